@@ -1,0 +1,269 @@
+"""Element-wise and matrix operations, each with its local gradient beside it.
+
+Every function takes tensors (or Python scalars / ndarrays, which get no gradient),
+computes the forward value with NumPy and, when a graph is being recorded, attaches a
+``backward(g)`` closure that returns one gradient per operand. Broadcasting in the
+forward pass is undone in the backward pass by :func:`unbroadcast`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor, as_array, make_result, needs_grad, unbroadcast
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return np.shape(as_array(x))
+
+
+def add(a: Any, b: Any) -> Tensor:
+    r"""Element-wise :math:`a + b`; :math:`\partial/\partial a = \partial/\partial b = 1`."""
+    out = as_array(a) + as_array(b)
+
+    def backward(g: np.ndarray) -> tuple:
+        return (
+            unbroadcast(g, _shape(a)) if needs_grad(a) else None,
+            unbroadcast(g, _shape(b)) if needs_grad(b) else None,
+        )
+
+    return make_result(out, (a, b), backward)
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    r"""Element-wise :math:`a - b`."""
+    out = as_array(a) - as_array(b)
+
+    def backward(g: np.ndarray) -> tuple:
+        return (
+            unbroadcast(g, _shape(a)) if needs_grad(a) else None,
+            unbroadcast(-g, _shape(b)) if needs_grad(b) else None,
+        )
+
+    return make_result(out, (a, b), backward)
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    r"""Element-wise :math:`a b`; :math:`\partial/\partial a = b`, :math:`\partial/\partial b = a`."""
+    ad, bd = as_array(a), as_array(b)
+    out = ad * bd
+
+    def backward(g: np.ndarray) -> tuple:
+        return (
+            unbroadcast(g * bd, _shape(a)) if needs_grad(a) else None,
+            unbroadcast(g * ad, _shape(b)) if needs_grad(b) else None,
+        )
+
+    return make_result(out, (a, b), backward)
+
+
+def div(a: Any, b: Any) -> Tensor:
+    r"""Element-wise :math:`a / b`; :math:`\partial/\partial b = -a/b^2`."""
+    ad, bd = as_array(a), as_array(b)
+    out = ad / bd
+
+    def backward(g: np.ndarray) -> tuple:
+        return (
+            unbroadcast(g / bd, _shape(a)) if needs_grad(a) else None,
+            unbroadcast(-g * out / bd, _shape(b)) if needs_grad(b) else None,
+        )
+
+    return make_result(out, (a, b), backward)
+
+
+def neg(a: Tensor) -> Tensor:
+    """Element-wise :math:`-a`."""
+    return make_result(-a.data, (a,), lambda g: (-g,))
+
+
+def pow(a: Any, b: Any) -> Tensor:
+    r"""Element-wise :math:`a^b`.
+
+    .. math:: \partial/\partial a = b\,a^{b-1}, \qquad \partial/\partial b = a^b \ln a
+
+    As in PyTorch, the gradient with respect to ``b`` is 0 where ``a == 0`` and
+    ``b >= 0`` (instead of ``0 * -inf``).
+    """
+    ad, bd = as_array(a), as_array(b)
+    out = ad**bd
+
+    def backward(g: np.ndarray) -> tuple:
+        ga = gb = None
+        if needs_grad(a):
+            ga = unbroadcast(g * bd * ad ** (bd - 1), _shape(a))
+        if needs_grad(b):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                local = out * np.log(ad)
+            local = np.where((ad == 0) & (bd >= 0), 0, local)
+            gb = unbroadcast(g * local, _shape(b))
+        return ga, gb
+
+    return make_result(out, (a, b), backward)
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    r"""Matrix product :math:`AB` with NumPy's batching and 1-d promotion rules.
+
+    .. math:: \partial L/\partial A = G B^\top, \qquad \partial L/\partial B = A^\top G
+    """
+    ad, bd = as_array(a), as_array(b)
+    out = ad @ bd
+
+    def backward(g: np.ndarray) -> tuple:
+        a2 = ad if ad.ndim > 1 else ad[None, :]
+        b2 = bd if bd.ndim > 1 else bd[:, None]
+        g2 = g
+        if ad.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if bd.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        ga = gb = None
+        if needs_grad(a):
+            ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(ad.shape)
+        if needs_grad(b):
+            gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(bd.shape)
+        return ga, gb
+
+    return make_result(out, (a, b), backward)
+
+
+def exp(a: Tensor) -> Tensor:
+    r""":math:`e^a`; derivative :math:`e^a`."""
+    out = np.exp(a.data)
+    return make_result(out, (a,), lambda g: (g * out,))
+
+
+def log(a: Tensor) -> Tensor:
+    r"""Natural logarithm; derivative :math:`1/a`."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log(a.data)
+    return make_result(out, (a,), lambda g: (g / a.data,))
+
+
+def log1p(a: Tensor) -> Tensor:
+    r""":math:`\ln(1 + a)`, accurate for small ``a``; derivative :math:`1/(1+a)`."""
+    out = np.log1p(a.data)
+    return make_result(out, (a,), lambda g: (g / (1 + a.data),))
+
+
+def sqrt(a: Tensor) -> Tensor:
+    r""":math:`\sqrt a`; derivative :math:`1/(2\sqrt a)`."""
+    out = np.sqrt(a.data)
+    return make_result(out, (a,), lambda g: (g / (2 * out),))
+
+
+def abs(a: Tensor) -> Tensor:
+    r""":math:`|a|`; derivative :math:`\operatorname{sign}(a)` (0 at 0, as PyTorch)."""
+    return make_result(np.abs(a.data), (a,), lambda g: (g * np.sign(a.data),))
+
+
+def sin(a: Tensor) -> Tensor:
+    r""":math:`\sin a`; derivative :math:`\cos a`."""
+    return make_result(np.sin(a.data), (a,), lambda g: (g * np.cos(a.data),))
+
+
+def cos(a: Tensor) -> Tensor:
+    r""":math:`\cos a`; derivative :math:`-\sin a`."""
+    return make_result(np.cos(a.data), (a,), lambda g: (-g * np.sin(a.data),))
+
+
+def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    r"""Clip values into ``[min, max]``.
+
+    The derivative is 1 where ``min <= a <= max`` (bounds included, as PyTorch) and 0
+    outside.
+    """
+    if min is None and max is None:
+        raise ValueError("At least one of 'min' or 'max' must not be None")
+    x = a.data
+    out = np.clip(x, min, max)
+
+    def backward(g: np.ndarray) -> tuple:
+        inside = np.ones(x.shape, dtype=bool)
+        if min is not None:
+            inside &= x >= min
+        if max is not None:
+            inside &= x <= max
+        return (g * inside,)
+
+    return make_result(out, (a,), backward)
+
+
+def _extremum(a: Any, b: Any, pick_a: np.ndarray, out: np.ndarray) -> Tensor:
+    ad, bd = as_array(a), as_array(b)
+
+    def backward(g: np.ndarray) -> tuple:
+        # PyTorch splits the gradient equally between tied operands.
+        wa = np.where(ad == bd, 0.5, pick_a.astype(g.dtype))
+        return (
+            unbroadcast(g * wa, _shape(a)) if needs_grad(a) else None,
+            unbroadcast(g * (1 - wa), _shape(b)) if needs_grad(b) else None,
+        )
+
+    return make_result(out, (a, b), backward)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Element-wise maximum; ties share the gradient half and half (PyTorch)."""
+    ad, bd = as_array(a), as_array(b)
+    return _extremum(a, b, ad > bd, np.maximum(ad, bd))
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Element-wise minimum; ties share the gradient half and half (PyTorch)."""
+    ad, bd = as_array(a), as_array(b)
+    return _extremum(a, b, ad < bd, np.minimum(ad, bd))
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """Pick ``a`` where ``condition`` holds and ``b`` elsewhere; gradients follow the pick."""
+    cond = np.asarray(as_array(condition), dtype=bool)
+    out = np.where(cond, as_array(a), as_array(b))
+
+    def backward(g: np.ndarray) -> tuple:
+        zero = np.zeros((), dtype=g.dtype)
+        return (
+            None,
+            unbroadcast(np.where(cond, g, zero), _shape(a)) if needs_grad(a) else None,
+            unbroadcast(np.where(cond, zero, g), _shape(b)) if needs_grad(b) else None,
+        )
+
+    return make_result(out, (None, a, b), backward)
+
+
+def xlogy(x: Any, y: Any) -> Tensor:
+    r""":math:`x \ln y` with the convention :math:`0 \ln y = 0` (also for ``y = 0``).
+
+    .. math:: \partial/\partial x = \ln y, \qquad \partial/\partial y = x / y,
+
+    both taken as 0 where ``x == 0``, so that entropy-type sums have no NaN
+    gradient at zero probabilities.
+    """
+    xd, yd = as_array(x), as_array(y)
+    zero = xd == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logy = np.log(yd)
+        out = np.where(zero, 0, xd * logy).astype(np.result_type(xd, yd), copy=False)
+
+    def backward(g: np.ndarray) -> tuple:
+        gx = gy = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if needs_grad(x):
+                gx = unbroadcast(np.where(zero, 0, g * logy), _shape(x))
+            if needs_grad(y):
+                gy = unbroadcast(np.where(zero, 0, g * xd / yd), _shape(y))
+        return gx, gy
+
+    return make_result(out, (x, y), backward)
+
+
+def cast(a: Tensor, dtype: np.dtype) -> Tensor:
+    """Convert to ``dtype``; the gradient is cast back to the source dtype."""
+    if a.data.dtype == dtype:
+        return a
+    out = a.data.astype(dtype)
+    if dtype.kind != "f":
+        return Tensor(out)
+    return make_result(out, (a,), lambda g: (g.astype(a.data.dtype),))

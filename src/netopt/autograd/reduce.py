@@ -1,0 +1,128 @@
+"""Reductions: sum, mean, max, min, logsumexp, var.
+
+``dim`` may be an int, a tuple of ints or None (all dimensions); ``keepdim`` keeps
+reduced dimensions with length 1, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor, make_result
+
+MaxMin = namedtuple("MaxMin", ["values", "indices"])
+
+
+def _axes(dim: Any, ndim: int) -> tuple[int, ...]:
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    return tuple(sorted(d % builtins.max(ndim, 1) for d in dims)) if ndim else ()
+
+
+def _expand(g: np.ndarray, axes: tuple[int, ...], keepdim: bool, shape: tuple) -> np.ndarray:
+    if not keepdim and axes:
+        g = np.expand_dims(g, axes)
+    return np.broadcast_to(g, shape)
+
+
+def sum(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    r""":math:`\sum_i a_i` over ``dim``; each input receives the output's gradient."""
+    axes = _axes(dim, a.data.ndim)
+    out = np.sum(a.data, axis=axes, keepdims=keepdim)
+    if a.data.dtype == np.bool_:
+        out = out.astype(np.int64)
+    return make_result(
+        np.asarray(out), (a,), lambda g: (_expand(g, axes, keepdim, a.data.shape),)
+    )
+
+
+def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    r""":math:`\frac1n\sum_i a_i` over ``dim``; each input receives :math:`g/n`."""
+    if a.data.dtype.kind != "f":
+        raise RuntimeError(f"mean(): input dtype should be floating point, got {a.data.dtype}")
+    axes = _axes(dim, a.data.ndim)
+    n = int(np.prod([a.data.shape[i] for i in axes])) if axes else 1
+    out = np.asarray(np.mean(a.data, axis=axes, keepdims=keepdim))
+    return make_result(out, (a,), lambda g: (_expand(g / n, axes, keepdim, a.data.shape),))
+
+
+def var(a: Tensor, dim: Any = None, correction: int = 1, keepdim: bool = False) -> Tensor:
+    r"""Variance :math:`\frac{1}{n - c}\sum_i (a_i - \bar a)^2` (``correction`` c, default 1)."""
+    axes = _axes(dim, a.data.ndim)
+    n = int(np.prod([a.data.shape[i] for i in axes])) if axes else 1
+    centered = a.data - np.mean(a.data, axis=axes, keepdims=True)
+    out = np.asarray(np.sum(centered**2, axis=axes, keepdims=keepdim) / (n - correction))
+
+    def backward(g: np.ndarray) -> tuple:
+        return (_expand(g, axes, keepdim, a.data.shape) * (2 / (n - correction)) * centered,)
+
+    return make_result(out, (a,), backward)
+
+
+def _full_extremum(a: Tensor, fn: Any) -> Tensor:
+    value = fn(a.data)
+    out = np.asarray(value)
+
+    def backward(g: np.ndarray) -> tuple:
+        # PyTorch's full reduction spreads the gradient evenly over tied extremes.
+        mask = a.data == value
+        return (mask * (g / np.count_nonzero(mask)),)
+
+    return make_result(out, (a,), backward)
+
+
+def _dim_extremum(a: Tensor, dim: int, keepdim: bool, arg: Any) -> MaxMin:
+    idx = np.expand_dims(arg(a.data, axis=dim), dim)
+    values = np.take_along_axis(a.data, idx, axis=dim)
+    if not keepdim:
+        values = np.squeeze(values, axis=dim)
+        idx_out = np.squeeze(idx, axis=dim)
+    else:
+        idx_out = idx
+
+    def backward(g: np.ndarray) -> tuple:
+        full = np.zeros_like(a.data)
+        np.put_along_axis(full, idx, g if keepdim else np.expand_dims(g, dim), axis=dim)
+        return (full,)
+
+    return MaxMin(make_result(values, (a,), backward), Tensor(idx_out.astype(np.int64)))
+
+
+def max(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """Largest value; with ``dim``, a ``(values, indices)`` pair as in PyTorch."""
+    if dim is None:
+        return _full_extremum(a, np.max)
+    return _dim_extremum(a, dim, keepdim, np.argmax)
+
+
+def min(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """Smallest value; with ``dim``, a ``(values, indices)`` pair as in PyTorch."""
+    if dim is None:
+        return _full_extremum(a, np.min)
+    return _dim_extremum(a, dim, keepdim, np.argmin)
+
+
+def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    r""":math:`\ln\sum_i e^{a_i}`, computed as :math:`m + \ln\sum_i e^{a_i - m}` with
+    :math:`m = \max_i a_i` (replaced by 0 where it is infinite), so it never overflows.
+
+    The gradient is the softmax of ``a`` along ``dim``.
+    """
+    axes = _axes(dim, a.data.ndim)
+    m = np.max(a.data, axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    with np.errstate(divide="ignore"):
+        lse = np.log(np.sum(np.exp(a.data - m), axis=axes, keepdims=True)) + m
+    out = lse if keepdim else np.squeeze(lse, axis=axes)
+
+    def backward(g: np.ndarray) -> tuple:
+        with np.errstate(invalid="ignore"):
+            p = np.exp(a.data - lse)
+        return (_expand(g, axes, keepdim, a.data.shape) * np.nan_to_num(p),)
+
+    return make_result(np.asarray(out), (a,), backward)

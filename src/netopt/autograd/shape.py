@@ -1,0 +1,152 @@
+"""Shape operations: reshape, transpose, indexing, gather, concatenation.
+
+Each moves values without changing them, so each backward moves the gradient back:
+reshape it, apply the inverse permutation, or scatter-add it into the source
+positions (``np.add.at``, so repeated indices receive every contribution).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor, as_array, make_result, needs_grad
+
+
+def reshape(a: Tensor, *shape: Any) -> Tensor:
+    """Return the values with a new shape (one dimension may be -1)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    out = a.data.reshape(shape)
+    return make_result(out, (a,), lambda g: (g.reshape(a.data.shape),))
+
+
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions ``start_dim..end_dim`` into one (``torch.flatten``)."""
+    shape = a.data.shape
+    if not shape:
+        return reshape(a, (1,))
+    start = start_dim % len(shape)
+    end = end_dim % len(shape)
+    merged = int(np.prod(shape[start : end + 1]))
+    return reshape(a, (*shape[:start], merged, *shape[end + 1 :]))
+
+
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    """Insert a dimension of length 1 at ``dim``."""
+    return reshape(a, np.expand_dims(a.data, dim).shape)
+
+
+def squeeze(a: Tensor, dim: int | None = None) -> Tensor:
+    """Remove dimensions of length 1 (only ``dim`` when given and of length 1)."""
+    if dim is None:
+        new = tuple(n for n in a.data.shape if n != 1)
+    else:
+        d = dim % max(a.data.ndim, 1)
+        new = a.data.shape if a.data.shape[d] != 1 else a.data.shape[:d] + a.data.shape[d + 1 :]
+    return reshape(a, new)
+
+
+def permute(a: Tensor, *dims: Any) -> Tensor:
+    """Reorder dimensions; the backward applies the inverse permutation."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    out = np.transpose(a.data, dims)
+    inverse = np.argsort([d % a.data.ndim for d in dims])
+    return make_result(out, (a,), lambda g: (np.transpose(g, inverse),))
+
+
+def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions."""
+    out = np.swapaxes(a.data, dim0, dim1)
+    return make_result(out, (a,), lambda g: (np.swapaxes(g, dim0, dim1),))
+
+
+def _is_basic_index(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(
+        i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) for i in items
+    )
+
+
+def getitem(a: Tensor, index: Any) -> Tensor:
+    """NumPy indexing (basic and advanced); the gradient is scattered back with ``+=``."""
+    if isinstance(index, Tensor):
+        index = index.data
+    elif isinstance(index, tuple):
+        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    out = a.data[index]
+    basic = _is_basic_index(index)
+
+    def backward(g: np.ndarray) -> tuple:
+        full = np.zeros_like(a.data)
+        if basic:
+            full[index] = g
+        else:
+            np.add.at(full, index, g)
+        return (full,)
+
+    return make_result(out, (a,), backward)
+
+
+def gather(a: Tensor, dim: int, index: Any) -> Tensor:
+    """``out[i][j] = a[i][index[i][j]]`` along ``dim`` (``torch.gather``)."""
+    idx = np.asarray(as_array(index))
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather(): index must be an integer tensor, got dtype {idx.dtype}")
+    out = np.take_along_axis(a.data, idx, axis=dim)
+
+    def backward(g: np.ndarray) -> tuple:
+        full = np.zeros_like(a.data)
+        grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
+        grid[dim] = idx
+        np.add.at(full, tuple(grid), g)
+        return (full,)
+
+    return make_result(out, (a,), backward)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Concatenate along an existing dimension; the gradient is split back."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat(): expected a non-empty sequence of tensors")
+    arrays = [as_array(t) for t in tensors]
+    out = np.concatenate(arrays, axis=dim)
+    bounds = np.cumsum([np.shape(x)[dim] for x in arrays])[:-1]
+
+    def backward(g: np.ndarray) -> tuple:
+        parts = np.split(g, bounds, axis=dim)
+        return tuple(p if needs_grad(t) else None for p, t in zip(parts, tensors))
+
+    return make_result(out, tuple(tensors), backward)
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join along a new dimension; the gradient is split back."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack(): expected a non-empty sequence of tensors")
+    out = np.stack([as_array(t) for t in tensors], axis=dim)
+
+    def backward(g: np.ndarray) -> tuple:
+        return tuple(
+            np.take(g, i, axis=dim) if needs_grad(t) else None for i, t in enumerate(tensors)
+        )
+
+    return make_result(out, tuple(tensors), backward)
+
+
+def expand(a: Tensor, *shape: Any) -> Tensor:
+    """Broadcast to ``shape`` (-1 keeps a dimension), as ``torch.Tensor.expand``."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    lead = len(shape) - a.data.ndim
+    target = tuple(
+        a.data.shape[i - lead] if n == -1 else n for i, n in enumerate(shape)
+    )
+    from .ops import add
+
+    return add(a, np.zeros(target, dtype=a.data.dtype))

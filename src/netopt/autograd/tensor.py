@@ -1,0 +1,337 @@
+"""The :class:`Tensor`: an ndarray that remembers how it was computed.
+
+A tensor that ``requires_grad`` records, for every operation applied to it, the
+operands (``_parents``) and a closure (``_backward``) that maps the gradient of the
+result to the gradients of the operands. :meth:`Tensor.backward` walks that graph in
+reverse topological order, found with an explicit stack (no recursion, so a chain of
+any depth works), and accumulates into the ``.grad`` of every leaf.
+
+Conventions follow PyTorch: Python floats become float32, NumPy arrays keep their
+dtype, Python ints become int64; gradients accumulate across ``backward`` calls
+until zeroed; ``numpy()`` refuses a tensor that requires grad.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import grad_mode
+
+Backward = Callable[[np.ndarray], Sequence["np.ndarray | None"]]
+
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+int64 = np.dtype(np.int64)
+bool_ = np.dtype(np.bool_)
+
+
+def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Convert user data to an ndarray with PyTorch's dtype rules."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.array(data, dtype=np.dtype(dtype))
+    if isinstance(data, np.ndarray):
+        return data.copy()
+    if isinstance(data, np.generic):
+        return np.array(data)
+    arr = np.array(data)
+    if arr.dtype == np.float64:
+        return arr.astype(np.float32)
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "c":
+        raise TypeError("complex tensors are not supported")
+    if arr.dtype.kind not in "fb":
+        raise TypeError(f"can't convert data of dtype {arr.dtype} to a tensor")
+    return arr
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` over the axes that broadcasting added or stretched to reach ``shape``.
+
+    If ``y = f(x)`` broadcast ``x`` of shape ``shape`` to ``grad.shape``, then
+    ``dL/dx`` is ``dL/dy`` summed over the leading axes broadcasting prepended and
+    over the axes where ``x`` had length 1.
+
+    Examples
+    --------
+    >>> unbroadcast(np.ones((2, 3)), (3,))
+    array([2., 2., 2.])
+    >>> unbroadcast(np.ones((2, 3)), (2, 1))
+    array([[3.],
+           [3.]])
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+class Tensor:
+    """A multi-dimensional array with reverse-mode automatic differentiation.
+
+    Build tensors with :func:`netopt.tensor`; the constructor wraps an ndarray as is
+    (no copy, no dtype change) and is what operations use internally.
+
+    Attributes
+    ----------
+    data : numpy.ndarray
+        The values.
+    grad : numpy.ndarray or None
+        The accumulated gradient of the last ``backward`` calls (leaves only).
+    requires_grad : bool
+        Whether operations on this tensor are recorded.
+    """
+
+    __slots__ = ("__weakref__", "_backward", "_parents", "data", "grad", "requires_grad")
+    __array_ufunc__ = None  # make ``ndarray op Tensor`` defer to Tensor's reflected operator
+
+    def __init__(self, data: np.ndarray, requires_grad: bool = False) -> None:
+        self.data = data
+        self.grad: np.ndarray | None = None
+        self.requires_grad = requires_grad
+        self._parents: tuple[Tensor | None, ...] = ()
+        self._backward: Backward | None = None
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of ``data``."""
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The NumPy dtype of ``data``."""
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return self.data.ndim
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors created by the user rather than by an operation."""
+        return self._backward is None
+
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """Shape as a tuple, or the length of dimension ``dim``."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        """Number of dimensions."""
+        return self.data.ndim
+
+    def numel(self) -> int:
+        """Number of elements."""
+        return self.data.size
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = ""
+        if self.data.dtype not in (float32, int64, bool_):
+            extra += f", dtype={self.data.dtype}"
+        if self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    __hash__ = object.__hash__
+
+    # ----------------------------------------------------------------- conversion
+    def numpy(self) -> np.ndarray:
+        """Return ``data`` (shared, not copied), as ``torch.Tensor.numpy`` does.
+
+        Raises
+        ------
+        RuntimeError
+            If the tensor requires grad; call ``detach().numpy()``.
+        """
+        if self.requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return self.data
+
+    def item(self) -> float | int | bool:
+        """Return the value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        """Return the values as (nested) Python lists."""
+        return self.data.tolist()
+
+    def detach(self) -> Tensor:
+        """Return a tensor sharing ``data`` that is cut from the graph."""
+        return Tensor(self.data)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place on a leaf and return ``self``."""
+        if not self.is_leaf:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def to(self, dtype: Any) -> Tensor:
+        """Cast to ``dtype`` (differentiable for float targets)."""
+        from .ops import cast
+
+        return cast(self, np.dtype(dtype))
+
+    def float(self) -> Tensor:
+        """Cast to float32."""
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        """Cast to float64."""
+        return self.to(np.float64)
+
+    def long(self) -> Tensor:
+        """Cast to int64 (not differentiable)."""
+        return Tensor(self.data.astype(np.int64))
+
+    # ----------------------------------------------------------------- autograd
+    def backward(self, gradient: Any = None) -> None:
+        r"""Accumulate :math:`\partial\,\mathrm{self} / \partial\,\mathrm{leaf}` into every leaf's ``grad``.
+
+        Parameters
+        ----------
+        gradient : array_like, optional
+            The gradient of some scalar with respect to ``self`` (same shape). May be
+            omitted only for a one-element tensor, where it is 1.
+
+        Notes
+        -----
+        The graph is kept, so ``backward`` may be called again; gradients add up
+        (``grad += ...``) until :meth:`netopt.nn.Module.zero_grad` or an optimizer's
+        ``zero_grad`` clears them.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn"
+            )
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            seed = np.ones_like(self.data)
+        else:
+            seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient)
+            if seed.shape != self.data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[0] has a shape of {seed.shape} and "
+                    f"output[0] has a shape of {self.data.shape}."
+                )
+            seed = seed.astype(self.data.dtype, copy=False)
+        grads: dict[int, np.ndarray] = {id(self): seed}
+        for node in reversed(_topological_order(self)):
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            if node._backward is None:
+                if node.grad is None:
+                    node.grad = np.array(g, dtype=node.data.dtype, copy=True)
+                else:
+                    node.grad += g
+                continue
+            for parent, pg in zip(node._parents, node._backward(g)):
+                if parent is None or pg is None or not parent.requires_grad:
+                    continue
+                key = id(parent)
+                prev = grads.get(key)
+                grads[key] = pg if prev is None else prev + pg
+
+
+def _topological_order(root: Tensor) -> list[Tensor]:
+    """Nodes that ``root`` depends on (and that require grad), parents before children."""
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in node._parents:
+            if parent is not None and parent.requires_grad and id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+def make_result(
+    data: np.ndarray, parents: tuple[Any, ...], backward: Backward | None
+) -> Tensor:
+    """Wrap an op's output; record ``parents`` and ``backward`` when a graph is needed.
+
+    Non-tensor operands (Python scalars, ndarrays) are recorded as ``None`` and get no
+    gradient.
+    """
+    if grad_mode._enabled and backward is not None:
+        for p in parents:
+            if isinstance(p, Tensor) and p.requires_grad:
+                out = Tensor(data, requires_grad=True)
+                out._parents = tuple(p if isinstance(p, Tensor) else None for p in parents)
+                out._backward = backward
+                return out
+    return Tensor(data)
+
+
+def needs_grad(x: Any) -> bool:
+    """True when ``x`` is a tensor whose gradient an op's backward must compute."""
+    return isinstance(x, Tensor) and x.requires_grad
+
+
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """Create a tensor from array-like data, copying it.
+
+    Parameters
+    ----------
+    data : array_like or Tensor
+        Python floats become float32, Python ints int64, NumPy arrays keep their dtype.
+    requires_grad : bool, default False
+        Record operations for :meth:`Tensor.backward` (floating dtypes only).
+    dtype : numpy dtype or str, optional
+        Override the inferred dtype.
+
+    Examples
+    --------
+    >>> import netopt
+    >>> netopt.tensor([1.0, 2.0]).dtype
+    dtype('float32')
+    >>> import numpy as np
+    >>> netopt.tensor(np.array([1.0, 2.0])).dtype
+    dtype('float64')
+    """
+    arr = _to_array(data, dtype)
+    if requires_grad and arr.dtype.kind != "f":
+        raise RuntimeError("only Tensors of floating point dtype can require gradients")
+    return Tensor(arr, requires_grad=bool(requires_grad))
+
+
+def as_array(x: Any) -> Any:
+    """``x.data`` for a tensor, ``x`` itself otherwise (scalars keep NumPy's weak typing)."""
+    return x.data if isinstance(x, Tensor) else x
+
