@@ -1,0 +1,58 @@
+"""The ``netopt`` command.
+
+Each subcommand lives in its own module ``netopt.cli.<name>`` that defines
+``register(subparsers)``; ``register`` adds a parser whose ``handler`` default is a
+function ``(args) -> int``. Subcommand modules are imported only when the command
+line is parsed, so ``netopt --help`` stays fast, and they import the library lazily
+inside their handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+
+SUBCOMMANDS = ("lab", "info", "diagnose")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the top-level parser with every available subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="netopt",
+        description="Neural-network optimization from first principles: experiments, "
+        "information measures and training diagnosis.",
+    )
+    parser.add_argument("--version", action="version", version=f"netopt {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:  # a subcommand whose module is not present
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(handler(args) or 0)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"netopt {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
