@@ -1,0 +1,270 @@
+"""``Module``: the base class of layers and models, with PyTorch's interface.
+
+A module owns parameters (:class:`Parameter`), buffers (non-learnable arrays such as
+BatchNorm's running statistics) and sub-modules, all registered by plain attribute
+assignment and kept in insertion order. ``state_dict`` flattens them into
+``{"layer.0.weight": ndarray, ...}``; ``load_state_dict`` checks names, shapes and
+dtypes before writing anything, so a failed load leaves the module unchanged.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from ..autograd.tensor import Tensor
+from .parameter import Parameter
+
+
+class Module:
+    """Base class for all layers and models.
+
+    Subclasses assign parameters and sub-modules as attributes in ``__init__`` (after
+    calling ``super().__init__()``) and implement ``forward``; calling the module
+    calls ``forward``.
+
+    Examples
+    --------
+    >>> import netopt
+    >>> from netopt import nn
+    >>> class Affine(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.scale = nn.Parameter(netopt.ones(2))
+    ...     def forward(self, x):
+    ...         return x * self.scale
+    >>> [name for name, _ in Affine().named_parameters()]
+    ['scale']
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    # ----------------------------------------------------------- registration
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign before Module.__init__() call")
+        for registry in (self._parameters, self._buffers, self._modules):
+            registry.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        else:
+            object.__setattr__(self, name, value)
+            return
+        self.__dict__.pop(name, None)
+
+    def __getattr__(self, name: str) -> Any:
+        d = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if registry in d and name in d[registry]:
+                return d[registry][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for registry in (self._parameters, self._buffers, self._modules):
+            if name in registry:
+                del registry[name]
+                return
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` (or None, for an absent optional parameter) as ``name``."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{type(param).__name__}' as parameter '{name}'")
+        self.__dict__.pop(name, None)
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, value: np.ndarray | None) -> None:
+        """Register a non-learnable array saved in ``state_dict`` (e.g. running means)."""
+        if value is not None and not isinstance(value, np.ndarray):
+            raise TypeError(f"buffer '{name}' must be an ndarray or None, got {type(value)}")
+        self.__dict__.pop(name, None)
+        self._buffers[name] = value
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register a sub-module under ``name``."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._modules[name] = module
+
+    # ----------------------------------------------------------- traversal
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """Yield ``(qualified_name, module)`` for this module and all descendants."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [
+                (f"{name}.{child_name}" if name else child_name, child)
+                for child_name, child in module._modules.items()
+                if child is not None
+            ]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator[Module]:
+        """Yield this module and all descendants."""
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Yield ``(name, module)`` for the direct sub-modules."""
+        for name, module in self._modules.items():
+            if module is not None:
+                yield name, module
+
+    def children(self) -> Iterator[Module]:
+        """Yield the direct sub-modules."""
+        for _, module in self.named_children():
+            yield module
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True):
+        """Yield ``(qualified_name, parameter)``, each shared parameter once."""
+        seen: set[int] = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_name, module in modules:
+            for name, param in module._parameters.items():
+                if param is None or id(param) in seen:
+                    continue
+                seen.add(id(param))
+                yield (f"{mod_name}.{name}" if mod_name else name), param
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Yield the learnable parameters (what an optimizer takes)."""
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """Yield ``(qualified_name, array)`` for every buffer."""
+        for mod_name, module in self.named_modules(prefix):
+            for name, buf in module._buffers.items():
+                if buf is not None:
+                    yield (f"{mod_name}.{name}" if mod_name else name), buf
+
+    def apply(self, fn: Callable[[Module], None]) -> Module:
+        """Call ``fn`` on every sub-module (children first) and on ``self``."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ----------------------------------------------------------- modes, grads
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (Dropout drops, BatchNorm uses batch statistics)."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        """Set evaluation mode; the same as ``train(False)``."""
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear the gradients of all parameters (to None, or to zeros in place)."""
+        for p in self.parameters():
+            if set_to_none:
+                p.grad = None
+            elif p.grad is not None:
+                p.grad[...] = 0
+
+    # ----------------------------------------------------------- state
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """Return copies of all parameters and buffers, keyed by qualified name."""
+        state: OrderedDict[str, np.ndarray] = OrderedDict()
+        for mod_name, module in self.named_modules():
+            for registry in (module._parameters, module._buffers):
+                for name, value in registry.items():
+                    if value is None:
+                        continue
+                    arr = value.data if isinstance(value, Tensor) else value
+                    state[f"{mod_name}.{name}" if mod_name else name] = np.array(arr, copy=True)
+        return state
+
+    def _state_targets(self) -> OrderedDict[str, np.ndarray]:
+        targets: OrderedDict[str, np.ndarray] = OrderedDict()
+        for mod_name, module in self.named_modules():
+            for registry in (module._parameters, module._buffers):
+                for name, value in registry.items():
+                    if value is not None:
+                        key = f"{mod_name}.{name}" if mod_name else name
+                        targets[key] = value.data if isinstance(value, Tensor) else value
+        return targets
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> None:
+        """Copy values from ``state_dict`` into the parameters and buffers, in place.
+
+        Everything is validated before anything is written: with ``strict`` every
+        key must match; for each present key the shape must match and the dtype
+        must cast safely within its kind.
+
+        Raises
+        ------
+        KeyError
+            Missing or unexpected keys (``strict=True``).
+        ValueError
+            A shape or dtype mismatch, naming the key and both shapes.
+        """
+        targets = self._state_targets()
+        missing = [k for k in targets if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in targets]
+        if strict and (missing or unexpected):
+            raise KeyError(
+                f"Error(s) in loading state_dict for {type(self).__name__}: "
+                f"missing keys {missing}, unexpected keys {unexpected}"
+            )
+        staged = []
+        for key, target in targets.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if arr.shape != target.shape:
+                raise ValueError(
+                    f"size mismatch for {key}: copying a param with shape {arr.shape}, "
+                    f"the shape in current model is {target.shape}"
+                )
+            if arr.dtype.kind != target.dtype.kind and not (
+                arr.dtype.kind in "iu" and target.dtype.kind in "iu"
+            ):
+                raise ValueError(f"dtype mismatch for {key}: {arr.dtype} vs {target.dtype}")
+            staged.append((target, arr))
+        for target, arr in staged:
+            np.copyto(target, arr, casting="unsafe")
+
+    # ----------------------------------------------------------- calling, repr
+    def forward(self, *args: Any) -> Any:
+        """Compute the module's output; subclasses override this."""
+        raise NotImplementedError(f"Module [{type(self).__name__}] is missing 'forward'")
+
+    def __call__(self, *args: Any) -> Any:
+        return self.forward(*args)
+
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = []
+        for name, module in self._modules.items():
+            child = repr(module).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {child}")
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        head = f"{type(self).__name__}({extra}" if extra else f"{type(self).__name__}("
+        return head + "\n" + "\n".join(lines) + "\n)"
