@@ -1,0 +1,30 @@
+"""Functional forms of layers, activations and losses (``torch.nn.functional``)."""
+
+from .activation import (
+    elu,
+    gelu,
+    leaky_relu,
+    log_softmax,
+    relu,
+    selu,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    tanh,
+)
+from .layer import batch_norm, dropout, linear
+from .loss import (
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+)
+
+__all__ = [
+    "batch_norm", "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "elu",
+    "gelu", "kl_div", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
+    "nll_loss", "relu", "selu", "sigmoid", "silu", "softmax", "softplus", "tanh",
+]

@@ -1,0 +1,332 @@
+r"""Loss functions (chapter section 6.2, eq. 6-13..6-17), PyTorch's signatures.
+
+Unlike PyTorch, a prediction/target shape mismatch raises ``ValueError`` naming both
+shapes instead of silently broadcasting ((256, 1) against (256,) would otherwise
+become a 256x256 loss), and a class index out of range raises naming the index.
+
+``reduction`` is ``"mean"`` (default), ``"sum"`` or ``"none"``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...autograd import ops
+from ...autograd.tensor import Tensor, as_array, make_result, needs_grad
+from .activation import _log_softmax, _sigmoid
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(reduction: str, allowed: tuple[str, ...] = _REDUCTIONS) -> None:
+    if reduction not in allowed:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _check_same_shape(input: Any, target: Any, name: str) -> None:
+    a, b = np.shape(as_array(input)), np.shape(as_array(target))
+    if a != b:
+        raise ValueError(
+            f"{name}: input shape {a} and target shape {b} differ; reshape one of them "
+            "(netopt does not broadcast losses)"
+        )
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _to_rows(input: Tensor) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Logits as (rows, C) with the class axis (1, or 0 when unbatched) moved last."""
+    z = input.data
+    if z.ndim == 0:
+        raise ValueError("cross_entropy(): input must have at least one dimension (classes)")
+    if z.ndim == 1:
+        return z[None, :], ()
+    batch = (z.shape[0], *z.shape[2:])
+    return np.moveaxis(z, 1, -1).reshape(-1, z.shape[1]), batch
+
+
+def _from_rows(grad_rows: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    if len(shape) == 1:
+        return grad_rows[0]
+    moved = grad_rows.reshape(shape[0], *shape[2:], shape[1])
+    return np.moveaxis(moved, -1, 1)
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    r"""Cross-entropy between softmax(``input``) and ``target`` (eq. 6-13..6-16), fused.
+
+    For logits :math:`z` and target distribution :math:`t` over :math:`C` classes,
+
+    .. math::
+        \ell_n = -\sum_c w_c\, t'_{nc} \log\mathrm{softmax}(z_n)_c, \qquad
+        t' = (1-\varepsilon)\, t + \varepsilon / C ,
+
+    where :math:`t` is one-hot for class-index targets (:math:`\varepsilon` =
+    ``label_smoothing``). The gradient is :math:`\partial\ell_n/\partial z_n =
+    \mathrm{softmax}(z_n)\sum_c a_{nc} - a_n` with :math:`a_{nc} = w_c t'_{nc}`
+    (:math:`\mathrm{softmax} - t` in the plain case), computed in one node.
+
+    Parameters
+    ----------
+    input : Tensor
+        Logits of shape ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)``.
+    target : Tensor or array_like
+        Class indices (integer, shape ``()``/``(N)``/``(N, d1, ...)``) or class
+        probabilities (float, same shape as ``input``).
+    weight : array_like, optional
+        Per-class weights, shape ``(C,)``.
+    ignore_index : int, default -100
+        Class-index targets equal to it contribute nothing (index targets only).
+    reduction : {"mean", "sum", "none"}
+        As PyTorch: with index targets "mean" divides by the summed weight of the
+        non-ignored targets; with probability targets by the number of samples.
+    label_smoothing : float in [0, 1]
+
+    Raises
+    ------
+    ValueError
+        Bad reduction or smoothing, a target shape that fits neither form, or a class
+        index outside ``[0, C)``.
+
+    Examples
+    --------
+    >>> import netopt
+    >>> z = netopt.tensor([[0.0, 0.0]], requires_grad=True)
+    >>> loss = cross_entropy(z, netopt.tensor([1]))
+    >>> round(loss.item(), 6)  # ln 2
+    0.693147
+    >>> loss.backward(); z.grad
+    array([[ 0.5, -0.5]], dtype=float32)
+    """
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    rows, batch = _to_rows(input)
+    n_rows, n_classes = rows.shape
+    t = np.asarray(as_array(target))
+    w = None if weight is None else np.asarray(as_array(weight), dtype=rows.dtype)
+    if w is not None and w.shape != (n_classes,):
+        raise ValueError(f"weight should have shape ({n_classes},), got {w.shape}")
+    logp = _log_softmax(rows, 1)
+
+    if t.dtype.kind in "iu":
+        if t.shape != batch:
+            raise ValueError(
+                f"cross_entropy(): input shape {input.shape} needs class-index target of "
+                f"shape {batch}, got {t.shape}"
+            )
+        y = t.reshape(-1).astype(np.int64)
+        keep = y != ignore_index
+        bad = keep & ((y < 0) | (y >= n_classes))
+        if bad.any():
+            raise ValueError(
+                f"Target {int(y[bad][0])} is out of bounds: class indices must be in "
+                f"[0, {n_classes})"
+            )
+        y_safe = np.where(keep, y, 0)
+        coef = None
+        if w is not None or label_smoothing > 0 or not keep.all():
+            wy = w[y_safe] if w is not None else np.ones(n_rows, rows.dtype)
+            coef = np.zeros_like(rows)
+            coef[np.arange(n_rows), y_safe] = (1 - label_smoothing) * wy
+            if label_smoothing > 0:
+                coef += (label_smoothing / n_classes) * (w if w is not None else 1.0)
+            coef[~keep] = 0
+            denom = float(np.sum(wy[keep])) if w is not None else float(np.sum(keep))
+            losses = -np.sum(coef * np.where(coef == 0, 0, logp), axis=1)
+        else:
+            denom = float(n_rows)
+            losses = -logp[np.arange(n_rows), y]
+    elif t.dtype.kind == "f":
+        if t.shape != input.shape:
+            raise ValueError(
+                f"cross_entropy(): probability target shape {t.shape} must equal input "
+                f"shape {input.shape}"
+            )
+        probs, _ = _to_rows(Tensor(t))
+        coef = probs * (1 - label_smoothing) + label_smoothing / n_classes
+        if w is not None:
+            coef = coef * w
+        coef = coef.astype(rows.dtype, copy=False)
+        denom = float(n_rows)
+        losses = -np.sum(coef * np.where(coef == 0, 0, logp), axis=1)
+    else:
+        raise TypeError(f"cross_entropy(): target dtype {t.dtype} is neither integer nor float")
+
+    losses = losses.astype(rows.dtype, copy=False)
+    if reduction == "none":
+        out = losses.reshape(batch)
+    elif reduction == "sum":
+        out = np.asarray(losses.sum(), dtype=rows.dtype)
+    else:
+        out = np.asarray(losses.sum() / denom, dtype=rows.dtype)
+
+    def backward(g: np.ndarray) -> tuple:
+        p = np.exp(logp)
+        if coef is None:
+            grad = p
+            grad[np.arange(n_rows), y] -= 1
+        else:
+            grad = p * coef.sum(axis=1, keepdims=True) - coef
+        if reduction == "none":
+            grad *= g.reshape(-1, 1)
+        else:
+            grad *= g / denom if reduction == "mean" else g
+        return (_from_rows(grad, input.shape),)
+
+    return make_result(out, (input,), backward)
+
+
+def nll_loss(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    r"""Negative log-likelihood :math:`\ell_n = -w_{y_n} x_{n, y_n}` of log-probabilities.
+
+    ``cross_entropy(z, y)`` equals ``nll_loss(log_softmax(z, 1), y)``; "mean" divides by
+    the summed weight of the non-ignored targets.
+    """
+    _check_reduction(reduction)
+    x = input.data
+    if x.ndim != 2:
+        raise ValueError(f"nll_loss(): expected input of shape (N, C), got {x.shape}")
+    n_rows, n_classes = x.shape
+    y = np.asarray(as_array(target))
+    if y.dtype.kind not in "iu" or y.shape != (n_rows,):
+        raise ValueError(f"nll_loss(): target must be {n_rows} class indices, got {y.shape}")
+    keep = y != ignore_index
+    bad = keep & ((y < 0) | (y >= n_classes))
+    if bad.any():
+        raise ValueError(f"Target {int(y[bad][0])} is out of bounds: [0, {n_classes})")
+    y_safe = np.where(keep, y, 0)
+    w = np.ones(n_classes, x.dtype) if weight is None else np.asarray(as_array(weight), x.dtype)
+    wy = np.where(keep, w[y_safe], 0).astype(x.dtype)
+    picked = Tensor(np.zeros_like(x))
+    picked.data[np.arange(n_rows), y_safe] = -wy
+    losses = (input * picked).sum(1)
+    if reduction == "mean":
+        return losses.sum() / float(wy.sum())
+    return _reduce(losses, reduction)
+
+
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    r"""Mean squared error (eq. 6-17) :math:`\ell = \frac1n\sum_i (x_i - y_i)^2`.
+
+    Gradient :math:`2(x - y)/n` (``"mean"``).
+    """
+    _check_reduction(reduction)
+    _check_same_shape(input, target, "mse_loss")
+    return _fused_pointwise(input, target, reduction, np.square, lambda d: 2 * d)
+
+
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    r"""Mean absolute error :math:`\frac1n\sum_i |x_i - y_i|`; gradient
+    :math:`\operatorname{sign}(x - y)/n` (0 at a tie, as PyTorch)."""
+    _check_reduction(reduction)
+    _check_same_shape(input, target, "l1_loss")
+    return _fused_pointwise(input, target, reduction, np.abs, np.sign)
+
+
+def _fused_pointwise(input, target, reduction, value, slope) -> Tensor:
+    d = input.data - as_array(target)
+    pointwise = value(d)
+    n = d.size
+    if reduction == "none":
+        out = pointwise
+    else:
+        total = pointwise.sum()
+        out = np.asarray(total / n if reduction == "mean" else total, dtype=d.dtype)
+
+    def backward(g: np.ndarray) -> tuple:
+        local = slope(d) * (g / n if reduction == "mean" else g)
+        return (
+            local if needs_grad(input) else None,
+            -local if needs_grad(target) else None,
+        )
+
+    return make_result(out, (input, target), backward)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+) -> Tensor:
+    r"""Binary cross-entropy of :math:`\sigma(z)` against :math:`y \in [0, 1]`, stable form.
+
+    .. math::
+        \ell = (1 - y)\,z + (1 + (p_w - 1) y)\,\big(\ln(1 + e^{-|z|}) + \max(-z, 0)\big)
+
+    which is :math:`\max(z, 0) - z y + \ln(1 + e^{-|z|})` without ``pos_weight``
+    :math:`p_w`: no overflow at :math:`|z| = 1000`. Gradient in :math:`z`:
+    :math:`(1-y) + (1 + (p_w-1)y)(\sigma(z) - 1)`, i.e. :math:`\sigma(z) - y`.
+    """
+    _check_reduction(reduction)
+    _check_same_shape(input, target, "binary_cross_entropy_with_logits")
+    z, y = input.data, as_array(target)
+    softplus_neg = np.log1p(np.exp(-np.abs(z))) + np.maximum(-z, 0)
+    pw = None if pos_weight is None else as_array(pos_weight)
+    lw = 1 if pw is None else 1 + (pw - 1) * y
+    loss = (1 - y) * z + lw * softplus_neg
+    if weight is not None:
+        loss = loss * as_array(weight)
+    loss = np.asarray(loss, dtype=z.dtype)
+
+    def backward(g: np.ndarray) -> tuple:
+        scale = g if weight is None else g * as_array(weight)
+        gz = gy = None
+        if needs_grad(input):
+            gz = scale * ((1 - y) + lw * (_sigmoid(z) - 1))
+        if needs_grad(target):
+            gy = scale * (-z + (0 if pw is None else (pw - 1) * softplus_neg))
+        return gz, gy
+
+    node = make_result(loss, (input, target), backward)
+    return _reduce(node, reduction)
+
+
+def kl_div(
+    input: Tensor,
+    target: Any,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    r"""KL divergence with PyTorch's argument order: ``input`` is :math:`\log q`.
+
+    .. math:: \ell_i = t_i(\log t_i - x_i) \quad(\text{with } 0 \log 0 = 0)
+
+    or :math:`e^{t_i}(t_i - x_i)` when ``log_target``. ``reduction="batchmean"`` sums
+    and divides by the batch size ``input.shape[0]``, which is the true mean KL per
+    sample; ``"mean"`` averages over all elements, as PyTorch does.
+    """
+    _check_reduction(reduction, (*_REDUCTIONS, "batchmean"))
+    _check_same_shape(input, target, "kl_div")
+    t = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
+    if log_target:
+        pointwise = ops.exp(t) * (t - input)
+    else:
+        pointwise = ops.xlogy(t, t) - t * input
+    if reduction == "batchmean":
+        batch = input.shape[0] if input.ndim else 1
+        return pointwise.sum() / float(batch)
+    return _reduce(pointwise, reduction)
