@@ -8,4 +8,3 @@ from hypothesis import settings
 settings.register_profile("ci", deadline=None, derandomize=True, max_examples=100)
 settings.register_profile("dev", deadline=None, max_examples=100)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
-

@@ -46,7 +46,7 @@ def sub(a: Any, b: Any) -> Tensor:
 
 
 def mul(a: Any, b: Any) -> Tensor:
-    r"""Element-wise :math:`a b`; :math:`\partial/\partial a = b`, :math:`\partial/\partial b = a`."""
+    r"""Element-wise :math:`a b`; the derivatives are :math:`b` and :math:`a`."""
     ad, bd = as_array(a), as_array(b)
     out = ad * bd
 

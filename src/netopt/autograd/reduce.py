@@ -36,9 +36,7 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     out = np.sum(a.data, axis=axes, keepdims=keepdim)
     if a.data.dtype == np.bool_:
         out = out.astype(np.int64)
-    return make_result(
-        np.asarray(out), (a,), lambda g: (_expand(g, axes, keepdim, a.data.shape),)
-    )
+    return make_result(np.asarray(out), (a,), lambda g: (_expand(g, axes, keepdim, a.data.shape),))
 
 
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:

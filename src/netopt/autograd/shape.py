@@ -66,9 +66,7 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
 
 def _is_basic_index(index: Any) -> bool:
     items = index if isinstance(index, tuple) else (index,)
-    return all(
-        i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) for i in items
-    )
+    return all(i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) for i in items)
 
 
 def getitem(a: Tensor, index: Any) -> Tensor:
@@ -144,9 +142,7 @@ def expand(a: Tensor, *shape: Any) -> Tensor:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     lead = len(shape) - a.data.ndim
-    target = tuple(
-        a.data.shape[i - lead] if n == -1 else n for i, n in enumerate(shape)
-    )
+    target = tuple(a.data.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
     from .ops import add
 
     return add(a, np.zeros(target, dtype=a.data.dtype))

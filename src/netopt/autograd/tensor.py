@@ -212,7 +212,7 @@ class Tensor:
 
     # ----------------------------------------------------------------- autograd
     def backward(self, gradient: Any = None) -> None:
-        r"""Accumulate :math:`\partial\,\mathrm{self} / \partial\,\mathrm{leaf}` into every leaf's ``grad``.
+        r"""Accumulate the gradient of ``self`` with respect to every leaf into its ``grad``.
 
         Parameters
         ----------
@@ -281,9 +281,7 @@ def _topological_order(root: Tensor) -> list[Tensor]:
     return order
 
 
-def make_result(
-    data: np.ndarray, parents: tuple[Any, ...], backward: Backward | None
-) -> Tensor:
+def make_result(data: np.ndarray, parents: tuple[Any, ...], backward: Backward | None) -> Tensor:
     """Wrap an op's output; record ``parents`` and ``backward`` when a graph is needed.
 
     Non-tensor operands (Python scalars, ndarrays) are recorded as ``None`` and get no
@@ -334,4 +332,3 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
 def as_array(x: Any) -> Any:
     """``x.data`` for a tensor, ``x`` itself otherwise (scalars keep NumPy's weak typing)."""
     return x.data if isinstance(x, Tensor) else x
-

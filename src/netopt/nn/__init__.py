@@ -1,8 +1,19 @@
 """Layers, activations, losses and initializers with PyTorch's names and defaults."""
 
 from . import functional, init
-from .activation import ELU, GELU, SELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax
-from .activation import Softplus, Tanh
+from .activation import (
+    ELU,
+    GELU,
+    SELU,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
 from .container import ModuleList, Sequential
 from .linear import Flatten, Identity, Linear
 from .loss import BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss
@@ -11,8 +22,32 @@ from .normalization import BatchNorm1d, Dropout
 from .parameter import Parameter
 
 __all__ = [
-    "ELU", "GELU", "SELU", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout",
-    "Flatten", "Identity", "KLDivLoss", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax",
-    "MSELoss", "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "SiLU",
-    "Sigmoid", "Softmax", "Softplus", "Tanh", "functional", "init",
+    "ELU",
+    "GELU",
+    "SELU",
+    "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "CrossEntropyLoss",
+    "Dropout",
+    "Flatten",
+    "Identity",
+    "KLDivLoss",
+    "L1Loss",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "Module",
+    "ModuleList",
+    "NLLLoss",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "SiLU",
+    "Sigmoid",
+    "Softmax",
+    "Softplus",
+    "Tanh",
+    "functional",
+    "init",
 ]

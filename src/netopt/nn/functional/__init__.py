@@ -24,7 +24,24 @@ from .loss import (
 )
 
 __all__ = [
-    "batch_norm", "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "elu",
-    "gelu", "kl_div", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
-    "nll_loss", "relu", "selu", "sigmoid", "silu", "softmax", "softplus", "tanh",
+    "batch_norm",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "elu",
+    "gelu",
+    "kl_div",
+    "l1_loss",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "selu",
+    "sigmoid",
+    "silu",
+    "softmax",
+    "softplus",
+    "tanh",
 ]

@@ -2,16 +2,14 @@ r"""Activation functions (chapter section 6.5, eq. 6-31..6-36) and softmax.
 
 Each is computed in a numerically stable way and carries its own derivative:
 
-======================  ====================================================  ===========================
-function                value                                                 derivative
-======================  ====================================================  ===========================
-sigmoid (eq. 6-31)      :math:`\sigma(x) = 1/(1+e^{-x})`                        :math:`\sigma(1-\sigma)\le 1/4`
-tanh (eq. 6-32)         :math:`(e^x-e^{-x})/(e^x+e^{-x}) = 2\sigma(2x)-1`         :math:`1-\tanh^2 \le 1`
-relu (eq. 6-33)         :math:`\max(0, x)`                                      :math:`[x>0]`
-leaky_relu (eq. 6-34)   :math:`x` if :math:`x>0` else :math:`\gamma x`          1 or :math:`\gamma`
-elu (eq. 6-35)          :math:`x` if :math:`x>0` else :math:`\alpha(e^x-1)`     1 or :math:`\alpha e^x`
-softplus (eq. 6-36)     :math:`\frac1\beta\ln(1+e^{\beta x})`                   :math:`\sigma(\beta x)`
-======================  ====================================================  ===========================
+- sigmoid (eq. 6-31): :math:`\sigma(x) = 1/(1+e^{-x})`, derivative :math:`\sigma(1-\sigma) \le 1/4`;
+- tanh (eq. 6-32): :math:`2\sigma(2x) - 1`, derivative :math:`1 - \tanh^2 x \le 1`;
+- relu (eq. 6-33): :math:`\max(0, x)`, derivative :math:`[x > 0]`;
+- leaky_relu (eq. 6-34): :math:`x` if :math:`x > 0` else :math:`\gamma x`; derivative 1 or
+  :math:`\gamma`;
+- elu (eq. 6-35): :math:`x` if :math:`x > 0` else :math:`\alpha(e^x - 1)`; derivative 1 or
+  :math:`\alpha e^x`;
+- softplus (eq. 6-36): :math:`\frac1\beta\ln(1 + e^{\beta x})`, derivative :math:`\sigma(\beta x)`.
 
 Saturation: sigmoid and tanh saturate on both sides (derivative -> 0 as
 :math:`|x|\to\infty`); ReLU, ELU and softplus saturate on the left only; Leaky ReLU
