@@ -15,21 +15,21 @@ class Sigmoid(Module):
 
 
 class Tanh(Module):
-    r"""Element-wise :math:`\tanh x` (eq. 6-32); saturates on both sides, zero-centred."""
+    r"""Element-wise :math:`\tanh x` (eq. 6-33); saturates on both sides, zero-centred."""
 
     def forward(self, input: Tensor) -> Tensor:
         return F.tanh(input)
 
 
 class ReLU(Module):
-    r"""Element-wise :math:`\max(0, x)` (eq. 6-33); saturates on the left only."""
+    r"""Element-wise :math:`\max(0, x)` (eq. 6-34); saturates on the left only."""
 
     def forward(self, input: Tensor) -> Tensor:
         return F.relu(input)
 
 
 class LeakyReLU(Module):
-    r"""Element-wise :math:`\max(0,x) + \gamma\min(0,x)` (eq. 6-34); never saturates."""
+    r"""Element-wise :math:`\max(0,x) + \gamma\min(0,x)` (eq. 6-35); never saturates."""
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
@@ -43,7 +43,7 @@ class LeakyReLU(Module):
 
 
 class ELU(Module):
-    r"""Element-wise ELU (eq. 6-35); saturates on the left at :math:`-\alpha`."""
+    r"""Element-wise ELU (eq. 6-36); saturates on the left at :math:`-\alpha`."""
 
     def __init__(self, alpha: float = 1.0) -> None:
         super().__init__()
@@ -57,7 +57,7 @@ class ELU(Module):
 
 
 class Softplus(Module):
-    r"""Element-wise :math:`\frac1\beta\ln(1+e^{\beta x})` (eq. 6-36), a smooth ReLU."""
+    r"""Element-wise :math:`\frac1\beta\ln(1+e^{\beta x})` (a smooth ReLU; not in the chapter), a smooth ReLU."""
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()

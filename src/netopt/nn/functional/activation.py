@@ -3,13 +3,13 @@ r"""Activation functions (chapter section 6.5, eq. 6-31..6-36) and softmax.
 Each is computed in a numerically stable way and carries its own derivative:
 
 - sigmoid (eq. 6-31): :math:`\sigma(x) = 1/(1+e^{-x})`, derivative :math:`\sigma(1-\sigma) \le 1/4`;
-- tanh (eq. 6-32): :math:`2\sigma(2x) - 1`, derivative :math:`1 - \tanh^2 x \le 1`;
-- relu (eq. 6-33): :math:`\max(0, x)`, derivative :math:`[x > 0]`;
-- leaky_relu (eq. 6-34): :math:`x` if :math:`x > 0` else :math:`\gamma x`; derivative 1 or
+- tanh (eq. 6-33): :math:`2\sigma(2x) - 1`, derivative :math:`1 - \tanh^2 x \le 1`;
+- relu (eq. 6-34): :math:`\max(0, x)`, derivative :math:`[x > 0]`;
+- leaky_relu (eq. 6-35): :math:`x` if :math:`x > 0` else :math:`\gamma x`; derivative 1 or
   :math:`\gamma`;
-- elu (eq. 6-35): :math:`x` if :math:`x > 0` else :math:`\alpha(e^x - 1)`; derivative 1 or
+- elu (eq. 6-36): :math:`x` if :math:`x > 0` else :math:`\alpha(e^x - 1)`; derivative 1 or
   :math:`\alpha e^x`;
-- softplus (eq. 6-36): :math:`\frac1\beta\ln(1 + e^{\beta x})`, derivative :math:`\sigma(\beta x)`.
+- softplus (not in the chapter): :math:`\frac1\beta\ln(1 + e^{\beta x})`, derivative :math:`\sigma(\beta x)`.
 
 Saturation: sigmoid and tanh saturate on both sides (derivative -> 0 as
 :math:`|x|\to\infty`); ReLU, ELU and softplus saturate on the left only; Leaky ReLU
@@ -46,20 +46,20 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 def tanh(input: Tensor) -> Tensor:
-    r"""Hyperbolic tangent (eq. 6-32); derivative :math:`1 - \tanh^2 x`."""
+    r"""Hyperbolic tangent (eq. 6-33); derivative :math:`1 - \tanh^2 x`."""
     out = np.tanh(input.data)
     return make_result(out, (input,), lambda g: (g * (1 - out * out),))
 
 
 def relu(input: Tensor) -> Tensor:
-    r"""Rectified linear unit :math:`\max(0, x)` (eq. 6-33); derivative :math:`[x > 0]`."""
+    r"""Rectified linear unit :math:`\max(0, x)` (eq. 6-34); derivative :math:`[x > 0]`."""
     x = input.data
     out = np.maximum(x, 0)
     return make_result(out, (input,), lambda g: (g * (x > 0),))
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
-    r"""Leaky ReLU (eq. 6-34): :math:`x` for :math:`x > 0`, else :math:`\gamma x` with
+    r"""Leaky ReLU (eq. 6-35): :math:`x` for :math:`x > 0`, else :math:`\gamma x` with
     :math:`\gamma` = ``negative_slope``."""
     x = input.data
     pos = x > 0
@@ -68,7 +68,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
-    r"""Exponential linear unit (eq. 6-35): :math:`x` for :math:`x > 0`, else
+    r"""Exponential linear unit (eq. 6-36): :math:`x` for :math:`x > 0`, else
     :math:`\alpha(e^x - 1)`; derivative 1 or :math:`\alpha e^x`."""
     x = input.data
     pos = x > 0
@@ -78,7 +78,7 @@ def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    r"""Softplus (eq. 6-36) :math:`\frac1\beta\ln(1 + e^{\beta x})`, linear where
+    r"""Softplus (a smooth ReLU; not in the chapter) :math:`\frac1\beta\ln(1 + e^{\beta x})`, linear where
     :math:`\beta x >` ``threshold`` (as PyTorch); derivative :math:`\sigma(\beta x)`."""
     x = input.data
     bx = beta * x
