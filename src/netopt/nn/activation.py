@@ -57,7 +57,7 @@ class ELU(Module):
 
 
 class Softplus(Module):
-    r"""Element-wise :math:`\frac1\beta\ln(1+e^{\beta x})` (a smooth ReLU; not in the chapter), a smooth ReLU."""
+    r"""Element-wise :math:`\frac1\beta\ln(1+e^{\beta x})`, a smooth ReLU (not in the chapter)."""
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()

@@ -9,7 +9,8 @@ Each is computed in a numerically stable way and carries its own derivative:
   :math:`\gamma`;
 - elu (eq. 6-36): :math:`x` if :math:`x > 0` else :math:`\alpha(e^x - 1)`; derivative 1 or
   :math:`\alpha e^x`;
-- softplus (not in the chapter): :math:`\frac1\beta\ln(1 + e^{\beta x})`, derivative :math:`\sigma(\beta x)`.
+- softplus (not in the chapter): :math:`\frac1\beta\ln(1 + e^{\beta x})`, derivative
+  :math:`\sigma(\beta x)`.
 
 Saturation: sigmoid and tanh saturate on both sides (derivative -> 0 as
 :math:`|x|\to\infty`); ReLU, ELU and softplus saturate on the left only; Leaky ReLU
@@ -78,8 +79,10 @@ def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    r"""Softplus (a smooth ReLU; not in the chapter) :math:`\frac1\beta\ln(1 + e^{\beta x})`, linear where
-    :math:`\beta x >` ``threshold`` (as PyTorch); derivative :math:`\sigma(\beta x)`."""
+    r"""Softplus :math:`\frac1\beta\ln(1 + e^{\beta x})`, a smooth ReLU (not in the chapter).
+
+    Linear where :math:`\beta x >` ``threshold`` (as PyTorch); derivative :math:`\sigma(\beta x)`.
+    """
     x = input.data
     bx = beta * x
     linear = bx > threshold
