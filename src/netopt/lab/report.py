@@ -1,0 +1,221 @@
+r"""Write a lab run to disk: ``index.html``, ``results.json`` and ``figures/*.png``.
+
+Every file is written atomically (a temporary file in the same folder, flushed and
+fsynced, then :func:`os.replace`, then the folder fsynced), so a reader never sees a
+half-written report and an interrupted run leaves the previous one intact.
+
+``results.json``::
+
+    {"experiments": [{"name", "title", "title_zh", "reference", "summary",
+                      "claims": [{"claim", "holds", "evidence"}],
+                      "tables": [{"title", "columns", "rows"}],
+                      "figures": ["figures/<experiment>-<name>.png", ...],
+                      "figure_captions": [...], "claims_holding", "claims_total",
+                      "seconds", "error": null | str, "traceback": null | str}],
+     "netopt_version", "numpy_version", "python", "seed", "quick", "started",
+     "total_seconds", "claims_holding", "claims_total"}
+
+Non-finite table numbers are written as the strings ``"nan"``, ``"inf"``, ``"-inf"``
+(JSON has no such numbers).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import platform
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .page import render_page
+from .runner import ExperimentRun
+
+FIGURES = "figures"
+
+
+def atomic_write(path: str | os.PathLike, data: bytes) -> None:
+    r"""Write ``data`` to ``path`` so that readers see the old file or the new, never half.
+
+    Parameters
+    ----------
+    path : path-like
+        The destination; its folder must exist.
+    data : bytes
+
+    Notes
+    -----
+    The temporary file lives in the destination's folder (``os.replace`` is atomic only
+    within one file system) and is removed if anything fails before the rename.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        if hasattr(os, "fchmod"):  # mkstemp makes 0600; a report is as readable as any file
+            os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # e.g. Windows cannot open folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def run_metadata(
+    *, seed: int, quick: bool, started: str | None, total_seconds: float
+) -> dict[str, Any]:
+    """The run's header fields, shared by ``results.json`` and the page."""
+    from .. import __version__
+
+    return {
+        "netopt_version": __version__,
+        "numpy_version": np.__version__,
+        "python": platform.python_version(),
+        "seed": int(seed),
+        "quick": bool(quick),
+        "started": started or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "total_seconds": round(float(total_seconds), 3),
+    }
+
+
+def results_document(runs: Sequence[ExperimentRun], meta: dict[str, Any]) -> dict[str, Any]:
+    r"""The ``results.json`` document of a run (see the module docstring for the schema).
+
+    Parameters
+    ----------
+    runs : sequence of ExperimentRun
+    meta : dict
+        From :func:`run_metadata`.
+
+    Returns
+    -------
+    dict
+    """
+    experiments = []
+    for run in runs:
+        exp = run.experiment
+        experiments.append(
+            {
+                "name": exp.name,
+                "title": exp.title,
+                "title_zh": exp.title_zh,
+                "reference": exp.reference,
+                "summary": run.summary,
+                "claims": [
+                    {"claim": c.claim, "holds": bool(c.holds), "evidence": c.evidence}
+                    for c in run.claims
+                ],
+                "tables": [
+                    {
+                        "title": t.title,
+                        "columns": list(t.columns),
+                        "rows": [[_json_value(cell) for cell in row] for row in t.rows],
+                    }
+                    for t in run.tables
+                ],
+                "figures": [f"{FIGURES}/{fig.file_name}" for fig in run.figures],
+                "figure_captions": [fig.caption for fig in run.figures],
+                "claims_holding": run.holding,
+                "claims_total": len(run.claims),
+                "seconds": round(run.seconds, 3),
+                "error": run.error,
+                "traceback": run.traceback,
+            }
+        )
+    return {
+        "experiments": experiments,
+        **meta,
+        "claims_holding": sum(r.holding for r in runs),
+        "claims_total": sum(len(r.claims) for r in runs),
+    }
+
+
+def write_report(
+    runs: Sequence[ExperimentRun],
+    out: str | os.PathLike,
+    *,
+    seed: int,
+    quick: bool,
+    started: str | None = None,
+    total_seconds: float | None = None,
+) -> Path:
+    r"""Write ``index.html``, ``results.json`` and ``figures/*.png`` for ``runs`` into ``out``.
+
+    Figures of the experiments in ``runs`` left in ``out/figures`` by an earlier run
+    (same ``<experiment>-`` prefix, not redrawn now) are removed, so every PNG there
+    comes from the run that the page describes; other files are left alone.
+
+    Parameters
+    ----------
+    runs : sequence of ExperimentRun
+        What :func:`netopt.lab.runner.run_experiments` returned.
+    out : path-like
+        Output folder, created when missing.
+    seed : int
+    quick : bool
+    started : str, optional
+        ISO 8601 start time; now (UTC) when None.
+    total_seconds : float, optional
+        Wall time of the whole run; the sum of the experiments' times when None.
+
+    Returns
+    -------
+    pathlib.Path
+        The path of ``index.html``.
+    """
+    out = Path(out)
+    figures = out / FIGURES
+    figures.mkdir(parents=True, exist_ok=True)
+    if total_seconds is None:
+        total_seconds = sum(r.seconds for r in runs)
+    meta = run_metadata(seed=seed, quick=quick, started=started, total_seconds=total_seconds)
+    written = set()
+    for run in runs:
+        for fig in run.figures:
+            atomic_write(figures / fig.file_name, fig.png)
+            written.add(fig.file_name)
+    prefixes = tuple(f"{run.experiment.name}-" for run in runs)
+    for stale in figures.glob("*.png"):
+        if stale.name.startswith(prefixes) and stale.name not in written:
+            stale.unlink()
+    document = results_document(runs, meta)
+    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    atomic_write(out / "results.json", (text + "\n").encode("utf-8"))
+    index = out / "index.html"
+    atomic_write(index, render_page(runs, meta).encode("utf-8"))
+    return index

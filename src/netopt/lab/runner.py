@@ -1,0 +1,252 @@
+r"""Run experiments one by one, each isolated and timed, figures rendered and closed.
+
+An experiment that raises (or returns something that is not a well-formed
+:class:`~netopt.lab.core.Result`) is recorded with its error and traceback, and the
+next one still runs: a crash is a result of the run, shown in the report, never a
+reason to lose the others. ``KeyboardInterrupt`` is not caught.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .core import NAME_PATTERN, Claim, Context, Experiment, Result, Table
+
+
+@dataclass
+class RenderedFigure:
+    """A figure of a finished experiment, as PNG bytes.
+
+    ``file_name`` is ``<experiment>-<name>.png``; the report writes it under ``figures/``.
+    """
+
+    name: str
+    file_name: str
+    caption: str
+    png: bytes
+
+
+@dataclass
+class ExperimentRun:
+    r"""The outcome of one experiment in one run.
+
+    Attributes
+    ----------
+    experiment : Experiment
+    claims : list of Claim
+        Empty when the experiment crashed.
+    tables : list of Table
+    figures : list of RenderedFigure
+    summary : str
+    seconds : float
+        Wall time of ``run(ctx)`` plus rendering its figures.
+    error : str or None
+        ``"ExceptionType: message"`` when the experiment crashed.
+    traceback : str or None
+        The formatted traceback of that crash.
+    """
+
+    experiment: Experiment
+    claims: list[Claim] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    figures: list[RenderedFigure] = field(default_factory=list)
+    summary: str = ""
+    seconds: float = 0.0
+    error: str | None = None
+    traceback: str | None = None
+
+    @property
+    def holding(self) -> int:
+        """How many claims hold."""
+        return sum(c.holds for c in self.claims)
+
+    @property
+    def failed_claims(self) -> list[Claim]:
+        """The claims that did not hold in this run."""
+        return [c for c in self.claims if not c.holds]
+
+
+ProgressHook = Callable[[Experiment, float, str], None]
+DoneHook = Callable[[ExperimentRun], None]
+
+
+def run_experiments(
+    experiments: Sequence[Experiment],
+    *,
+    seed: int = 0,
+    quick: bool = False,
+    progress: ProgressHook | None = None,
+    on_done: DoneHook | None = None,
+) -> list[ExperimentRun]:
+    r"""Run each experiment in turn with a fresh :class:`~netopt.lab.core.Context`.
+
+    Parameters
+    ----------
+    experiments : sequence of Experiment
+        In the order to run them (see :func:`netopt.lab.registry.load_experiments`).
+    seed : int, default 0
+        Passed to every context: an experiment's random streams depend only on the
+        seed and the stream's name, not on which other experiments run.
+    quick : bool, default False
+        Smaller runs, the same claims.
+    progress : callable, optional
+        ``progress(experiment, fraction, message)``: 0 at the start, what the
+        experiment reports through ``ctx.progress``, 1 at the end.
+    on_done : callable, optional
+        ``on_done(run)`` after each experiment.
+
+    Returns
+    -------
+    list of ExperimentRun
+        One per experiment, in the same order.
+
+    Examples
+    --------
+    >>> from netopt.lab.core import Experiment
+    >>> def broken(ctx):
+    ...     raise RuntimeError("boom")
+    >>> def fine(ctx):
+    ...     return Result(claims=[Claim("1 + 1 = 2", 1 + 1 == 2, "2")])
+    >>> runs = run_experiments([Experiment("a", "A", "甲", "-", 1, broken),
+    ...                         Experiment("b", "B", "乙", "-", 2, fine)])
+    >>> [(r.error, r.holding) for r in runs]
+    [('RuntimeError: boom', 0), (None, 1)]
+    """
+    runs = []
+    for exp in experiments:
+        run = run_one(exp, seed=seed, quick=quick, progress=progress)
+        runs.append(run)
+        if on_done is not None:
+            on_done(run)
+    return runs
+
+
+def run_one(
+    experiment: Experiment,
+    *,
+    seed: int = 0,
+    quick: bool = False,
+    progress: ProgressHook | None = None,
+) -> ExperimentRun:
+    r"""Run one experiment isolated: exceptions are caught and recorded, figures closed.
+
+    Parameters
+    ----------
+    experiment : Experiment
+    seed : int, default 0
+    quick : bool, default False
+    progress : callable, optional
+        As in :func:`run_experiments`.
+
+    Returns
+    -------
+    ExperimentRun
+    """
+
+    def report(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(experiment, fraction, message)
+
+    ctx = Context(seed, quick, progress=report)
+    outcome = ExperimentRun(experiment)
+    pyplot_before = _pyplot_figure_numbers()
+    result = None
+    report(0.0, "starting")
+    start = time.perf_counter()
+    try:
+        result = experiment.run(ctx)
+        _check_result(result)
+        outcome.figures = _render(experiment.name, result)
+        outcome.claims = [Claim(c.claim, bool(c.holds), c.evidence) for c in result.claims]
+        outcome.tables = [
+            Table(t.title, list(t.columns), _plain_rows(t.rows)) for t in result.tables
+        ]
+        outcome.summary = result.summary
+    except Exception as exc:
+        outcome.error = f"{type(exc).__name__}: {exc}"
+        outcome.traceback = traceback.format_exc()
+        outcome.figures = []
+    finally:
+        _close_all(result, pyplot_before)
+    outcome.seconds = time.perf_counter() - start
+    report(1.0, "failed" if outcome.error else "done")
+    return outcome
+
+
+def _check_result(result: object) -> None:
+    if not isinstance(result, Result):
+        raise TypeError(f"an experiment must return a Result, got {type(result).__name__}")
+    for claim in result.claims:
+        if not isinstance(claim, Claim):
+            raise TypeError(f"Result.claims holds a {type(claim).__name__}, not a Claim")
+        if not isinstance(claim.holds, (bool, np.bool_)):
+            raise TypeError(f"Claim.holds must be a bool, got {claim.holds!r} for {claim.claim!r}")
+        if not isinstance(claim.claim, str) or not isinstance(claim.evidence, str):
+            raise TypeError(f"Claim.claim and Claim.evidence must be str: {claim!r}")
+    for table in result.tables:
+        for row in table.rows:
+            if len(row) != len(table.columns):
+                raise ValueError(
+                    f"table {table.title!r}: row {row!r} has {len(row)} cells "
+                    f"for {len(table.columns)} columns"
+                )
+    names = [spec.name for spec in result.figures]
+    for name in names:
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            raise ValueError(f"Invalid figure name: {name!r} (use lower-case letters, digits, _ -)")
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"figure names used twice: {duplicates}")
+
+
+def _plain(cell: object) -> object:
+    if isinstance(cell, (bool, np.bool_)):
+        return bool(cell)
+    if isinstance(cell, (int, np.integer)):
+        return int(cell)
+    if isinstance(cell, (float, np.floating)):
+        return float(cell)
+    if isinstance(cell, str):
+        return cell
+    raise TypeError(f"table cells are str, int, float or bool, got {type(cell).__name__}")
+
+
+def _plain_rows(rows: Sequence[Sequence[object]]) -> list[list]:
+    return [[_plain(cell) for cell in row] for row in rows]
+
+
+def _render(experiment_name: str, result: Result) -> list[RenderedFigure]:
+    from .plotting import render_png
+
+    rendered = []
+    for spec in result.figures:
+        png = render_png(spec.figure)
+        rendered.append(
+            RenderedFigure(spec.name, f"{experiment_name}-{spec.name}.png", spec.caption, png)
+        )
+    return rendered
+
+
+def _pyplot_figure_numbers() -> set[int]:
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    return set(pyplot.get_fignums()) if pyplot is not None else set()
+
+
+def _close_all(result: object, pyplot_before: set[int]) -> None:
+    """Close the result's figures and any pyplot figure the experiment left open."""
+    if isinstance(result, Result):
+        from .plotting import close
+
+        for spec in result.figures:
+            if spec.figure is not None:
+                close(spec.figure)
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        for number in set(pyplot.get_fignums()) - pyplot_before:
+            pyplot.close(number)
