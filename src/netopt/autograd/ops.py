@@ -95,7 +95,8 @@ def pow(a: Any, b: Any) -> Tensor:
             ga = unbroadcast(g * bd * ad ** (bd - 1), _shape(a))
         if needs_grad(b):
             with np.errstate(divide="ignore", invalid="ignore"):
-                local = out * np.log(ad)
+                # dtype=out.dtype: a Python-scalar base (``2 ** x``) must not upcast float32.
+                local = out * np.log(ad, dtype=out.dtype)
             local = np.where((ad == 0) & (bd >= 0), 0, local)
             gb = unbroadcast(g * local, _shape(b))
         return ga, gb
@@ -114,11 +115,11 @@ def matmul(a: Any, b: Any) -> Tensor:
     def backward(g: np.ndarray) -> tuple:
         a2 = ad if ad.ndim > 1 else ad[None, :]
         b2 = bd if bd.ndim > 1 else bd[:, None]
-        g2 = g
-        if ad.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
+        g2 = g  # restore the axes that 1-d promotion removed (b's first: g is 0-d for vec @ vec)
         if bd.ndim == 1:
             g2 = np.expand_dims(g2, -1)
+        if ad.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
         ga = gb = None
         if needs_grad(a):
             ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(ad.shape)
@@ -236,10 +237,12 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
 def xlogy(x: Any, y: Any) -> Tensor:
     r""":math:`x \ln y` with the convention :math:`0 \ln y = 0` (also for ``y = 0``).
 
-    .. math:: \partial/\partial x = \ln y, \qquad \partial/\partial y = x / y,
+    .. math:: \partial/\partial x = \ln y, \qquad \partial/\partial y = x / y.
 
-    both taken as 0 where ``x == 0``, so that entropy-type sums have no NaN
-    gradient at zero probabilities.
+    As in PyTorch, :math:`\partial/\partial x` is taken as 0 where ``x == 0`` and
+    ``y <= 0`` (where :math:`\ln y` is not finite); :math:`\partial/\partial y` is taken
+    as 0 wherever ``x == 0`` (PyTorch gives NaN at ``x == y == 0``), so that
+    entropy-type sums have no NaN gradient at zero probabilities.
     """
     xd, yd = as_array(x), as_array(y)
     zero = xd == 0
@@ -251,7 +254,7 @@ def xlogy(x: Any, y: Any) -> Tensor:
         gx = gy = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if needs_grad(x):
-                gx = unbroadcast(np.where(zero, 0, g * logy), _shape(x))
+                gx = unbroadcast(np.where(zero & (yd <= 0), 0, g * logy), _shape(x))
             if needs_grad(y):
                 gy = unbroadcast(np.where(zero, 0, g * xd / yd), _shape(y))
         return gx, gy
