@@ -69,7 +69,7 @@ def _full_extremum(a: Tensor, fn: Any) -> Tensor:
     def backward(g: np.ndarray) -> tuple:
         # PyTorch's full reduction spreads the gradient evenly over tied extremes.
         mask = a.data == value
-        return (mask * (g / np.count_nonzero(mask)),)
+        return (mask * (g / int(np.count_nonzero(mask))),)  # int: an np.intp would upcast
 
     return make_result(out, (a,), backward)
 

@@ -151,6 +151,13 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __bool__(self) -> bool:
+        # Without this, bool() would fall back to __len__: tensor([0.0]) > 1 would be True.
+        if self.data.size != 1:
+            what = "no values" if self.data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
+        return bool(self.data.item())
+
     # ----------------------------------------------------------------- conversion
     def numpy(self) -> np.ndarray:
         """Return ``data`` (shared, not copied), as ``torch.Tensor.numpy`` does.
@@ -330,5 +337,12 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
 
 
 def as_array(x: Any) -> Any:
-    """``x.data`` for a tensor, ``x`` itself otherwise (scalars keep NumPy's weak typing)."""
-    return x.data if isinstance(x, Tensor) else x
+    """``x.data`` for a tensor, ``x`` itself otherwise (scalars keep NumPy's weak typing).
+
+    A NumPy scalar (``np.float64(2.0)``, ``np.sqrt(2)``) becomes the Python scalar it
+    holds: NumPy treats it as a strong float64 that would upcast a float32 tensor,
+    PyTorch treats it as a Python number.
+    """
+    if isinstance(x, Tensor):
+        return x.data
+    return x.item() if isinstance(x, np.generic) else x
