@@ -77,7 +77,8 @@ def gradcheck(
             )
     originals = {id(t): t.data for t in checked}
     for t in checked:
-        t.data = t.data.astype(np.float64)
+        # A C-ordered copy: reshape(-1) in _check must be a view, or the steps are lost.
+        t.data = np.array(t.data, dtype=np.float64, order="C")
     try:
         return _check(fn, inputs, checked, eps, atol, rtol, raise_exception)
     finally:
