@@ -16,6 +16,7 @@ cast to the tensor's dtype; they do not reproduce PyTorch's random stream.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -114,6 +115,14 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> floa
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
+def _zero_element(tensor: Tensor) -> bool:
+    # As PyTorch: nothing to draw (and fan 0 would divide by zero), so warn and return.
+    if tensor.data.size == 0:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return True
+    return False
+
+
 def kaiming_uniform_(
     tensor: Tensor,
     a: float = 0.0,
@@ -125,7 +134,10 @@ def kaiming_uniform_(
 
     ``a`` is the negative slope used by the leaky_relu gain; ``nn.Linear``'s default
     init is ``kaiming_uniform_(w, a=sqrt(5))``, i.e. :math:`b = 1/\sqrt{\text{fan\_in}}`.
+    A zero-element tensor is left as is, with a warning (PyTorch).
     """
+    if _zero_element(tensor):
+        return tensor
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound, rng)
 
@@ -138,4 +150,6 @@ def kaiming_normal_(
     rng=None,
 ) -> Tensor:
     r"""He normal: :math:`\mathcal N(0, \sigma^2)`, :math:`\sigma = g/\sqrt{\text{fan}}`."""
+    if _zero_element(tensor):
+        return tensor
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), rng)

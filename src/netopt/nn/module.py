@@ -52,6 +52,25 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign before Module.__init__() call")
+        # As PyTorch: a registered parameter or buffer stays registered when reassigned
+        # (else ``bn.running_mean = ...`` would silently drop it from state_dict, and
+        # ``layer.weight = tensor`` from parameters()).
+        if name in self._parameters and not isinstance(value, (Parameter, Module)):
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                    "(netopt.nn.Parameter or None expected)"
+                )
+            self._parameters[name] = None
+            return
+        if name in self._buffers and not isinstance(value, (Parameter, Module)):
+            if value is not None and not isinstance(value, np.ndarray):
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                    "(numpy.ndarray or None expected)"
+                )
+            self._buffers[name] = value
+            return
         for registry in (self._parameters, self._buffers, self._modules):
             registry.pop(name, None)
         if isinstance(value, Parameter):
