@@ -1,0 +1,40 @@
+"""Shared kernel pieces: the signed, L2-decayed gradient and torch's in-place ``lerp``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def direction(
+    param: np.ndarray, grad: np.ndarray, weight_decay: float, maximize: bool
+) -> np.ndarray:
+    r"""Return :math:`\pm\nabla + \lambda\theta` without touching ``grad``.
+
+    With neither option the gradient array itself is returned (not a copy); otherwise a
+    fresh array, computed in ``param``'s dtype in torch's order (``grad.add(param,
+    alpha=weight_decay)`` after the sign flip). Callers must not write into the result
+    unless it ``is not grad``.
+    """
+    if weight_decay != 0:
+        d = np.multiply(param, weight_decay)
+        if maximize:
+            d -= grad
+        else:
+            d += grad
+        return d
+    return np.negative(grad) if maximize else grad
+
+
+def lerp(start: np.ndarray, end: np.ndarray, weight: float) -> None:
+    r"""Set ``start`` to :math:`s + w(e - s)` in place, in torch's ``lerp_`` two-branch form.
+
+    torch computes :math:`s + w(e-s)` for :math:`w < 0.5` and :math:`e - (1-w)(e-s)`
+    otherwise, which keeps the result exact at both ends.
+    """
+    diff = np.subtract(end, start)
+    if weight < 0.5:
+        diff *= weight
+        start += diff
+    else:
+        diff *= 1 - weight
+        np.subtract(end, diff, out=start)

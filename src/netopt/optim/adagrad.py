@@ -1,0 +1,192 @@
+r"""AdaGrad, per-parameter learning rates from accumulated squared gradients (eq. 6-29)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from ._common import direction
+from .optimizer import Optimizer, _nonnegative
+
+
+def adagrad(
+    param: np.ndarray,
+    grad: np.ndarray,
+    state: dict[str, Any],
+    *,
+    lr: float,
+    lr_decay: float = 0.0,
+    weight_decay: float = 0.0,
+    initial_accumulator_value: float = 0.0,
+    eps: float = 1e-10,
+    maximize: bool = False,
+) -> dict[str, Any]:
+    r"""One AdaGrad step, in place on ``param`` and ``state``.
+
+    .. math::
+
+        g_t &= \nabla_\theta J(\theta_{t-1}) + \lambda\,\theta_{t-1} \\
+        G_t &= G_{t-1} + g_t \odot g_t, \quad G_0 = G_\text{init}
+            &&\text{(6-29)} \\
+        \alpha_t &= \frac{\alpha}{1 + (t-1)\,\eta} \\
+        \theta_t &= \theta_{t-1} - \alpha_t\, \frac{g_t}{\sqrt{G_t} + \varepsilon}
+            &&\text{(6-29, torch's placement of } \varepsilon\text{)}
+
+    Symbols: :math:`\alpha` = ``lr``, :math:`\eta` = ``lr_decay``, :math:`\lambda` =
+    ``weight_decay``, :math:`G_\text{init}` = ``initial_accumulator_value``,
+    :math:`\varepsilon` = ``eps``, :math:`G` = ``state["sum"]``, :math:`t` = ``state["step"]``.
+
+    Parameters
+    ----------
+    param : numpy.ndarray
+        :math:`\theta_{t-1}`; overwritten with :math:`\theta_t`.
+    grad : numpy.ndarray
+        Not modified.
+    state : dict
+        ``{"step": t-1, "sum": G_{t-1}}``, or empty before the first step (then
+        :math:`G_0` is filled with ``initial_accumulator_value``); updated in place.
+    lr, lr_decay, weight_decay, initial_accumulator_value, eps : float
+    maximize : bool
+
+    Returns
+    -------
+    dict
+        ``state`` (the same dict).
+
+    Notes
+    -----
+    The chapter (eq. 6-29) divides by :math:`\sqrt{G + \varepsilon}`; torch, and so netopt,
+    by :math:`\sqrt{G} + \varepsilon`. The two differ only while :math:`G` is of the order of
+    :math:`\varepsilon^2`. The chapter's :math:`G_{t-1}` indexes the sum that already
+    includes the gradient being applied; here that sum is :math:`G_t`.
+
+    References
+    ----------
+    Duchi, Hazan, Singer, "Adaptive Subgradient Methods for Online Learning and Stochastic
+    Optimization", JMLR 2011. PyTorch, ``torch/optim/adagrad.py`` (``_single_tensor_adagrad``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> theta, state = np.array([1.0, 1.0]), {}
+    >>> _ = adagrad(theta, np.array([3.0, 0.5]), state, lr=0.1, eps=0.0)
+    >>> theta            # every coordinate moves by lr on the first step
+    array([0.9, 0.9])
+    >>> state["sum"]
+    array([9.  , 0.25])
+    """
+    if "sum" not in state:
+        state["step"] = 0.0
+        state["sum"] = np.full_like(param, initial_accumulator_value)
+    state["step"] += 1
+    step = state["step"]
+    d = direction(param, grad, weight_decay, maximize)
+    clr = lr / (1 + (step - 1) * lr_decay)
+    total = state["sum"]
+    sq = np.multiply(d, d)
+    total += sq
+    std = np.sqrt(total, out=sq)
+    std += eps
+    update = np.multiply(d, -clr) if d is grad else np.multiply(d, -clr, out=d)
+    update /= std
+    param += update
+    return state
+
+
+class Adagrad(Optimizer):
+    r"""AdaGrad (eq. 6-29): each coordinate's step shrinks with its accumulated squared gradient.
+
+    The update is :func:`adagrad`: :math:`G_t = G_{t-1} + g_t^2`, :math:`\theta_t =
+    \theta_{t-1} - \alpha_t\, g_t / (\sqrt{G_t} + \varepsilon)` with :math:`\alpha_t =
+    \alpha / (1 + (t-1)\eta)`.
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of dicts
+    lr : float, default 1e-2
+        :math:`\alpha`.
+    lr_decay : float, default 0
+        :math:`\eta`.
+    weight_decay : float, default 0
+        Coupled L2 (added to the gradient).
+    initial_accumulator_value : float, default 0
+        :math:`G_0`.
+    eps : float, default 1e-10
+        :math:`\varepsilon`, added outside the square root (torch), not inside (chapter).
+    maximize : bool, default False, keyword-only
+
+    Raises
+    ------
+    ValueError
+        torch's messages: ``"Invalid learning rate: {lr}"``, ``"Invalid lr_decay value:
+        ..."``, ``"Invalid weight_decay value: ..."``, ``"Invalid
+        initial_accumulator_value value: ..."``, ``"Invalid epsilon value: ..."``.
+
+    Notes
+    -----
+    State per parameter: ``"step"`` (float) and ``"sum"``, created at a parameter's first
+    step from its group's ``initial_accumulator_value``. torch creates it in the
+    constructor from the constructor's value for every group (a group's own value is
+    ignored there); netopt honours the group's value.
+
+    References
+    ----------
+    PyTorch, ``torch.optim.Adagrad``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from netopt.nn import Parameter
+    >>> w = Parameter(np.array([4.0, -4.0]))
+    >>> opt = Adagrad([w], lr=1.0)
+    >>> w.grad = np.array([2.0, -0.5])
+    >>> opt.step()
+    >>> w.data.round(6)
+    array([ 3., -3.])
+    """
+
+    _checks = (
+        (_nonnegative("lr"), "Invalid learning rate: {lr}"),
+        (_nonnegative("lr_decay"), "Invalid lr_decay value: {lr_decay}"),
+        (_nonnegative("weight_decay"), "Invalid weight_decay value: {weight_decay}"),
+        (
+            _nonnegative("initial_accumulator_value"),
+            "Invalid initial_accumulator_value value: {initial_accumulator_value}",
+        ),
+        (_nonnegative("eps"), "Invalid epsilon value: {eps}"),
+    )
+    _state_keys = frozenset({"step", "sum"})
+    _kernel = staticmethod(adagrad)
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+            "maximize": maximize,
+        }
+        super().__init__(params, defaults)
+
+    def _hyperparameters(self, group: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "lr": float(group["lr"]),
+            "lr_decay": float(group["lr_decay"]),
+            "weight_decay": float(group["weight_decay"]),
+            "initial_accumulator_value": float(group["initial_accumulator_value"]),
+            "eps": float(group["eps"]),
+            "maximize": bool(group["maximize"]),
+        }

@@ -1,0 +1,91 @@
+r"""AdamW: Adam with weight decay decoupled from the gradient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .adam import Adam
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay: :math:`\theta \leftarrow \theta(1 - \alpha\lambda)`.
+
+    .. math::
+
+        \theta_t = \theta_{t-1}(1 - \alpha\lambda)
+            - \alpha\, \frac{\hat m_t}{\sqrt{\hat v_t} + \varepsilon}
+
+    with :math:`\hat m, \hat v` from the raw gradient (:func:`~netopt.optim.adam.adam` with
+    ``decoupled_weight_decay=True``). Symbols: :math:`\alpha` = ``lr``, :math:`\lambda` =
+    ``weight_decay``, :math:`(\beta_1, \beta_2)` = ``betas``, :math:`\varepsilon` = ``eps``.
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of dicts
+    lr : float, default 1e-3
+    betas : tuple of float, default (0.9, 0.999)
+    eps : float, default 1e-8
+    weight_decay : float, default 1e-2
+        :math:`\lambda`; note the non-zero default (torch's).
+    amsgrad : bool, default False
+    maximize : bool, default False, keyword-only
+
+    Raises
+    ------
+    ValueError
+        The messages of :class:`~netopt.optim.Adam`.
+
+    Notes
+    -----
+    Adam's ``weight_decay`` adds :math:`\lambda\theta` to the gradient (L2 regularization,
+    the chapter's structural risk, eq. 6-11), so the decay passes through
+    :math:`1/\sqrt{\hat v}`: weights with large gradients are barely decayed. AdamW's decay
+    does not depend on the gradient history; with plain SGD the two would coincide (up to
+    rescaling :math:`\lambda` by :math:`\alpha`), with Adam they do not. As in torch, every
+    group of an AdamW has ``decoupled_weight_decay=True``.
+
+    References
+    ----------
+    Loshchilov and Hutter, "Decoupled Weight Decay Regularization", ICLR 2019. PyTorch,
+    ``torch.optim.AdamW``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from netopt.nn import Parameter
+    >>> w = Parameter(np.array([2.0]))
+    >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
+    >>> w.grad = np.array([0.0])          # no gradient: only the decay acts
+    >>> opt.step()
+    >>> w.data                            # 2 * (1 - 0.1 * 0.5)
+    array([1.9])
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=True,
+        )
+
+    def load_state_dict(self, state_dict: Any) -> None:
+        """Load as :meth:`Optimizer.load_state_dict`, then force decoupled decay (torch)."""
+        super().load_state_dict(state_dict)
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True
