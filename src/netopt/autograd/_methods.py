@@ -109,6 +109,18 @@ def _argmin(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     return Tensor(np.argmin(self.data, axis=dim, keepdims=keepdim).astype(np.int64))
 
 
+def _scalar(convert: Any) -> Any:
+    def method(self: Tensor) -> Any:
+        if self.data.size != 1:
+            raise ValueError(
+                f"only one element tensors can be converted to Python scalars "
+                f"(got {self.data.size} elements)"
+            )
+        return convert(self.data.item())
+
+    return method
+
+
 def _clone(self: Tensor) -> Tensor:
     """A differentiable copy with its own storage."""
     from .tensor import make_result
@@ -135,6 +147,9 @@ def _copy_(self: Tensor, src: Any) -> Tensor:
 
 
 Tensor.T = property(_T)
+Tensor.__float__ = _scalar(float)
+Tensor.__int__ = _scalar(int)
+Tensor.__bool__ = _scalar(bool)
 Tensor.argmax = _argmax
 Tensor.argmin = _argmin
 Tensor.clone = _clone

@@ -1,6 +1,6 @@
 """Layers, activations, losses and initializers with PyTorch's names and defaults."""
 
-from . import functional, init
+from . import functional, init, utils
 from .activation import (
     ELU,
     GELU,
@@ -50,4 +50,5 @@ __all__ = [
     "Tanh",
     "functional",
     "init",
+    "utils",
 ]
