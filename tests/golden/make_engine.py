@@ -426,6 +426,11 @@ def _(lib, x):
     return _out(x["x"].gather(0, x["idx"]))
 
 
+@case("gather_index_smaller_than_input", merge(normal(3, 4), ints("idx", 3, 2, 2)))
+def _(lib, x):
+    return _out(x["x"].gather(0, x["idx"]))
+
+
 @case("cat", merge(normal(2, 3, name="a"), normal(2, 2, name="b")), grads=("a", "b"))
 def _(lib, x):
     return _out(lib.mod.cat([x["a"], x["b"], x["a"]], dim=1))

@@ -94,13 +94,18 @@ def gather(a: Tensor, dim: int, index: Any) -> Tensor:
     idx = np.asarray(as_array(index))
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather(): index must be an integer tensor, got dtype {idx.dtype}")
-    out = np.take_along_axis(a.data, idx, axis=dim)
+    if idx.ndim != a.data.ndim:
+        raise ValueError(f"gather(): index has {idx.ndim} dimensions but input has {a.data.ndim}")
+    # out[i][j] = a[i][idx[i][j]] with i, j running over idx's shape, as torch (which
+    # allows idx to be smaller than a in the other dimensions; np.take_along_axis does not).
+    grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
+    grid[dim] = idx
+    grid = tuple(grid)
+    out = a.data[grid]
 
     def backward(g: np.ndarray) -> tuple:
         full = np.zeros_like(a.data)
-        grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
-        grid[dim] = idx
-        np.add.at(full, tuple(grid), g)
+        np.add.at(full, grid, g)
         return (full,)
 
     return make_result(out, (a,), backward)
