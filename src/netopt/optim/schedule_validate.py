@@ -1,0 +1,231 @@
+r"""Argument checks shared by the pure schedules and the scheduler classes.
+
+Every check raises :class:`ValueError` naming the argument and the bad value, in
+PyTorch's wording where PyTorch has one (``Invalid learning rate: -1.0``, ``Expected
+positive integer T_0, but got 0``). Booleans are rejected where an integer is expected,
+because ``True`` silently means ``1``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from itertools import pairwise
+from numbers import Integral, Real
+from typing import Any
+
+Schedule = Callable[[float], float]
+"""A pure learning-rate schedule: step (epoch or batch count, fractional allowed) -> value."""
+
+
+def is_int(value: Any) -> bool:
+    r"""Return whether ``value`` is an integer and not a bool.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_int(3), is_int(True), is_int(3.0)
+    (True, False, False)
+    """
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def is_real(value: Any) -> bool:
+    r"""Return whether ``value`` is a finite real number and not a bool.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_real(0.5), is_real(float("nan")), is_real(False)
+    (True, False, False)
+    """
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_int(name: str, value: Any, minimum: int) -> int:
+    r"""Return ``value`` if it is an integer :math:`\ge` ``minimum``, else raise.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the message.
+    value : object
+    minimum : int
+        Smallest accepted value; 1 reads "positive", 0 reads "non-negative".
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        ``Expected positive integer step_size, but got 0``.
+
+    Examples
+    --------
+    >>> check_int("step_size", 3, 1)
+    3
+    """
+    if not is_int(value) or value < minimum:
+        kind = {0: "non-negative integer", 1: "positive integer"}.get(
+            minimum, f"integer >= {minimum}"
+        )
+        raise ValueError(f"Expected {kind} {name}, but got {value}")
+    return int(value)
+
+
+def check_lr(value: Any, name: str = "learning rate") -> float:
+    r"""Return ``value`` if it is a finite learning rate :math:`\ge 0`, else raise.
+
+    Parameters
+    ----------
+    value : object
+    name : str, default "learning rate"
+        Wording of the message, ``Invalid {name}: {value}`` (PyTorch's for ``lr``).
+
+    Returns
+    -------
+    float or int
+        ``value`` unchanged, so that float arithmetic matches PyTorch's bit for bit.
+
+    Raises
+    ------
+    ValueError
+        ``Invalid learning rate: -1.0`` for negative, NaN, infinite or non-numeric input.
+
+    Examples
+    --------
+    >>> check_lr(0.05)
+    0.05
+    """
+    if not is_real(value) or value < 0:
+        raise ValueError(f"Invalid {name}: {value}")
+    return value
+
+
+def check_factor(
+    name: str,
+    value: Any,
+    low: float,
+    high: float,
+    *,
+    open_low: bool = False,
+    message: str | None = None,
+):
+    r"""Return ``value`` if it lies in ``[low, high]`` (``(low, high]`` if ``open_low``).
+
+    Parameters
+    ----------
+    name : str
+    value : object
+    low, high : float
+        Bounds; ``high`` may be ``math.inf``.
+    open_low : bool, default False
+        Exclude ``low`` itself.
+    message : str, optional
+        PyTorch's wording for this check; the bad value is appended, ``(got 2.0)``.
+
+    Returns
+    -------
+    float or int
+        ``value`` unchanged.
+
+    Raises
+    ------
+    ValueError
+        ``Invalid gamma: 0.0 (expected a finite value in (0, inf])``.
+
+    Examples
+    --------
+    >>> check_factor("gamma", 0.5, 0.0, math.inf, open_low=True)
+    0.5
+    """
+    ok = is_real(value) and value <= high and (value > low if open_low else value >= low)
+    if not ok:
+        if message is not None:
+            raise ValueError(f"{message} (got {value})")
+        bracket = "(" if open_low else "["
+        raise ValueError(
+            f"Invalid {name}: {value} (expected a finite value in {bracket}{low:g}, {high:g}])"
+        )
+    return value
+
+
+def check_step(t: Any, *, integer: bool = False) -> None:
+    r"""Raise unless ``t`` is a valid step (epoch) index: a real :math:`\ge 0`.
+
+    Parameters
+    ----------
+    t : object
+        The step passed to a schedule.
+    integer : bool, default False
+        Require an integer step (fractional steps are meaningless for the schedule).
+
+    Raises
+    ------
+    ValueError
+        ``Expected non-negative epoch, but got -1`` (PyTorch's wording).
+
+    Examples
+    --------
+    >>> check_step(2.5)
+    """
+    if not is_real(t) or t < 0 or (integer and not is_int(t)):
+        kind = "non-negative integer" if integer else "non-negative"
+        raise ValueError(f"Expected {kind} epoch, but got {t}")
+
+
+def check_milestones(milestones: Sequence[int], n_stages: int) -> list[int]:
+    r"""Return ``milestones`` as a list if they fit ``n_stages`` sequential stages, else raise.
+
+    Parameters
+    ----------
+    milestones : sequence of int
+        Strictly increasing positive integers, one fewer than the stages.
+    n_stages : int
+        Number of schedules (or schedulers) run one after another.
+
+    Returns
+    -------
+    list of int
+
+    Raises
+    ------
+    ValueError
+        No stage (PyTorch's ``SequentialLR`` message), a count mismatch (PyTorch's message),
+        or milestones that are not strictly increasing positive integers (PyTorch does not
+        check this; ``bisect`` then silently picks the wrong stage).
+
+    Examples
+    --------
+    >>> check_milestones([5, 10], 3)
+    [5, 10]
+    """
+    if n_stages < 1:
+        raise ValueError("SequentialLR expects at least one scheduler, but got no scheduler.")
+    ms = list(milestones)
+    if len(ms) != n_stages - 1:
+        raise ValueError(
+            "Sequential Schedulers expects number of schedulers provided to be one more "
+            f"than the number of milestone points, but got number of schedulers {n_stages} "
+            f"and the number of milestones to be equal to {len(ms)}"
+        )
+    ok = all(is_int(m) and m > 0 for m in ms) and all(a < b for a, b in pairwise(ms))
+    if not ok:
+        raise ValueError(f"milestones must be strictly increasing positive integers, got {ms}")
+    return ms
