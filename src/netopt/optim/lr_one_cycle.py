@@ -1,0 +1,215 @@
+r"""``OneCycleLR``: the 1cycle policy, stepped once per batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .lr_base import LRScheduler, param_groups
+from .schedule_one_cycle import (
+    one_cycle,
+    one_cycle_interpolate,
+    one_cycle_momentum,
+    one_cycle_phases,
+)
+from .schedule_validate import check_int, check_step
+
+__all__ = ["OneCycleLR"]
+
+
+def _per_group(name: str, value: Any, n: int) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(
+                f"{name} must have the same length as optimizer.param_groups. "
+                f"{name} has {len(value)} values, param_groups has {n}."
+            )
+        return list(value)
+    return [value] * n
+
+
+class OneCycleLR(LRScheduler):
+    r"""The 1cycle policy: warm up to ``max_lr``, then anneal far below the start.
+
+    .. math::
+        \eta_{\text{init}} = \eta_{\max}/d,\quad \eta_{\text{final}} = \eta_{\text{init}}/d_f,
+        \quad \eta_t = \mathrm{anneal}(\eta_a, \eta_b, \tfrac{t - s}{e - s})
+
+    over the phases of :func:`~netopt.optim.schedules.one_cycle` (PyTorch's formula, read
+    from ``group["initial_lr"]``, ``group["max_lr"]``, ``group["min_lr"]`` at each step).
+
+    Parameters
+    ----------
+    optimizer : object
+    max_lr : float or list of float
+        Peak rate, one value or one per group.
+    total_steps : int, optional
+        Number of steps in the cycle; otherwise ``epochs * steps_per_epoch``.
+    epochs, steps_per_epoch : int, optional
+    pct_start : float, default 0.3
+    anneal_strategy : {"cos", "linear"}, default "cos"
+    cycle_momentum : bool, default True
+        Also cycle ``group["momentum"]`` (or ``betas[0]``) between ``max_momentum`` and
+        ``base_momentum``, inversely to the rate.
+    base_momentum, max_momentum : float or list of float, default 0.85, 0.95
+    div_factor : float, default 25.0
+    final_div_factor : float, default 1e4
+    three_phase : bool, default False
+    last_epoch : int, default -1
+        Index of the last *batch*.
+
+    Raises
+    ------
+    ValueError
+        PyTorch's messages: ``You must define either total_steps OR (epochs AND
+        steps_per_epoch)``, ``Expected positive integer total_steps, but got 0``,
+        ``Expected float between 0 and 1 pct_start, but got 2``, ``anneal_strategy must be
+        one of 'cos' or 'linear', instead got x``, ``max_lr must have the same length as
+        optimizer.param_groups...``, ``optimizer must support momentum or beta1 with
+        `cycle_momentum` option enabled``; stepping past ``total_steps``: ``Tried to step
+        11 times. The specified number of total steps is 10`` (raised before any state
+        changes, unlike PyTorch); a zero-length phase (PyTorch divides by zero).
+
+    Notes
+    -----
+    Construction with ``last_epoch=-1`` writes ``initial_lr``, ``max_lr``, ``min_lr`` (and
+    ``max_momentum``, ``base_momentum``) into every group, as PyTorch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from netopt.nn import Parameter
+    >>> from netopt.optim import SGD
+    >>> opt = SGD([Parameter(np.zeros(3, np.float32))], lr=0.1, momentum=0.9)
+    >>> sched = OneCycleLR(opt, max_lr=1.0, total_steps=10, div_factor=10.0,
+    ...                    anneal_strategy="linear")
+    >>> [round(sched.get_last_lr()[0], 6), opt.param_groups[0]["momentum"]]
+    [0.1, 0.95]
+    >>> sched.step(); sched.step()
+    >>> [round(sched.get_last_lr()[0], 6), round(opt.param_groups[0]["momentum"], 6)]
+    [1.0, 0.85]
+    """
+
+    _state_keys = (
+        *LRScheduler._state_keys,
+        "total_steps",
+        "_phases",
+        "anneal_strategy",
+        "cycle_momentum",
+        "use_beta1",
+    )
+
+    def __init__(
+        self,
+        optimizer: Any,
+        max_lr: float | list[float],
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.85,
+        max_momentum: float | list[float] = 0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ) -> None:
+        groups = param_groups(optimizer)
+        if total_steps is None:
+            if epochs is None or steps_per_epoch is None:
+                raise ValueError(
+                    "You must define either total_steps OR (epochs AND steps_per_epoch)"
+                )
+            total_steps = check_int("epochs", epochs, 1) * check_int(
+                "steps_per_epoch", steps_per_epoch, 1
+            )
+        self.total_steps = check_int("total_steps", total_steps, 1)
+        self._phases = one_cycle_phases(self.total_steps, pct_start, three_phase)
+        max_lrs = _per_group("max_lr", max_lr, len(groups))
+        for m in max_lrs:  # validates anneal_strategy, max_lr and the two div factors
+            one_cycle(
+                m,
+                self.total_steps,
+                pct_start=pct_start,
+                anneal_strategy=anneal_strategy,
+                div_factor=div_factor,
+                final_div_factor=final_div_factor,
+                three_phase=three_phase,
+            )
+        self.anneal_strategy = anneal_strategy
+        self.cycle_momentum = bool(cycle_momentum)
+        self.use_beta1 = False
+        if self.cycle_momentum:
+            if not all("momentum" in g or "betas" in g for g in groups):
+                raise ValueError(
+                    "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
+                )
+            self.use_beta1 = "betas" in groups[0]
+            max_ms = _per_group("max_momentum", max_momentum, len(groups))
+            base_ms = _per_group("base_momentum", base_momentum, len(groups))
+            for b, m in zip(base_ms, max_ms, strict=True):
+                one_cycle_momentum(self.total_steps, base_momentum=b, max_momentum=m)
+        if last_epoch == -1:
+            for i, group in enumerate(groups):
+                group["initial_lr"] = max_lrs[i] / div_factor
+                group["max_lr"] = max_lrs[i]
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+                if self.cycle_momentum:
+                    self._set_momentum(group, max_ms[i])
+                    group["max_momentum"] = max_ms[i]
+                    group["base_momentum"] = base_ms[i]
+        super().__init__(optimizer, last_epoch)
+
+    def _set_momentum(self, group: dict[str, Any], value: float) -> None:
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+    def step(self, epoch: int | None = None) -> None:
+        r"""Advance one batch (or jump to batch ``epoch``) and write lr (and momentum).
+
+        Parameters
+        ----------
+        epoch : int, optional
+
+        Raises
+        ------
+        ValueError
+            Past ``total_steps``, before any state changes.
+        """
+        if epoch is not None:
+            check_step(epoch, integer=True)
+        target = self.last_epoch + 1 if epoch is None else epoch
+        if target > self.total_steps:
+            raise ValueError(
+                f"Tried to step {target} times. The specified number of total steps is "
+                f"{self.total_steps}"
+            )
+        super().step(epoch)
+
+    def get_lr(self) -> list[float]:
+        r"""PyTorch's rule: interpolate within the current phase; also sets momentum.
+
+        Returns
+        -------
+        list of float
+        """
+        lrs = []
+        t, phases, how = self.last_epoch, self._phases, self.anneal_strategy
+        for group in self.optimizer.param_groups:
+            values = (group["initial_lr"], group["max_lr"], group["min_lr"])
+            lrs.append(one_cycle_interpolate(t, phases, values, how))
+            if self.cycle_momentum:
+                moms = (group["max_momentum"], group["base_momentum"], group["max_momentum"])
+                self._set_momentum(group, one_cycle_interpolate(t, phases, moms, how))
+        return lrs
+
+    def _reason(self) -> str:
+        t = self.last_epoch
+        phase = next((i for i, p in enumerate(self._phases) if t <= p[0]), len(self._phases) - 1)
+        return f"step {t} of {self.total_steps}: phase {phase + 1} of {len(self._phases)}"
+
+    def _from_state(self, key: str, value: Any) -> Any:
+        return [tuple(p) for p in value] if key == "_phases" else value
