@@ -151,13 +151,6 @@ class Tensor:
 
     __hash__ = object.__hash__
 
-    def __bool__(self) -> bool:
-        # Without this, bool() would fall back to __len__: tensor([0.0]) > 1 would be True.
-        if self.data.size != 1:
-            what = "no values" if self.data.size == 0 else "more than one value"
-            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
-        return bool(self.data.item())
-
     # ----------------------------------------------------------------- conversion
     def numpy(self) -> np.ndarray:
         """Return ``data`` (shared, not copied), as ``torch.Tensor.numpy`` does.
