@@ -144,9 +144,11 @@ def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
     m = np.max(x, axis=dim, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
     shifted = x - m
-    with np.errstate(divide="ignore"):
+    # An all -inf row gives lse = -inf and -inf - (-inf) = NaN, replaced just below:
+    # ignore the divide (log 0) and invalid warnings that are part of that path.
+    with np.errstate(divide="ignore", invalid="ignore"):
         lse = np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
-    out = shifted - lse
+        out = shifted - lse
     # A -inf logit has log-probability -inf, also in an all -inf row (not NaN).
     return np.where(x == -np.inf, -np.inf, out).astype(x.dtype, copy=False)
 
