@@ -12,6 +12,9 @@ Tolerances, stated once:
   accumulated over 64 recursive steps.
 * ``CLOSED_RTOL``: PyTorch's recursive (chainable) rules against the closed forms of
   :mod:`netopt.optim.schedules`; they differ by rounding only, about 1e-16 per step.
+* ``CLOSED_ATOL``: where the closed form is zero or tiny (LinearLR with ``end_factor`` 0 or
+  far below ``start_factor``), PyTorch's ratio ``1 + (f_e - f_s)/(...)`` cancels and leaves
+  a residue of the order of an ulp of the base lr (at most 0.5 here), e.g. 2e-18 for 0.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from netopt.nn import Parameter
 from netopt.optim import SGD, lr_scheduler
@@ -29,6 +34,7 @@ from netopt.optim import schedules as S
 
 GOLDEN_RTOL = 1e-13
 CLOSED_RTOL = 1e-12
+CLOSED_ATOL = 1e-15
 
 _spec = importlib.util.spec_from_file_location(
     "make_schedulers", Path(__file__).parents[1] / "golden" / "make_schedulers.py"
@@ -134,7 +140,7 @@ def test_step_by_step_equals_closed_form(case):
             for t in positions(case)
         ]
     )
-    np.testing.assert_allclose(ours, closed, rtol=CLOSED_RTOL, atol=0)
+    np.testing.assert_allclose(ours, closed, rtol=CLOSED_RTOL, atol=CLOSED_ATOL)
 
 
 @pytest.mark.parametrize(
@@ -150,6 +156,37 @@ def test_step_epoch_jumps_to_the_closed_form_exactly(case):
         assert sched.get_last_lr() == expected
         assert [group["lr"] for group in opt.param_groups] == expected
         assert sched.last_epoch == epoch
+
+
+@given(
+    kind=st.sampled_from(["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR"]),
+    gamma=st.floats(0.05, 1.5),
+    size=st.integers(1, 40),
+    eta_frac=st.floats(0.0, 1.0),
+    linear=st.tuples(st.floats(0.01, 1.0), st.floats(0.0, 1.0), st.integers(1, 30)),
+)
+def test_recursion_tracks_closed_form_for_any_arguments(kind, gamma, size, eta_frac, linear):
+    """30 steps, two groups, random arguments: the chainable rule stays on the closed form."""
+    kwargs = {
+        "StepLR": {"step_size": size, "gamma": gamma},
+        "MultiStepLR": {"milestones": [size // 3, size, size + 1], "gamma": gamma},
+        "ExponentialLR": {"gamma": gamma},
+        "CosineAnnealingLR": {"T_max": size, "eta_min": 0.05 * eta_frac},
+    }[kind]
+    cases = [(kind, kwargs), ("LinearLR", dict(zip(LINEAR_KEYS, linear, strict=True)))]
+    for name, kw in cases:
+        opt = netopt_optimizer(mk.BASE_LRS)
+        sched = getattr(lr_scheduler, name)(opt, **kw)
+        closed = [FACTORY[name](b, **kw) for b in mk.BASE_LRS]
+        for t in range(31):
+            want = [f(t) for f in closed]
+            np.testing.assert_allclose(
+                sched.get_last_lr(), want, rtol=CLOSED_RTOL, atol=CLOSED_ATOL
+            )
+            sched.step()
+
+
+LINEAR_KEYS = ("start_factor", "end_factor", "total_iters")
 
 
 # ---------------------------------------------------------------- state_dict

@@ -60,6 +60,22 @@ class Decision:
     num_bad_epochs: int | None = None
     cooldown_counter: int | None = None
 
+    def __str__(self) -> str:
+        r"""One readable line: ``epoch 3: reduce (why) lr [1.0] -> [0.5]``.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> print(Decision(2, "update", "lr *= gamma 0.5", (1.0,), (0.5,)))
+        epoch 2: update (lr *= gamma 0.5) lr [1.0] -> [0.5]
+        """
+        why = f" ({self.reason})" if self.reason else ""
+        lrs = f"{list(self.old_lrs)} -> {list(self.new_lrs)}"
+        return f"epoch {self.epoch}: {self.action}{why} lr {lrs}"
+
     def to_dict(self) -> dict[str, Any]:
         r"""Return the record as plain data (lists, not tuples), for ``state_dict``.
 

@@ -129,6 +129,14 @@ class LinearLR(LRScheduler):
         PyTorch's messages for the factors (with the value appended); ``total_iters`` not
         a positive integer (PyTorch's closed form would divide by zero).
 
+    Notes
+    -----
+    PyTorch's ratio loses relative accuracy when :math:`0 < f_e \ll f_s`: the factor
+    :math:`1 + (f_e - f_s)/(\dots)` cancels to about :math:`f_e / f_s`, so with
+    ``start_factor=0.75, end_factor=1e-6`` the step-by-step rate is off the closed form by
+    about 3e-11 relative (it is PyTorch's number all the same). Closed form:
+    :func:`netopt.optim.schedules.linear`.
+
     Examples
     --------
     >>> import numpy as np
