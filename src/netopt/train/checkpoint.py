@@ -1,0 +1,378 @@
+r"""Checkpoints: one safetensors file holding the arrays and, in its header, a JSON manifest.
+
+Layout of a checkpoint file (any name; ``.safetensors`` is customary)::
+
+    safetensors file
+      tensors        "model/state/<key>", "optimizer/state/state/<i>/exp_avg",
+                     "callbacks/<j>/state/best_weights/<key>", "extra/...", ...
+      __metadata__   "netopt.manifest": JSON text   "netopt.sha256": hex digest
+
+The manifest (strict JSON, see :mod:`netopt.train._jsonio`) holds the format tag and version,
+the netopt version, ``epoch``, and for each saved part its type name and state, with every
+array replaced by ``{"__array__": "<tensor name>"}``: ``model`` (its ``state_dict`` and the
+state of every ``numpy.random.Generator`` its modules hold, e.g. Dropout's), ``optimizer``
+(``param_groups`` as plain JSON), ``scheduler``, ``train_loader`` / ``val_loader`` (their
+shuffling generators and position), ``callbacks``, ``history`` and the caller's ``extra``.
+The digest is SHA-256 over the manifest text and every tensor (name, dtype, shape, bytes).
+
+Nothing is ever unpickled. The file is written atomically (temporary file in the same folder,
+``fsync``, ``os.replace``, ``fsync`` of the folder), so a writer killed mid-write leaves the
+previous checkpoint loadable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import _jsonio
+from ._atomic import atomic_write_bytes
+from .history import History
+
+FORMAT = "netopt.checkpoint"
+VERSION = 1
+_MANIFEST_KEY = "netopt.manifest"
+_DIGEST_KEY = "netopt.sha256"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file is missing, corrupt, or does not match what it is loaded into."""
+
+
+@dataclass
+class Checkpoint:
+    r"""What :func:`load` read, beyond the states it wrote into the objects it was given.
+
+    Attributes
+    ----------
+    epoch : int or None
+        Epochs completed when it was saved (resume with ``fit(..., initial_epoch=epoch)``).
+    history : History or None
+    extra : object
+        The caller's ``extra`` (arrays included), or None.
+    manifest : dict
+        The decoded manifest (arrays in place), for inspection.
+    """
+
+    epoch: int | None
+    history: History | None
+    extra: Any
+    manifest: dict[str, Any] = field(repr=False)
+
+
+def _module_rngs(model: Any) -> dict[str, np.random.Generator]:
+    """Every Generator held as an attribute by the model's modules, by qualified name."""
+    found: dict[str, np.random.Generator] = {}
+    for mod_name, module in model.named_modules():
+        for attr, value in vars(module).items():
+            if isinstance(value, np.random.Generator):
+                found[f"{mod_name}.{attr}" if mod_name else attr] = value
+    return found
+
+
+def _typed(obj: Any) -> dict[str, Any] | None:
+    return None if obj is None else {"type": type(obj).__name__, "state": obj.state_dict()}
+
+
+def _callback_entries(callbacks: Sequence[Any]) -> list[dict[str, Any]]:
+    return [{"type": type(cb).__name__, "state": cb.state_dict()} for cb in callbacks]
+
+
+def _digest(manifest_text: str, arrays: Mapping[str, np.ndarray]) -> str:
+    h = hashlib.sha256(manifest_text.encode("utf-8"))
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(json.dumps([name, a.dtype.str, list(a.shape)]).encode("utf-8"))
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def save(
+    path: str | os.PathLike[str],
+    model: Any,
+    optimizer: Any = None,
+    scheduler: Any = None,
+    extra: Any = None,
+    *,
+    train_loader: Any = None,
+    val_loader: Any = None,
+    callbacks: Sequence[Any] = (),
+    history: History | None = None,
+    epoch: int | None = None,
+) -> Path:
+    r"""Save a training state to one safetensors file, atomically; return its path.
+
+    Parameters
+    ----------
+    path : path-like
+        The file to write (its folder must exist); an existing file is replaced.
+    model : Module
+    optimizer, scheduler : optional
+        Objects with ``state_dict()``.
+    extra : optional
+        Any JSON-able data, arrays allowed (stored as tensors).
+    train_loader, val_loader : DataLoader, optional
+        Their ``state_dict()`` (shuffling generator and position).
+    callbacks : sequence of Callback
+        Their ``state_dict()``, in order, with their type names.
+    history : History, optional
+    epoch : int, optional
+        Epochs completed.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    TypeError
+        If a state holds something neither JSON nor a safetensors array can hold (named).
+    FileNotFoundError
+        If the folder does not exist.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from netopt import nn
+    >>> net = nn.Linear(2, 1, rng=np.random.default_rng(0))
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = save(pathlib.Path(d) / "ckpt.safetensors", net, extra={"note": "hi"}, epoch=3)
+    ...     ck = load(p, nn.Linear(2, 1))
+    >>> ck.epoch, ck.extra
+    (3, {'note': 'hi'})
+    """
+    from .. import __version__
+
+    if epoch is not None and (isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0):
+        raise ValueError(f"epoch must be a non-negative int or None, got {epoch!r}")
+    rngs = {name: g.bit_generator.state for name, g in _module_rngs(model).items()}
+    content = {
+        "format": FORMAT,
+        "version": VERSION,
+        "netopt_version": __version__,
+        "epoch": epoch,
+        "model": {"type": type(model).__name__, "state": dict(model.state_dict()), "rngs": rngs},
+        "optimizer": _typed(optimizer),
+        "scheduler": _typed(scheduler),
+        "train_loader": None if train_loader is None else train_loader.state_dict(),
+        "val_loader": None if val_loader is None else val_loader.state_dict(),
+        "callbacks": _callback_entries(callbacks),
+        "history": None if history is None else history.to_dict(),
+        "extra": extra,
+    }
+    arrays: dict[str, np.ndarray] = {}
+    plain = _jsonio.to_plain(content, (), arrays)
+    manifest_text = json.dumps(plain, allow_nan=False)
+    from safetensors.numpy import save as st_save
+
+    metadata = {_MANIFEST_KEY: manifest_text, _DIGEST_KEY: _digest(manifest_text, arrays)}
+    try:
+        data = st_save(arrays, metadata=metadata)
+    except Exception as err:  # safetensors raises its own error types
+        bad = [f"{k} ({a.dtype})" for k, a in arrays.items() if a.dtype.kind not in "biuf"]
+        raise TypeError(f"cannot store arrays {bad or list(arrays)} in safetensors: {err}") from err
+    return atomic_write_bytes(path, data)
+
+
+def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    r"""Read and verify a checkpoint file; return the decoded manifest and its arrays.
+
+    Raises
+    ------
+    CheckpointError
+        If the file is missing, truncated, not safetensors, not a netopt checkpoint, of an
+        unsupported version, or its digest does not match (the message names the path).
+    """
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        raise CheckpointError(f"cannot read checkpoint {str(p)!r}: {err}") from err
+    try:
+        (n,) = struct.unpack("<Q", data[:8])
+        header = json.loads(data[8 : 8 + n])
+        metadata = header.get("__metadata__") or {}
+        from safetensors.numpy import load as st_load
+
+        arrays = st_load(data)
+    except Exception as err:  # struct/json/safetensors errors: a damaged file
+        raise CheckpointError(f"{str(p)!r} is not a readable safetensors file: {err}") from err
+    text = metadata.get(_MANIFEST_KEY)
+    if text is None:
+        raise CheckpointError(f"{str(p)!r} is a safetensors file without a netopt manifest")
+    if _digest(text, arrays) != metadata.get(_DIGEST_KEY):
+        raise CheckpointError(f"checkpoint {str(p)!r} is corrupt: its SHA-256 digest differs")
+    try:
+        manifest = _jsonio.from_plain(json.loads(text), arrays)
+    except ValueError as err:
+        raise CheckpointError(f"checkpoint {str(p)!r} has a bad manifest: {err}") from err
+    if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+        raise CheckpointError(
+            f"{str(p)!r} is format {manifest.get('format')!r} version "
+            f"{manifest.get('version')!r}; expected {FORMAT!r} version {VERSION}"
+        )
+    return manifest, arrays
+
+
+def _part(manifest: Mapping[str, Any], key: str, obj: Any, path: Path) -> Any:
+    """The saved state for ``obj`` under ``key``, checking that it exists and its type."""
+    entry = manifest.get(key)
+    if entry is None:
+        raise CheckpointError(f"checkpoint {str(path)!r} has no {key} state")
+    if entry["type"] != type(obj).__name__:
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} holds a {entry['type']} {key} state, "
+            f"cannot load it into a {type(obj).__name__}"
+        )
+    return entry["state"]
+
+
+def _match_callbacks(saved: list[dict[str, Any]], callbacks: Sequence[Any], path: Path) -> list:
+    """Pair each callback with the saved state of the same type and occurrence."""
+    pairs = []
+    for cb in callbacks:
+        name = type(cb).__name__
+        k = sum(type(other).__name__ == name for other, _ in pairs)
+        same = [entry for entry in saved if entry["type"] == name]
+        if k >= len(same):
+            raise CheckpointError(f"checkpoint {str(path)!r} has no state for callback {name} #{k}")
+        pairs.append((cb, same[k]["state"]))
+    return pairs
+
+
+def _rng_setter(model: Any, saved: Mapping[str, Any], strict: bool, path: Path) -> Callable:
+    rngs = _module_rngs(model)
+    if strict and set(rngs) != set(saved):
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} has generators {sorted(saved)}, "
+            f"the model holds {sorted(rngs)}"
+        )
+
+    def apply(states: Mapping[str, Any]) -> None:
+        for name, state in states.items():
+            if name in rngs:
+                rngs[name].bit_generator.state = state
+
+    return apply
+
+
+def load(
+    path: str | os.PathLike[str],
+    model: Any = None,
+    optimizer: Any = None,
+    scheduler: Any = None,
+    *,
+    train_loader: Any = None,
+    val_loader: Any = None,
+    callbacks: Sequence[Any] = (),
+    strict: bool = True,
+) -> Checkpoint:
+    r"""Load a checkpoint written by :func:`save` into the given objects.
+
+    Each object given gets its saved state (with ``load_state_dict``); objects left out are
+    not touched, and parts of the file nobody asks for are ignored. If any part fails to
+    load, the parts already loaded are rolled back, so the objects are unchanged.
+
+    Parameters
+    ----------
+    path : path-like
+    model : Module, optional
+        Gets the parameters, buffers and module generator states.
+    optimizer, scheduler : optional
+        Must be of the saved types.
+    train_loader, val_loader : DataLoader, optional
+    callbacks : sequence of Callback
+        Matched to saved states by type name and order of occurrence.
+    strict : bool, default True
+        Require the model's class name, state keys and generators to match.
+
+    Returns
+    -------
+    Checkpoint
+        ``epoch``, ``history``, ``extra`` and the decoded ``manifest``.
+
+    Raises
+    ------
+    CheckpointError
+        (a ValueError) On a missing, corrupt or foreign file, a part that is absent or of
+        another type, or a state the object refuses; the message names the file.
+
+    Examples
+    --------
+    See :func:`save`.
+    """
+    p = Path(path)
+    manifest, _ = read(p)
+    steps: list[tuple[str, Any, Any]] = []  # (what, object, state)
+    if model is not None:
+        saved = manifest["model"]
+        if strict and saved["type"] != type(model).__name__:
+            raise CheckpointError(
+                f"checkpoint {str(p)!r} holds a {saved['type']}, not a {type(model).__name__}"
+            )
+        steps.append(("model", model, saved["state"]))
+        set_rngs = _rng_setter(model, saved["rngs"], strict, p)
+        snapshot = {n: g.bit_generator.state for n, g in _module_rngs(model).items()}
+        steps.append(("model generators", _FuncState(set_rngs, snapshot), saved["rngs"]))
+    for key, obj in (("optimizer", optimizer), ("scheduler", scheduler)):
+        if obj is not None:
+            steps.append((key, obj, _part(manifest, key, obj, p)))
+    for key, loader in (("train_loader", train_loader), ("val_loader", val_loader)):
+        if loader is not None:
+            if manifest.get(key) is None:
+                raise CheckpointError(f"checkpoint {str(p)!r} has no {key} state")
+            steps.append((key, loader, manifest[key]))
+    for cb, state in _match_callbacks(manifest["callbacks"], callbacks, p):
+        steps.append((f"callback {type(cb).__name__}", cb, state))
+    _apply_all(steps, p, strict)
+    history = manifest.get("history")
+    return Checkpoint(
+        epoch=manifest.get("epoch"),
+        history=None if history is None else History.from_dict(history),
+        extra=manifest.get("extra"),
+        manifest=manifest,
+    )
+
+
+class _FuncState:
+    """Adapter giving a setter function the state_dict/load_state_dict interface."""
+
+    def __init__(self, setter: Callable[[Any], None], snapshot: Any) -> None:
+        self._setter, self._snapshot = setter, snapshot
+
+    def state_dict(self) -> Any:
+        return self._snapshot
+
+    def load_state_dict(self, state: Any, strict: bool = True) -> None:
+        self._setter(state)
+
+
+def _apply_all(steps: list[tuple[str, Any, Any]], path: Path, strict: bool) -> None:
+    """Load every state; on the first failure restore the ones already loaded and raise."""
+    undo: list[tuple[Any, Any]] = []
+    try:
+        for what, obj, state in steps:
+            before = obj.state_dict()
+            try:
+                if what == "model":
+                    obj.load_state_dict(state, strict=strict)
+                else:
+                    obj.load_state_dict(state)
+            except (KeyError, ValueError, TypeError) as err:
+                message = err.args[0] if isinstance(err, KeyError) and err.args else err
+                raise CheckpointError(
+                    f"cannot load the {what} state of {str(path)!r}: {message}"
+                ) from err
+            undo.append((obj, before))
+    except BaseException:
+        for obj, before in reversed(undo):
+            obj.load_state_dict(before)
+        raise
