@@ -1,0 +1,133 @@
+r"""``FitContext``: what one :func:`~netopt.train.fit` run works with, built and validated.
+
+:func:`prepare` checks ``fit``'s arguments (naming the bad value), resolves the scheduler's
+interval (``ReduceLROnPlateau`` steps on a monitored value), adds the default callbacks (the
+non-finite guard and the progress bar) and sorts the callbacks by ``order``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..nn import Module
+from .callbacks import Callback, NonFiniteGuard
+from .history import History
+from .progress import ProgressBar
+from .scoring import Metric, resolve_metrics
+
+
+@dataclass
+class FitContext:
+    r"""Everything one :func:`fit` run works with; callbacks get it in ``on_train_begin``.
+
+    ``scheduler_interval`` is resolved: ``"epoch"``, ``"batch"``, ``"plateau"`` (step on
+    ``scheduler_monitor``) or None (no scheduler). ``callbacks`` is sorted by ``order`` and
+    includes the ones ``fit`` added (non-finite guard, progress bar).
+    """
+
+    model: Module
+    loss_fn: Any
+    optimizer: Any
+    train_loader: Any
+    val_loader: Any
+    scheduler: Any
+    scheduler_interval: str | None
+    scheduler_monitor: str | None
+    callbacks: list[Callback]
+    metrics: dict[str, Metric]
+    history: History
+    epochs: int
+    initial_epoch: int
+    clip_grad_norm: float | None
+
+
+def _is_plateau(scheduler: Any) -> bool:
+    from ..optim.lr_scheduler import ReduceLROnPlateau
+
+    return isinstance(scheduler, ReduceLROnPlateau)
+
+
+def _check_int(value: Any, name: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+    return int(value)
+
+
+def prepare(
+    model, loss_fn, optimizer, train_loader, epochs, val_loader, scheduler, interval,
+    monitor, callbacks, metrics, initial_epoch, history, clip, guard, progress,
+) -> FitContext:  # fmt: skip
+    """Validate ``fit``'s arguments and build its context (arguments and errors: see fit)."""
+    if not isinstance(model, Module):
+        raise TypeError(f"model must be a netopt.nn.Module, got {type(model).__name__}")
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
+    if not all(hasattr(optimizer, a) for a in ("param_groups", "step", "zero_grad")):
+        raise TypeError(
+            f"optimizer must be a netopt.optim.Optimizer, got {type(optimizer).__name__}"
+        )
+    for name, loader in (("train_loader", train_loader), ("val_loader", val_loader)):
+        if loader is not None and not hasattr(loader, "__iter__"):
+            raise TypeError(f"{name} must be iterable, got {type(loader).__name__}")
+    if train_loader is None:
+        raise TypeError("train_loader must be iterable, got NoneType")
+    epochs = _check_int(epochs, "epochs", 1)
+    initial_epoch = _check_int(initial_epoch, "initial_epoch", 0)
+    if initial_epoch > epochs:
+        raise ValueError(f"initial_epoch={initial_epoch} is past epochs={epochs}")
+    if history is None:
+        history = History()
+    elif not isinstance(history, History):
+        raise TypeError(f"history must be a History or None, got {type(history).__name__}")
+    last = history.records[-1]["epoch"] if history.records else 0
+    if last != initial_epoch:
+        raise ValueError(f"history ends at epoch {last}, but initial_epoch={initial_epoch}")
+    if clip is not None and (
+        isinstance(clip, bool) or not isinstance(clip, (int, float)) or not 0 < clip < math.inf
+    ):
+        raise ValueError(f"clip_grad_norm must be a positive finite number, got {clip!r}")
+    for name, flag in (("nonfinite_guard", guard), ("progress", progress)):
+        if not isinstance(flag, bool):
+            raise ValueError(f"{name} must be a bool, got {flag!r}")
+    interval, monitor = _scheduler_mode(scheduler, interval, monitor, val_loader is not None)
+    cbs = list(callbacks)
+    for i, cb in enumerate(cbs):
+        if not isinstance(cb, Callback):
+            raise TypeError(f"callbacks[{i}] is a {type(cb).__name__}, not a Callback")
+    if guard and not any(isinstance(cb, NonFiniteGuard) for cb in cbs):
+        cbs.append(NonFiniteGuard())
+    if progress and not any(isinstance(cb, ProgressBar) for cb in cbs):
+        cbs.append(ProgressBar())
+    cbs.sort(key=lambda cb: cb.order)
+    for cb in cbs:
+        cb.stop_training, cb.stop_reason = False, None
+    return FitContext(
+        model, loss_fn, optimizer, train_loader, val_loader, scheduler, interval, monitor,
+        cbs, resolve_metrics(metrics), history, epochs, initial_epoch,
+        None if clip is None else float(clip),
+    )  # fmt: skip
+
+
+def _scheduler_mode(
+    scheduler: Any, interval: str | None, monitor: str | None, has_val: bool
+) -> tuple[str | None, str | None]:
+    if scheduler is None:
+        if interval is not None or monitor is not None:
+            raise ValueError("scheduler_interval and scheduler_monitor need a scheduler")
+        return None, None
+    if interval not in (None, "epoch", "batch"):
+        raise ValueError(f"scheduler_interval must be 'epoch' or 'batch', got {interval!r}")
+    if _is_plateau(scheduler):
+        if interval == "batch":
+            raise ValueError("ReduceLROnPlateau steps once per epoch on a monitored value")
+        monitor = monitor or ("val_loss" if has_val else "loss")
+        if monitor.startswith("val_") and not has_val:
+            raise ValueError(f"scheduler_monitor={monitor!r} needs a val_loader")
+        return "plateau", monitor
+    if monitor is not None:
+        raise ValueError("scheduler_monitor applies only to ReduceLROnPlateau")
+    return interval or "epoch", None
