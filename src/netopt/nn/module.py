@@ -71,15 +71,19 @@ class Module:
                 )
             self._buffers[name] = value
             return
-        for registry in (self._parameters, self._buffers, self._modules):
-            registry.pop(name, None)
         if isinstance(value, Parameter):
-            self._parameters[name] = value
+            target = self._parameters
         elif isinstance(value, Module):
-            self._modules[name] = value
+            target = self._modules
         else:
+            target = None
+        for registry in (self._parameters, self._buffers, self._modules):
+            if registry is not target:
+                registry.pop(name, None)
+        if target is None:
             object.__setattr__(self, name, value)
             return
+        target[name] = value  # a replaced entry keeps its place in the order, as torch
         self.__dict__.pop(name, None)
 
     def __getattr__(self, name: str) -> Any:

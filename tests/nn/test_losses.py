@@ -1,0 +1,344 @@
+"""Losses: hand-worked values and gradients, gradchecks of every option, extremes.
+
+Tolerances: hand values at rtol 1e-12 (RTOL, float64); gradcheck at its defaults (eps 1e-6,
+atol 1e-5, rtol 1e-3) on float64 inputs, with L1 kept >= 1e-3 away from ties. Every loss,
+reduction and option is compared with torch in test_torch_reference.py.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import netopt
+import netopt.nn.functional as F
+from netopt import nn
+from netopt.autograd import gradcheck
+
+RTOL = 1e-12
+LN2, LN3, LN4 = math.log(2.0), math.log(3.0), math.log(4.0)
+
+
+def _leaf(values, dtype=np.float64):
+    return netopt.tensor(np.asarray(values, dtype=dtype), requires_grad=True)
+
+
+def _ints(values):
+    return netopt.tensor(np.asarray(values, dtype=np.int64))
+
+
+def _close(got, want):
+    np.testing.assert_allclose(np.asarray(got), want, rtol=RTOL, atol=1e-15)
+
+
+# ----------------------------------------------------------------------------- hand values
+# Two rows of logits [0, ln 3]: softmax [1/4, 3/4]; -log p = [ln 4, ln 4/3].
+ROWS = [[0.0, LN3], [0.0, LN3]]
+L0, L1 = LN4, math.log(4.0 / 3.0)
+
+
+def test_cross_entropy_plain_by_hand():
+    z = _leaf([[0.0, 0.0]])
+    loss = F.cross_entropy(z, _ints([1]))
+    _close(loss.item(), LN2)
+    loss.backward()
+    _close(z.grad, [[0.5, -0.5]])  # softmax - onehot
+
+    z = _leaf(ROWS)
+    y = _ints([0, 1])
+    _close(F.cross_entropy(z, y, reduction="none").data, [L0, L1])
+    _close(F.cross_entropy(z, y, reduction="sum").item(), L0 + L1)
+    loss = F.cross_entropy(z, y)
+    _close(loss.item(), (L0 + L1) / 2)
+    loss.backward()
+    _close(z.grad, [[-0.375, 0.375], [0.125, -0.125]])  # (p - onehot) / 2
+
+
+def test_cross_entropy_weight_and_ignore_index_by_hand():
+    z, y = _leaf(ROWS), _ints([0, 1])
+    w = netopt.tensor(np.array([2.0, 1.0]))
+    # mean divides by the summed weight of the targets: (2 ln 4 + ln 4/3) / 3
+    _close(F.cross_entropy(z, y, weight=w).item(), (2 * L0 + L1) / 3)
+    _close(F.cross_entropy(z, y, weight=w, reduction="none").data, [2 * L0, L1])
+    # an ignored target contributes nothing, to the sum or to the count
+    y_ign = _ints([0, -100])
+    loss = F.cross_entropy(z, y_ign)
+    _close(loss.item(), L0)
+    loss.backward()
+    _close(z.grad, [[-0.75, 0.75], [0.0, 0.0]])
+    _close(F.cross_entropy(z, _ints([0, 1]), ignore_index=1, reduction="none").data, [L0, 0.0])
+
+
+def test_cross_entropy_label_smoothing_by_hand():
+    z, y = _leaf(ROWS), _ints([0, 1])
+    eps = 0.2  # t' = (1 - eps) onehot + eps / C = [0.9, 0.1] for class 0 (C = 2)
+    logp = [math.log(0.25), math.log(0.75)]
+    row0 = -(0.9 * logp[0] + 0.1 * logp[1])
+    row1 = -(0.1 * logp[0] + 0.9 * logp[1])
+    _close(F.cross_entropy(z, y, label_smoothing=eps, reduction="none").data, [row0, row1])
+    loss = F.cross_entropy(z, y, label_smoothing=eps)
+    loss.backward()
+    _close(z.grad, [[(0.25 - 0.9) / 2, (0.75 - 0.1) / 2], [(0.25 - 0.1) / 2, (0.75 - 0.9) / 2]])
+    # uniform logits: every smoothing gives ln C
+    for eps in (0.0, 0.3, 1.0):
+        loss = F.cross_entropy(netopt.tensor(np.zeros((2, 4))), _ints([1, 3]), label_smoothing=eps)
+        _close(loss.item(), LN4)
+
+
+def test_cross_entropy_probability_targets_by_hand():
+    z = _leaf([[0.0, LN3]])
+    p = netopt.tensor(np.array([[0.3, 0.7]]))
+    loss = F.cross_entropy(z, p)
+    _close(loss.item(), -(0.3 * math.log(0.25) + 0.7 * math.log(0.75)))
+    loss.backward()
+    _close(z.grad, [[0.25 - 0.3, 0.75 - 0.7]])
+    # a one-hot probability target is the same as the class index
+    onehot = netopt.tensor(np.array([[1.0, 0.0], [0.0, 1.0]]))
+    _close(F.cross_entropy(_leaf(ROWS), onehot).item(), (L0 + L1) / 2)
+
+
+def test_nll_loss_by_hand():
+    x = _leaf([[-1.0, -2.0], [-3.0, -4.0]])
+    y = _ints([1, 0])
+    _close(F.nll_loss(x, y).item(), 2.5)  # (2 + 3) / 2
+    w = netopt.tensor(np.array([1.0, 3.0]))
+    loss = F.nll_loss(x, y, weight=w)
+    _close(loss.item(), 9.0 / 4.0)  # (3 * 2 + 1 * 3) / (3 + 1)
+    loss.backward()
+    _close(x.grad, [[0.0, -0.75], [-0.25, 0.0]])
+    _close(F.nll_loss(x, _ints([1, -100]), reduction="sum").item(), 2.0)
+
+
+def test_cross_entropy_equals_nll_of_log_softmax():
+    rng = np.random.default_rng(0)
+    z1, z2 = _leaf(rng.standard_normal((5, 4))), None
+    z2 = _leaf(z1.data)
+    y = _ints([0, 3, -100, 2, 3])
+    w = netopt.tensor(rng.uniform(0.5, 2.0, 4))
+    for reduction in ("mean", "sum", "none"):
+        a = F.cross_entropy(z1, y, weight=w, reduction=reduction)
+        b = F.nll_loss(F.log_softmax(z2, 1), y, weight=w, reduction=reduction)
+        _close(a.data, b.data)
+        a.sum().backward()
+        b.sum().backward()
+        _close(z1.grad, z2.grad)
+
+
+def test_mse_and_l1_by_hand():
+    x, t = _leaf([1.0, 2.0, 3.0]), netopt.tensor(np.array([1.0, 0.0, 5.0]))  # d = [0, 2, -2]
+    _close(F.mse_loss(x, t, reduction="none").data, [0.0, 4.0, 4.0])
+    _close(F.mse_loss(x, t, reduction="sum").item(), 8.0)
+    loss = F.mse_loss(x, t)
+    _close(loss.item(), 8.0 / 3.0)
+    loss.backward()
+    _close(x.grad, [0.0, 4.0 / 3.0, -4.0 / 3.0])  # 2 d / n
+    x.grad = None
+    loss = F.l1_loss(x, t)
+    _close(loss.item(), 4.0 / 3.0)
+    loss.backward()
+    _close(x.grad, [0.0, 1.0 / 3.0, -1.0 / 3.0])  # sign(d) / n, 0 at a tie (torch)
+    # the target gets the opposite gradient when it requires grad
+    x2, t2 = _leaf([1.0, 2.0]), _leaf([0.0, 4.0])
+    F.mse_loss(x2, t2, reduction="sum").backward()
+    _close(t2.grad, -x2.grad)
+
+
+def test_bce_with_logits_by_hand():
+    z = _leaf([0.0, LN3, LN3])
+    y = netopt.tensor(np.array([1.0, 1.0, 0.0]))
+    # -ln sigma(z) for y = 1, -ln(1 - sigma(z)) for y = 0; sigma(ln 3) = 3/4
+    want = [LN2, math.log(4.0 / 3.0), LN4]
+    _close(F.binary_cross_entropy_with_logits(z, y, reduction="none").data, want)
+    loss = F.binary_cross_entropy_with_logits(z, y, reduction="sum")
+    loss.backward()
+    _close(z.grad, [-0.5, -0.25, 0.75])  # sigma(z) - y
+    z.grad = None
+    # pos_weight multiplies the y = 1 term; weight multiplies everything
+    pw = netopt.tensor(np.array([2.0, 2.0, 2.0]))
+    w = netopt.tensor(np.array([1.0, 0.5, 3.0]))
+    loss = F.binary_cross_entropy_with_logits(z, y, weight=w, reduction="none", pos_weight=pw)
+    _close(loss.data, [2 * LN2, 0.5 * 2 * math.log(4.0 / 3.0), 3 * LN4])
+    loss.sum().backward()
+    # (1 - y) + (1 + (pw - 1) y)(sigma - 1), times w
+    _close(z.grad, [2 * (0.5 - 1), 0.5 * 2 * (0.75 - 1), 3 * 0.75])
+
+
+def test_kl_div_by_hand_and_reductions():
+    logq = netopt.tensor(np.log(np.array([[0.25, 0.75]])))
+    p = netopt.tensor(np.array([[0.5, 0.5]]))
+    pointwise = [0.5 * math.log(2.0), 0.5 * math.log(2.0 / 3.0)]  # p (ln p - ln q)
+    _close(F.kl_div(logq, p, reduction="none").data, [pointwise])
+    total = sum(pointwise)
+    _close(F.kl_div(logq, p, reduction="sum").item(), total)
+    _close(F.kl_div(logq, p, reduction="mean").item(), total / 2)  # over elements, as torch
+    _close(F.kl_div(logq, p, reduction="batchmean").item(), total)  # over the batch of 1
+    logp = netopt.tensor(np.log(p.data))
+    _close(F.kl_div(logq, logp, reduction="sum", log_target=True).item(), total)
+    # 0 log 0 = 0: a zero target contributes nothing (and no NaN)
+    zero = netopt.tensor(np.array([[0.0, 1.0]]))
+    _close(F.kl_div(logq, zero, reduction="sum").item(), math.log(4.0 / 3.0))
+
+
+def test_kl_div_gradient_in_the_input_is_minus_target_over_batch():
+    logq = _leaf(np.log(np.array([[0.25, 0.75], [0.5, 0.5]])))
+    p = netopt.tensor(np.array([[0.5, 0.5], [0.0, 1.0]]))
+    F.kl_div(logq, p, reduction="batchmean").backward()
+    _close(logq.grad, -p.data / 2)
+
+
+# ----------------------------------------------------------------------------- gradchecks
+def _logits(seed, *shape):
+    return _leaf(np.random.default_rng(seed).standard_normal(shape))
+
+
+def _probs(seed, *shape, zeros=False):
+    p = np.random.default_rng(seed).uniform(0.1, 1.0, shape)
+    if zeros:
+        p[..., 0] = 0.0
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def _away_from(x_seed, t_seed, shape):
+    """Input and target whose differences are all >= 1e-2 in size (L1's kink is at 0)."""
+    rng = np.random.default_rng(x_seed)
+    t = np.random.default_rng(t_seed).standard_normal(shape)
+    d = rng.uniform(0.01, 1.0, shape) * rng.choice([-1.0, 1.0], shape)
+    return _leaf(t + d), t
+
+
+Y = np.array([0, 3, 1, 3])
+Y_IGN = np.array([0, -100, 1, 3])
+W = np.array([0.5, 2.0, 1.0, 1.5])
+RED = ("mean", "sum", "none")
+
+LOSS_CASES = []
+for r in RED:
+    LOSS_CASES += [
+        (f"ce_{r}", lambda z, r=r: F.cross_entropy(z, Y, reduction=r)),
+        (f"ce_weight_{r}", lambda z, r=r: F.cross_entropy(z, Y, weight=W, reduction=r)),
+        (f"ce_ignore_{r}", lambda z, r=r: F.cross_entropy(z, Y_IGN, reduction=r)),
+        (f"ce_smooth_{r}", lambda z, r=r: F.cross_entropy(z, Y, reduction=r, label_smoothing=0.2)),
+        (
+            f"ce_all_{r}",
+            lambda z, r=r: F.cross_entropy(
+                z, Y_IGN, weight=W, reduction=r, label_smoothing=0.3, ignore_index=-100
+            ),
+        ),
+        (
+            f"ce_prob_{r}",
+            lambda z, r=r: F.cross_entropy(z, _probs(1, 4, 4, zeros=True), reduction=r),
+        ),
+        (
+            f"ce_prob_all_{r}",
+            lambda z, r=r: F.cross_entropy(
+                z, _probs(1, 4, 4), weight=W, reduction=r, label_smoothing=0.1
+            ),
+        ),
+        (f"nll_{r}", lambda z, r=r: F.nll_loss(z, Y_IGN, weight=W, reduction=r)),
+        (
+            f"bce_{r}",
+            lambda z, r=r: F.binary_cross_entropy_with_logits(z, _probs(2, 4, 4), reduction=r),
+        ),
+        (
+            f"bce_weights_{r}",
+            lambda z, r=r: F.binary_cross_entropy_with_logits(
+                z, _probs(2, 4, 4), weight=W, pos_weight=W[::-1].copy(), reduction=r
+            ),
+        ),
+        (f"kl_{r}", lambda z, r=r: F.kl_div(F.log_softmax(z, 1), _probs(3, 4, 4, zeros=True), r)),
+        (
+            f"kl_log_target_{r}",
+            lambda z, r=r: F.kl_div(z, np.log(_probs(3, 4, 4)), reduction=r, log_target=True),
+        ),
+        (f"mse_{r}", lambda z, r=r: F.mse_loss(z, _probs(4, 4, 4), reduction=r)),
+    ]
+LOSS_CASES += [
+    ("kl_batchmean", lambda z: F.kl_div(F.log_softmax(z, 1), _probs(3, 4, 4), "batchmean")),
+    ("ce_unbatched", lambda z: F.cross_entropy(z[0], np.array(2))),
+    ("ce_kdim", lambda z: F.cross_entropy(z.reshape(2, 4, 2), Y.reshape(2, 2) % 4)),
+    ("ce_module", lambda z: nn.CrossEntropyLoss(W, label_smoothing=0.1)(z, Y)),
+    ("nll_module", lambda z: nn.NLLLoss(reduction="sum")(z, Y)),
+    ("mse_module", lambda z: nn.MSELoss()(z, np.zeros((4, 4)))),
+    ("bce_module", lambda z: nn.BCEWithLogitsLoss(pos_weight=W)(z, _probs(2, 4, 4))),
+    ("kl_module", lambda z: nn.KLDivLoss("batchmean", log_target=True)(z, np.log(_probs(5, 4, 4)))),
+]
+
+
+@pytest.mark.parametrize("fn", [pytest.param(f, id=i) for i, f in LOSS_CASES])
+def test_gradcheck_loss_in_the_input(fn):
+    assert gradcheck(fn, [_logits(0, 4, 4)])
+
+
+@pytest.mark.parametrize("reduction", RED)
+def test_gradcheck_l1_off_ties(reduction):
+    x, t = _away_from(0, 1, (3, 4))
+    assert gradcheck(lambda a: F.l1_loss(a, t, reduction=reduction), [x])
+    assert gradcheck(lambda b: nn.L1Loss(reduction)(x.detach(), b), [_leaf(t)])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        pytest.param(lambda x, t: F.mse_loss(x, t), id="mse"),
+        pytest.param(lambda x, t: F.binary_cross_entropy_with_logits(x, t), id="bce"),
+        pytest.param(
+            lambda x, t: F.binary_cross_entropy_with_logits(x, t, weight=W, pos_weight=W),
+            id="bce_weights",
+        ),
+        pytest.param(lambda x, t: F.kl_div(x, t, reduction="sum"), id="kl"),
+        pytest.param(lambda x, t: F.kl_div(x, t.log(), "batchmean", True), id="kl_log_target"),
+    ],
+)
+def test_gradcheck_loss_in_both_input_and_target(fn):
+    assert gradcheck(fn, [_logits(0, 3, 4), _leaf(_probs(1, 3, 4))])
+
+
+# ----------------------------------------------------------------------------- extremes
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bce_with_logits_at_plus_minus_1000_is_finite_without_warnings(dtype):
+    z = _leaf([-1000.0, 1000.0, -1000.0, 1000.0], dtype)
+    y = netopt.tensor(np.array([1.0, 0.0, 0.0, 1.0], dtype=dtype))
+    with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
+        warnings.simplefilter("error")  # underflow (e^-1000 -> 0) is intended, left ignored
+        loss = F.binary_cross_entropy_with_logits(z, y, reduction="none")
+        loss.sum().backward()
+    assert loss.dtype == dtype and z.grad.dtype == dtype
+    assert loss.data.tolist() == [1000.0, 1000.0, 0.0, 0.0]  # wrong side costs |z|
+    assert z.grad.tolist() == [-1.0, 1.0, 0.0, 0.0]  # sigma(z) - y
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_at_large_logits(dtype):
+    z = _leaf([[1000.0, 0.0], [-1000.0, 1000.0]], dtype)
+    with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
+        warnings.simplefilter("error")
+        loss = F.cross_entropy(z, _ints([1, 1]), reduction="none")
+        loss.sum().backward()
+    assert loss.data.tolist() == [1000.0, 0.0]
+    assert z.grad.tolist() == [[1.0, -1.0], [0.0, 0.0]]
+
+
+# ----------------------------------------------------------------------------- modules
+def test_loss_modules_equal_their_functions_and_reprs():
+    z = _logits(0, 4, 4)
+    t = _probs(1, 4, 4)
+    pairs = [
+        (nn.CrossEntropyLoss(W, 3, "sum", 0.1), F.cross_entropy(z, Y, W, 3, "sum", 0.1)),
+        (nn.NLLLoss(W, reduction="none"), F.nll_loss(z, Y, W, reduction="none")),
+        (nn.MSELoss("sum"), F.mse_loss(z, t, "sum")),
+        (nn.L1Loss(), F.l1_loss(z, t)),
+        (
+            nn.BCEWithLogitsLoss(W, pos_weight=W),
+            F.binary_cross_entropy_with_logits(z, t, W, pos_weight=W),
+        ),
+        (nn.KLDivLoss("batchmean"), F.kl_div(z, t, "batchmean")),
+    ]
+    for module, want in pairs:
+        target = Y if isinstance(module, (nn.CrossEntropyLoss, nn.NLLLoss)) else t
+        assert np.array_equal(module(z, target).data, want.data), module
+    assert repr(nn.CrossEntropyLoss()) == "CrossEntropyLoss()"
+    assert repr(nn.MSELoss(reduction="sum")) == "MSELoss(reduction='sum')"
+    assert repr(nn.KLDivLoss("batchmean")) == "KLDivLoss(reduction='batchmean')"
