@@ -85,7 +85,13 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("fn", "kwargs", "exc", "match"), ERRORS)
+def _row_id(row):
+    fn = row[0]
+    name = getattr(fn, "__qualname__", None) or type(fn).__name__
+    return f"{name}-{row[2].__name__}"
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "exc", "match"), ERRORS, ids=[_row_id(r) for r in ERRORS])
 def test_error_paths(fn, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         fn(**kwargs)
