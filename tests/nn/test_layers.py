@@ -256,7 +256,27 @@ def test_dropout_keeps_float32():
     assert repr(nn.Dropout(0.25)) == "Dropout(p=0.25)"
 
 
+def test_gradcheck_dropout_with_a_fixed_mask():
+    # a generator seeded anew on every call draws the same mask, so the map is linear
+    x = _leaf(np.random.default_rng(0).standard_normal((3, 4)))
+    assert gradcheck(lambda t: F.dropout(t, 0.4, rng=np.random.default_rng(5)), [x])
+    assert gradcheck(lambda t: nn.Dropout(0.4, rng=np.random.default_rng(5))(t) * t, [x])
+
+
 # ----------------------------------------------------------------------------- containers
+def test_gradcheck_sequential_mlp():
+    rng = np.random.default_rng(0)
+    net = nn.Sequential(
+        nn.Linear(3, 4, rng=rng, dtype=np.float64),
+        nn.BatchNorm1d(4, dtype=np.float64),
+        nn.Tanh(),
+        nn.Linear(4, 2, rng=rng, dtype=np.float64),
+        nn.LogSoftmax(dim=1),
+    )
+    x = _leaf(rng.standard_normal((5, 3)))
+    assert gradcheck(lambda inp, *_: net(inp), [x, *net.parameters()])
+
+
 def test_sequential_order_indexing_and_names():
     a, b, c = nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)
     seq = nn.Sequential(a, b, c)
