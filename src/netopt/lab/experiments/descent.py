@@ -294,8 +294,9 @@ def _figures(curves, epochs, seconds, noise, saddle, threads) -> list[FigureSpec
         FigureSpec("gradient_noise", fig2, "How far a mini-batch gradient is from the full "
                    "gradient, by batch size: the noise that lets SGD escape saddles (slide 29)."),
         FigureSpec("saddle", fig3, "The saddle of slide 28 (a minimum along one parameter, a "
-                   "maximum along the other): batch GD on the ridge y = 0 stops at the saddle; "
-                   "SGD's sampling noise carries it away."),
+                   "maximum along the other), contours of x^2 - y^2 (f up to a constant): batch "
+                   "GD started on the ridge y = 0 stops at the saddle; the sampling noise of "
+                   f"mini-batches of {SADDLE_BATCH} carries SGD away (8 runs drawn)."),
     ]  # fmt: skip
 
 
