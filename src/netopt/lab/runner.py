@@ -8,10 +8,11 @@ reason to lose the others. ``KeyboardInterrupt`` is not caught.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -83,6 +84,7 @@ def run_experiments(
     quick: bool = False,
     progress: ProgressHook | None = None,
     on_done: DoneHook | None = None,
+    blas_threads: int | None = 1,
 ) -> list[ExperimentRun]:
     r"""Run each experiment in turn with a fresh :class:`~netopt.lab.core.Context`.
 
@@ -100,6 +102,11 @@ def run_experiments(
         experiment reports through ``ctx.progress``, 1 at the end.
     on_done : callable, optional
         ``on_done(run)`` after each experiment.
+    blas_threads : int or None, default 1
+        Threads the BLAS library may use while the experiments run (through
+        ``threadpoolctl`` when it is installed; it comes with scikit-learn). The lab's
+        matrices are small, and multi-threaded BLAS on them is slower, and much slower on
+        a busy machine; None leaves the setting alone.
 
     Returns
     -------
@@ -119,12 +126,28 @@ def run_experiments(
     [('RuntimeError: boom', 0), (None, 1)]
     """
     runs = []
-    for exp in experiments:
-        run = run_one(exp, seed=seed, quick=quick, progress=progress)
-        runs.append(run)
-        if on_done is not None:
-            on_done(run)
+    with blas_thread_limit(blas_threads):
+        for exp in experiments:
+            run = run_one(exp, seed=seed, quick=quick, progress=progress)
+            runs.append(run)
+            if on_done is not None:
+                on_done(run)
     return runs
+
+
+@contextlib.contextmanager
+def blas_thread_limit(threads: int | None) -> Iterator[None]:
+    """Limit BLAS to ``threads`` threads inside the block (no-op without threadpoolctl)."""
+    if threads is None:
+        yield
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: the limit is a speed-up, not a requirement
+        yield
+        return
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield
 
 
 def run_one(
