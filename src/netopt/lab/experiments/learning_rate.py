@@ -281,9 +281,8 @@ def _claims(ravine, nag, forms, curves, runs, plateau) -> list[Claim]:
             "SGD(nesterov=True), PyTorch's form, give the same iterates: netopt stores the "
             "look-ahead point",
             nag < 1e-10,
-            f"digits MLP (float64, 256 images, full batch, lr=0.1, beta=0.9): max |netopt "
-            f"parameter - "
-            f"chapter theta + (-alpha*beta*v)| = {nag:.1e}",
+            "digits MLP (float64, 256 images, full batch, lr=0.1, beta=0.9): max |netopt's "
+            f"parameter - the chapter's look-ahead point theta - alpha*beta*v| = {nag:.1e}",
         ),
         Claim(
             "The chapter's momentum (v = g + beta*v, theta -= alpha*v; netopt, PyTorch) and "
