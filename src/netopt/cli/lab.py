@@ -36,8 +36,12 @@ def register(subparsers: Any) -> None:
         help="run the chapter's experiments and write an HTML report",
         description="Measure every claim of the chapter (网络优化) in experiments, and write "
         "a self-contained HTML report with figures, plus results.json.",
-        epilog="examples: netopt lab --quick;  netopt lab entropy gradients --out report;  "
-        "netopt lab --list",
+        epilog="examples:\n  netopt lab --quick\n  netopt lab entropy gradients --out report\n"
+        "  netopt lab --list\n\n"
+        "exit status: 0 when every experiment ran, even if some claims do not hold (they are\n"
+        "results, shown in the report); 1 when an experiment crashed (the others still run);\n"
+        "2 on a usage error such as an unknown experiment name.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "experiments",
@@ -61,6 +65,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the lab for ``args``; return the exit status (see the module docstring)."""
     from ..lab import load_experiments, run_experiments, select, write_report
+    from ..lab.page import plural
 
     experiments = load_experiments()
     if args.list:
@@ -88,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     holding = sum(r.holding for r in runs)
     claims = sum(len(r.claims) for r in runs)
     crashed = sum(1 for r in runs if r.error)
-    line = f"netopt lab: {holding}/{claims} claims hold in {len(runs)} experiments"
+    line = f"netopt lab: {holding}/{claims} claims hold in {plural(len(runs), 'experiment')}"
     if crashed:
         line += f", {crashed} crashed"
     print(f"{line} ({total:.1f} s). Report: {index.resolve()}")

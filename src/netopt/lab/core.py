@@ -12,7 +12,7 @@ Examples
 >>> from netopt.lab.core import Claim, Context, Result
 >>> def run(ctx):
 ...     x = ctx.rng("data").normal(size=1000)
-...     return Result(claims=[Claim("the sample mean is near 0", abs(x.mean()) < 0.2,
+...     return Result(claims=[Claim("the sample mean is near 0", bool(abs(x.mean()) < 0.2),
 ...                                 f"mean={x.mean():.3f}")])
 >>> run(Context(seed=0, quick=True)).claims[0].holds
 True

@@ -73,6 +73,11 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def plural(count: int, noun: str) -> str:
+    """``"1 experiment"``, ``"2 experiments"``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def format_cell(value: object) -> str:
     r"""A table cell as text: floats to 4 significant digits, booleans as yes/no.
 
@@ -160,9 +165,9 @@ def _summary(runs: Sequence[ExperimentRun]) -> str:
     crashed = [r for r in runs if r.error]
     failed = [(r, c) for r in runs for c in r.failed_claims]
     ok = not crashed and not failed
-    text = f"{holding} of {total} claims hold in {len(runs)} experiments"
+    text = f"{holding} of {total} claims hold in {plural(len(runs), 'experiment')}"
     if crashed:
-        text += f"; {len(crashed)} experiment{'s' if len(crashed) > 1 else ''} crashed"
+        text += f"; {plural(len(crashed), 'experiment')} crashed"
     rows = []
     for run in runs:
         exp = run.experiment

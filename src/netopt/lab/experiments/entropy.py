@@ -168,7 +168,7 @@ def _binary_entropy_claim() -> Claim:
         "Entropy measures uncertainty: a binary source has H = 0 when its outcome is "
         "certain and the largest H, ln 2 nats = 1 bit, at p = 1/2 (slide 5)",
         bool(h[0] == 0 and h[-1] == 0 and p[peak] == 0.5 and abs(h[peak] - math.log(2)) < 1e-12),
-        f"H(0)={h[0]:.3g}, H(1)={h[-1]:.3g}; argmax over 1001 p's at p={p[peak]:.3f}, "
+        f"H(0)={h[0] + 0.0:.3g}, H(1)={h[-1] + 0.0:.3g}; argmax over 1001 p's at p={p[peak]:.3f}, "
         f"H={h[peak]:.6f} nats = {info.entropy([0.5, 0.5], base=2):.6f} bits",
     )
 
