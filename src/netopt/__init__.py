@@ -56,7 +56,19 @@ from .random import manual_seed
 
 __version__ = "0.1.0"
 
-_LAZY = ("nn", "optim", "info", "data", "train", "lab", "estimators", "regularization", "cli")
+_LAZY = (
+    "nn",
+    "optim",
+    "info",
+    "data",
+    "train",
+    "lab",
+    "estimators",
+    "ensemble",
+    "diagnose",
+    "regularization",
+    "cli",
+)
 
 
 def __getattr__(name: str) -> Any:
