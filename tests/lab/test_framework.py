@@ -1,5 +1,6 @@
 """The lab's framework: registry, context, experiment decorator, isolated runner."""
 
+import subprocess
 import sys
 
 import numpy as np
@@ -226,3 +227,15 @@ def test_pyplot_figures_left_open_are_closed():
     (outcome,) = runner.run_experiments([_exp("leaky", leaky)])
     assert outcome.error == "ValueError: left a figure open"
     assert len(pyplot.get_fignums()) == before
+
+
+def test_loading_experiments_imports_no_plotting_library():
+    code = (
+        "import sys, netopt.lab; netopt.lab.load_experiments();"
+        "print([m for m in ('matplotlib', 'rich', 'torch') if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", f"imported eagerly: {result.stdout}"

@@ -149,6 +149,8 @@ class _Display:
         if self.progress_bar is None:
             return
         text = f"{experiment.name}: {message}" if message else experiment.name
+        if fraction == 0.0 and message == "starting":  # a new experiment: restart its clock
+            self.progress_bar.reset(self.current, total=1.0)
         self.progress_bar.update(self.current, completed=fraction, description=text[:48])
         self.progress_bar.update(self.overall, completed=self.finished + fraction)
 

@@ -377,5 +377,6 @@ def _training_figure(runs: dict) -> FigureSpec:
         "Saturation during training on digits (slide 44): test accuracy and the fraction of "
         "saturated (test input, hidden unit) pairs per step for sigmoid and tanh nets with "
         f"PyTorch's default init and with hidden weights x{SCALE:g}; right: the hidden "
-        "pre-activations after training, saturated zones shaded.",
+        "pre-activations of the large-weight nets after training, with the saturation "
+        "edges dotted (units outside them are saturated).",
     )
