@@ -28,7 +28,8 @@ def test_ruff_is_clean(command):
 
 def test_import_needs_only_numpy():
     code = (
-        "import sys, netopt, netopt.nn, netopt.optim, netopt.info, netopt.data, netopt.train;"
+        "import sys, netopt, netopt.nn, netopt.optim, netopt.info, netopt.data, netopt.train,"
+        " netopt.diagnose, netopt.ensemble;"
         f"print([m for m in {HEAVY!r} if m in sys.modules])"
     )
     result = _run(sys.executable, "-c", code)
@@ -42,7 +43,7 @@ def test_version_and_help():
     assert result.stdout.strip() == f"netopt {netopt.__version__}"
     result = _run(sys.executable, "-m", "netopt", "--help")
     assert result.returncode == 0
-    for sub in ("lab", "info"):
+    for sub in ("lab", "info", "diagnose"):
         assert sub in result.stdout
 
 
@@ -53,3 +54,18 @@ def test_library_never_imports_torch():
         if "import torch" in p.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def test_readme_example_trains_a_digits_classifier():
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"## Ten lines\n\n```python\n(.*?)```", text, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    model, digits = namespace["model"], namespace["digits"]
+    with netopt.no_grad():
+        predicted = model(netopt.tensor(digits.x_test)).data.argmax(axis=1)
+    accuracy = float((predicted == digits.y_test).mean())
+    # ten classes: chance is 0.1; a trained 64-128-10 MLP is far above it
+    assert accuracy > 0.9, accuracy
