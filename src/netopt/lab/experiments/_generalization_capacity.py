@@ -2,9 +2,9 @@ r"""Capacity: under- and overfitting as the hypothesis space grows (private).
 
 Three measurements of the chapter's slides 56-57 and 59:
 
-* :func:`degree_sweep` fits polynomials of degree 0..15 to 30 noisy samples of a cubic by
+* :func:`degree_sweep` fits polynomials of degree 0..20 to 25 noisy samples of a cubic by
   least squares: training error falls with every degree, test error is U-shaped.
-* :func:`cross_validate_ridge` chooses the L2 strength :math:`\lambda` of the degree-15
+* :func:`cross_validate_ridge` chooses the L2 strength :math:`\lambda` of the degree-20
   polynomial by k-fold cross-validation on the training set only, and checks that the
   closed-form ridge solution is where netopt's structural risk (eq. 6-11) has zero gradient.
 * :func:`spirals` shows a linear classifier underfitting two spirals and the two fixes the
@@ -26,14 +26,14 @@ TRUE_DEGREE = 3
 """The data are a Legendre polynomial :math:`P_3` plus noise."""
 NOISE = 0.2
 """Standard deviation of the target noise; the best possible test MSE is its square."""
-N_TRAIN, N_TEST = 30, 1000
-MAX_DEGREE = 15
+N_TRAIN, N_TEST = 25, 1000
+MAX_DEGREE = 20
 RIDGE_DEGREE = MAX_DEGREE
 """The most flexible polynomial of the sweep, whose L2 strength cross-validation chooses."""
 LAMBDAS = np.logspace(-9, 1, 21)
 """The grid of L2 strengths: structural risk MSE + :math:`\\lambda \\frac12 \\|w\\|^2`."""
 FOLDS, CV_REPEATS = 5, 10
-"""Repeated k-fold: 10 different 5-fold splits, averaged (less noisy on 30 points)."""
+"""Repeated k-fold: 10 different 5-fold splits, averaged (less noisy on 25 points)."""
 SPIRAL_TURNS = 1.25
 SPIRAL_DEGREE = 7
 """Degree of the monomial features :math:`x_1^i x_2^j,\\ 1 \\le i + j \\le 7` (35 features)."""
@@ -46,7 +46,7 @@ def legendre_features(x: np.ndarray, degree: int) -> np.ndarray:
 
 
 def polynomial_data(rng: np.random.Generator):
-    """30 training and 1,000 test samples of :math:`P_3(x) + 0.2\\,\\varepsilon`."""
+    """25 training and 1,000 test samples of :math:`P_3(x) + 0.2\\,\\varepsilon`."""
     return make_polynomial_regression(
         N_TRAIN + N_TEST,
         degree=TRUE_DEGREE,
@@ -61,7 +61,7 @@ def _mse(features: np.ndarray, w: np.ndarray, y: np.ndarray) -> float:
 
 
 def degree_sweep(split) -> dict:
-    r"""Least-squares polynomial fits of degree 0..15: train and test MSE for each.
+    r"""Least-squares polynomial fits of degree 0..20: train and test MSE for each.
 
     Returns
     -------
@@ -115,7 +115,7 @@ def _structural_risk_gradient(features: np.ndarray, y: np.ndarray, w: np.ndarray
 
 
 def cross_validate_ridge(split, rng: np.random.Generator) -> dict:
-    r"""Repeated k-fold cross-validation of :math:`\lambda` for the degree-15 polynomial.
+    r"""Repeated k-fold cross-validation of :math:`\lambda` for the degree-20 polynomial.
 
     The folds split the training points only (slide 59: "split the training set
     further"); the test set just measures what the chosen :math:`\lambda` (least mean

@@ -14,7 +14,7 @@ from . import _generalization_remedies as remedies
 UNDERFIT_RATIO = 1.5
 """Degrees 0 and 1 must have at least this multiple of the best test MSE ..."""
 OVERFIT_RATIO = 2.0
-"""... and degree 15 at least this multiple."""
+"""... and the highest degree at least this multiple."""
 CHANCE_CEILING = 0.65
 """A linear model 'underfits the spirals' when its training accuracy is at most this."""
 FIXED_TRAIN, FIXED_TEST = 0.90, 0.85

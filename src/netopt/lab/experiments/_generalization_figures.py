@@ -41,6 +41,7 @@ def _capacity(sweep: dict) -> FigureSpec:
         d[-1] - 0.3, 0.97, "overfitting", transform=ax.get_xaxis_transform(), va="top", ha="right"
     )
     ax.set(xlabel="polynomial degree d (model capacity)", ylabel="mean squared error")
+    ax.set_xticks(d[::2])
     ax.legend(loc="center left", fontsize=8)
     split = sweep["split"]
     grid = np.linspace(-1, 1, 400)
@@ -55,9 +56,10 @@ def _capacity(sweep: dict) -> FigureSpec:
     return FigureSpec(
         "polynomial_degree",
         fig,
-        "Slide 56, under- and overfitting: least-squares polynomials of degree 0-15 fitted "
-        f"to {capacity.N_TRAIN} noisy samples. Left: training error falls with every degree; "
-        "test error (1,000 new samples, log scale) is U-shaped. Right: degree 1 underfits, "
+        "Slide 56, under- and overfitting: least-squares polynomials of degree "
+        f"0-{capacity.MAX_DEGREE} fitted to {capacity.N_TRAIN} noisy samples. Left: training "
+        "error falls with every degree; test error (1,000 new samples, log scale) is "
+        "U-shaped. Right: degree 1 underfits, "
         f"degree {best} follows the truth, degree {capacity.MAX_DEGREE} chases the noise.",
     )
 

@@ -5,7 +5,7 @@ training *and* the test set) and overfitting (a model so flexible that it learns
 individual samples: excellent on the training set, poor on the test set), and lists remedies
 for each. This experiment measures every one of them in the same run:
 
-* capacity: polynomial degree 0..15 on 20 noisy points, training error falls, test error is
+* capacity: polynomial degree 0..20 on 25 noisy points, training error falls, test error is
   U-shaped; a linear classifier underfits two spirals, polynomial features or hidden layers
   fix it; on MNIST-1D a linear model underfits where an MLP does not;
 * remedies for overfitting on 100 digits with 20% wrong labels: L2 (eq. 6-11), dropout
