@@ -49,6 +49,8 @@ def _to_rows(input: Tensor) -> tuple[np.ndarray, tuple[int, ...]]:
         raise ValueError("cross_entropy(): input must have at least one dimension (classes)")
     if z.ndim == 1:
         return z[None, :], ()
+    if z.ndim == 2:
+        return z, (z.shape[0],)
     batch = (z.shape[0], *z.shape[2:])
     return np.moveaxis(z, 1, -1).reshape(-1, z.shape[1]), batch
 
@@ -56,6 +58,8 @@ def _to_rows(input: Tensor) -> tuple[np.ndarray, tuple[int, ...]]:
 def _from_rows(grad_rows: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if len(shape) == 1:
         return grad_rows[0]
+    if len(shape) == 2:
+        return grad_rows
     moved = grad_rows.reshape(shape[0], *shape[2:], shape[1])
     return np.moveaxis(moved, -1, 1)
 
