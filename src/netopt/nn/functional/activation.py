@@ -144,8 +144,7 @@ def _log_softmax(x: np.ndarray, dim: int) -> np.ndarray:
     m = np.max(x, axis=dim, keepdims=True)
     if np.isfinite(m).all():  # the common case: two passes, no masking
         shifted = x - m
-        with np.errstate(under="ignore"):
-            shifted -= np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        shifted -= np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
         return shifted
     m = np.where(np.isfinite(m), m, 0)
     shifted = x - m
