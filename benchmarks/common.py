@@ -78,6 +78,28 @@ def memory_total_gib() -> float | None:
     return None
 
 
+def netopt_revision() -> str:
+    """The git commit of the netopt source tree being measured, and whether src/ has edits."""
+    import subprocess
+
+    import netopt
+
+    src = os.path.dirname(os.path.dirname(os.path.abspath(netopt.__file__)))
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=src, capture_output=True, text=True
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "."], cwd=src, capture_output=True, text=True
+        )
+    except OSError:
+        return f"netopt {netopt.__version__}"
+    if head.returncode != 0:
+        return f"netopt {netopt.__version__} (not a git checkout)"
+    edits = ", with uncommitted changes under src/" if dirty.stdout.strip() else ""
+    return f"netopt {netopt.__version__} at commit {head.stdout.strip()}{edits}"
+
+
 def openblas_note() -> str:
     """One line saying that the OpenBLAS override variables are unset in this run."""
     was = os.environ.get(UNSET_RECORD, "")
@@ -114,6 +136,7 @@ def environment(threads: int) -> dict:
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "numpy": np.__version__,
+        "netopt": netopt_revision(),
         "threads": threads,
         "openblas_note": openblas_note(),
         "thread_env": {
@@ -147,6 +170,7 @@ def format_environment(env: dict) -> str:
     lines = [
         f"CPU: {env['cpu']} ({env['simd']}), {env['cpus_available']} CPUs available{mem}; "
         f"{env['os']}",
+        f"{env['netopt']}",
         f"Python {env['python']}, NumPy {env['numpy']}, PyTorch {env.get('torch')} "
         f"({env.get('torch_blas')}, {env.get('torch_cpu_capability')}), "
         f"scikit-learn {env.get('sklearn')}",
