@@ -123,6 +123,21 @@ def cross_entropy(
     rows, batch = _to_rows(input)
     n_rows, n_classes = rows.shape
     t = np.asarray(as_array(target))
+    if (
+        weight is None
+        and label_smoothing == 0
+        and reduction != "none"
+        and rows is input.data
+        and t.dtype.kind in "iu"
+        and t.shape == batch
+        and n_rows > 0
+        and (ignore_index < 0 or ignore_index >= n_classes)
+        and t.min() >= 0
+        and t.max() < n_classes
+    ):
+        fused = _cross_entropy_indices(input, t, reduction)
+        if fused is not None:
+            return fused
     w = None if weight is None else np.asarray(as_array(weight), dtype=rows.dtype)
     if w is not None and w.shape != (n_classes,):
         raise ValueError(f"weight should have shape ({n_classes},), got {w.shape}")
@@ -192,6 +207,34 @@ def cross_entropy(
         else:
             grad *= g / denom if reduction == "mean" else g
         return (_from_rows(grad, input.shape),)
+
+    return make_result(out, (input,), backward)
+
+
+def _cross_entropy_indices(input: Tensor, y: np.ndarray, reduction: str) -> Tensor | None:
+    r"""The common case of :func:`cross_entropy`, fused: (N, C) logits, valid class indices,
+    no weights, smoothing or ignored targets, a "mean" or "sum" reduction.
+
+    :math:`\ell_n = \ln\sum_c e^{z_{nc} - m_n} - (z_{n y_n} - m_n)`; the exponentials of
+    the forward pass are kept for the gradient :math:`\mathrm{softmax}(z_n) - e_{y_n}`.
+    Returns None (use the general path) when a row's maximum is infinite.
+    """
+    z = input.data
+    m = np.max(z, axis=1, keepdims=True)
+    if not np.isfinite(m).all():  # rows with an infinite logit take the masked path
+        return None
+    rows = np.arange(len(y))
+    e = np.exp(z - m)
+    total = np.sum(e, axis=1, keepdims=True)
+    losses = np.log(total[:, 0]) - (z[rows, y] - m[:, 0])
+    denom = float(len(y)) if reduction == "mean" else 1.0
+    out = np.asarray(losses.sum() / denom if reduction == "mean" else losses.sum(), dtype=z.dtype)
+
+    def backward(g: np.ndarray) -> tuple:
+        grad = np.divide(e, total)
+        grad[rows, y] -= 1
+        grad *= g / denom
+        return (grad,)
 
     return make_result(out, (input,), backward)
 
