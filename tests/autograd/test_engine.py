@@ -411,3 +411,20 @@ def test_custom_op_built_with_make_result():
 
 def test_ops_on_plain_arrays_record_no_graph():
     assert not ops.add(np.ones(2), np.ones(2)).requires_grad
+
+
+def test_leaf_gradients_never_alias_each_other_or_the_seed():
+    # add() hands one array to both operands; each leaf must own its gradient
+    a = netopt.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    b = netopt.tensor(np.array([3.0, 4.0]), requires_grad=True)
+    (a + b).sum().backward()
+    assert a.grad is not b.grad
+    a.grad += 1
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+    # a pass-through op must not make the caller's seed array the leaf's gradient
+    x = netopt.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    seed = np.array([5.0, 6.0])
+    (x + 0.0).backward(seed)
+    assert x.grad is not seed
+    x.grad += 1
+    np.testing.assert_array_equal(seed, [5.0, 6.0])

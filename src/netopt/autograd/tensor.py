@@ -243,13 +243,16 @@ class Tensor:
                 )
             seed = seed.astype(self.data.dtype, copy=False)
         grads: dict[int, np.ndarray] = {id(self): seed}
+        # Arrays a leaf may not adopt as its ``grad``: the seed (possibly the caller's) and
+        # every array already adopted by another leaf in this pass.
+        taken: set[int] = {id(seed)}
         for node in reversed(_topological_order(self)):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
             if node._backward is None:
                 if node.grad is None:
-                    node.grad = np.array(g, dtype=node.data.dtype, copy=True)
+                    node.grad = _adopt(g, node.data, taken)
                 else:
                     node.grad += g
                 continue
@@ -259,6 +262,26 @@ class Tensor:
                 key = id(parent)
                 prev = grads.get(key)
                 grads[key] = pg if prev is None else prev + pg
+
+
+def _adopt(g: np.ndarray, like: np.ndarray, taken: set[int]) -> np.ndarray:
+    """``g`` itself as a leaf's new gradient when nothing else can see it, else a copy.
+
+    Ops return fresh arrays or pass their input gradient through (``add`` hands the same
+    array to both operands), and no op keeps or writes the gradients it is given; so an
+    array that owns its memory, has the leaf's dtype and shape and was not adopted
+    before in this pass belongs to nobody else, and copying it would be wasted work.
+    """
+    if (
+        id(g) not in taken
+        and g.base is None
+        and g.dtype == like.dtype
+        and g.shape == like.shape
+        and g.flags.writeable
+    ):
+        taken.add(id(g))
+        return g
+    return np.array(g, dtype=like.dtype, copy=True)
 
 
 def _topological_order(root: Tensor) -> list[Tensor]:
