@@ -21,12 +21,10 @@ Non-finite table numbers are written as the strings ``"nan"``, ``"inf"``, ``"-in
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import platform
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from ..train._atomic import atomic_write_bytes
 from .page import render_page
 from .runner import ExperimentRun
 
@@ -41,53 +40,12 @@ FIGURES = "figures"
 
 
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:
-    r"""Write ``data`` to ``path`` so that readers see the old file or the new, never half.
+    """Write ``data`` to ``path`` atomically, readable like any file the user writes.
 
-    Parameters
-    ----------
-    path : path-like
-        The destination; its folder must exist.
-    data : bytes
-
-    Notes
-    -----
-    The temporary file lives in the destination's folder (``os.replace`` is atomic only
-    within one file system) and is removed if anything fails before the rename.
+    See :func:`netopt.train._atomic.atomic_write_bytes` (temporary file in the same folder,
+    fsync, ``os.replace``, fsync of the folder).
     """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        if hasattr(os, "fchmod"):  # mkstemp makes 0600; a report is as readable as any file
-            os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # e.g. Windows cannot open folders
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    atomic_write_bytes(path, data, private=False)
 
 
 def _json_value(value: Any) -> Any:

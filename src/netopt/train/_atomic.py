@@ -28,8 +28,11 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, private: bool = True) -> Path:
     r"""Write ``data`` to ``path`` atomically; return the path.
+
+    ``private=False`` gives a new file the mode an ordinary ``open()`` would (0666 less the
+    umask), for files meant to be shared such as the lab's report.
 
     Raises
     ------
@@ -38,8 +41,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
     Notes
     -----
-    The file is created by :func:`tempfile.mkstemp`, so a new file is readable by its owner
-    only (mode 0600); replacing an existing file keeps that file's mode.
+    The file is created by :func:`tempfile.mkstemp`, so by default a new file is readable by
+    its owner only (mode 0600; checkpoints); replacing an existing file keeps that file's mode.
 
     Examples
     --------
@@ -55,6 +58,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         raise FileNotFoundError(f"folder {str(folder)!r} of {str(target)!r} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
+        if not private and hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -68,6 +73,12 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         raise
     _fsync_dir(folder)
     return target
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
