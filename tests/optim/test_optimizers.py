@@ -14,6 +14,7 @@ import pytest
 
 from netopt.nn import Parameter
 from netopt.optim import SGD, Adam, Optimizer
+from netopt.optim.lr_scheduler import CosineAnnealingLR, ReduceLROnPlateau, StepLR
 
 
 def test_loss_falls_in_20_steps(optim_row, optim_problem):
@@ -25,6 +26,31 @@ def test_loss_falls_in_20_steps(optim_row, optim_problem):
         opt.step()
         last = problem.backward()
     assert last < 0.5 * first, f"{cls.__name__}{config}: loss {first} -> {last}"
+
+
+@pytest.mark.parametrize(
+    "make_scheduler",
+    [
+        lambda opt: StepLR(opt, step_size=5, gamma=0.7),
+        lambda opt: CosineAnnealingLR(opt, T_max=20),
+        lambda opt: ReduceLROnPlateau(opt, patience=1, factor=0.5),
+    ],
+    ids=["step", "cosine", "plateau"],
+)
+def test_loss_falls_in_20_steps_with_a_scheduler(optim_row, optim_problem, make_scheduler):
+    cls, config = optim_row
+    problem = optim_problem(0)
+    opt = cls(problem.params(), **config)
+    scheduler = make_scheduler(opt)
+    first = last = problem.backward()
+    for _ in range(20):
+        opt.step()
+        last = problem.backward()
+        if isinstance(scheduler, ReduceLROnPlateau):
+            scheduler.step(last)
+        else:
+            scheduler.step()
+    assert last < 0.5 * first, f"{cls.__name__}{config} + {scheduler}: loss {first} -> {last}"
 
 
 def test_zero_gradient_is_a_no_op(optim_row, optim_problem):
