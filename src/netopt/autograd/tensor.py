@@ -252,7 +252,12 @@ class Tensor:
                 continue
             if node._backward is None:
                 if node.grad is None:
-                    node.grad = _adopt(g, node.data, taken)
+                    slot = getattr(node, "_grad_slot", None)
+                    if slot is not None and slot.shape == g.shape:
+                        np.copyto(slot, g)
+                        node.grad = slot
+                    else:
+                        node.grad = _adopt(g, node.data, taken)
                 else:
                     node.grad += g
                 continue

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..autograd.grad_mode import enable_grad
 from ..autograd.tensor import Tensor
+from ._flat import FlatGroup, NotFlat
 
 #: ``(predicate(group) -> bool, message template)``; the template is ``str.format_map``-ed
 #: with the group, so ``"Invalid learning rate: {lr}"`` names the bad value.
@@ -87,6 +88,15 @@ class Optimizer:
     constructor's); NaN hyperparameters are rejected; :meth:`state_dict` returns copies of
     the state arrays (torch returns references to the live tensors); :meth:`load_state_dict`
     also checks state shapes and entry names.
+
+    Flat buffers: on a group's first step its parameters move into one contiguous buffer
+    (each ``param.data`` becomes a view of it; values unchanged) and their gradients into
+    another, so a step is one kernel call per group instead of one per parameter (the
+    updates are element-wise, hence bit-identical). A reference to ``param.data`` taken
+    before the first step therefore no longer follows the parameter; take it afterwards,
+    or use ``state_dict()``. Parameters that are views of another array are not moved, and
+    a group whose parameters or gradients stop being those views (a gradient left None, a
+    reassigned ``param.data``) falls back to per-parameter steps on the same state.
 
     References
     ----------
@@ -229,12 +239,28 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         kernel = self._kernel
-        for group in self.param_groups:
+        for index, group in enumerate(self.param_groups):
             hp = self._hyperparameters(group)
+            flat = self._flat_group(index, group["params"])
+            if flat is not None:
+                if flat.ready(group["params"]):
+                    flat.step(kernel, hp, self.state)
+                    continue
+                self._flat[index] = None  # per-parameter steps from now on, same state
             for p in group["params"]:
                 if p.grad is not None:
                     kernel(p.data, p.grad, self.state[p], **hp)
         return loss
+
+    def _flat_group(self, index: int, params: list) -> FlatGroup | None:
+        """The group's flat buffers, made on its first step (see :mod:`._flat`)."""
+        flats = self.__dict__.setdefault("_flat", {})
+        if index not in flats:
+            try:
+                flats[index] = FlatGroup(params, self.state)
+            except NotFlat:
+                flats[index] = None
+        return flats[index]
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients: to None (the default, as torch), or to zeros in place."""
@@ -329,6 +355,12 @@ class Optimizer:
                 saved["param_names"] = group["param_names"]
         self.state = state
         self.param_groups = saved_groups
+        for index, flat in list(self.__dict__.get("_flat", {}).items()):
+            if flat is not None:
+                try:
+                    flat.reload(self.state)
+                except NotFlat:
+                    self._flat[index] = None
 
     def _load_entry(self, key: Any, param: Tensor, entry: Any) -> dict[str, Any]:
         if not isinstance(entry, Mapping):

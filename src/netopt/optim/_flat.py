@@ -1,0 +1,122 @@
+r"""Contiguous storage for one parameter group, so that a step is a few whole-array ops.
+
+On a group's first step the optimizer moves the group's parameters into one flat buffer
+(each ``param.data`` becomes a view of it, with the values unchanged) and gives each
+parameter a gradient slot, a view of a second flat buffer that the engine fills on
+backward. The update kernel then runs once on the flat arrays instead of once per
+parameter, and the per-parameter ``state`` entries are views of flat state arrays, so
+``optimizer.state[p]`` and ``state_dict()`` read exactly what they read without it.
+
+The kernels are element-wise, so every element gets bit for bit the same update either
+way. The flat path is used only while it is exact: every parameter of the group still
+holds its view, every gradient is its slot, and all share one float dtype; otherwise the
+group falls back, for good, to one kernel call per parameter, on the same state arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..nn.parameter import Parameter
+
+
+class NotFlat(Exception):
+    """The group cannot be (or can no longer be) updated through flat buffers."""
+
+
+class FlatGroup:
+    """One group's parameters, gradient slots and state as views of flat buffers.
+
+    Raises
+    ------
+    NotFlat
+        If a parameter is not a :class:`~netopt.nn.Parameter`, the dtypes differ or are
+        not floating point, a parameter's array is a view of another array (moving it
+        would cut it off from that array), or the existing state is not uniform.
+    """
+
+    def __init__(self, params: Sequence[Any], states: MutableMapping[Any, dict]) -> None:
+        if not params or not all(isinstance(p, Parameter) for p in params):
+            raise NotFlat("only Parameters are moved into flat buffers")
+        dtype = params[0].data.dtype
+        if dtype.kind != "f" or any(p.data.dtype != dtype for p in params):
+            raise NotFlat("parameters of one floating dtype only")
+        if any(p.data.base is not None for p in params):
+            raise NotFlat("a parameter is a view of another array")
+        self.params = list(params)
+        self.spans: list[tuple[int, int, tuple[int, ...]]] = []
+        start = 0
+        for p in params:
+            self.spans.append((start, start + p.data.size, p.data.shape))
+            start += p.data.size
+        self.param = np.empty(start, dtype=dtype)
+        self.grad = np.zeros(start, dtype=dtype)
+        self.state: dict[str, Any] = self._gather_state(states)
+        self.views: list[np.ndarray] = []
+        for p, view, slot in zip(params, self._split(self.param), self._split(self.grad)):
+            view[...] = p.data
+            p.data = view
+            p._grad_slot = slot
+            if p.grad is not None:
+                slot[...] = p.grad
+                p.grad = slot
+            self.views.append(view)
+        self._shared: dict[str, np.ndarray] = {}
+        self.scatter_state(states)
+
+    def _split(self, flat: np.ndarray) -> list[np.ndarray]:
+        return [flat[a:b].reshape(shape) for a, b, shape in self.spans]
+
+    def _gather_state(self, states: MutableMapping[Any, dict]) -> dict[str, Any]:
+        entries = [states.get(p) or {} for p in self.params]
+        keys = set(entries[0])
+        if any(set(e) != keys for e in entries):
+            raise NotFlat("parameters have different state entries")
+        flat: dict[str, Any] = {}
+        for key in keys:
+            values = [e[key] for e in entries]
+            if isinstance(values[0], np.ndarray):
+                flat[key] = np.concatenate([np.ravel(v) for v in values]).astype(
+                    self.param.dtype, copy=False
+                )
+            elif all(v == values[0] for v in values):
+                flat[key] = values[0]
+            else:
+                raise NotFlat(f"parameters have different {key!r}")
+        return flat
+
+    def ready(self, params: Sequence[Any]) -> bool:
+        """True when the flat buffers still are the group's parameters and gradients."""
+        if len(params) != len(self.params):
+            return False
+        for p, q, view in zip(params, self.params, self.views):
+            if p is not q or p.data is not view or p.grad is not p._grad_slot:
+                return False
+        return True
+
+    def step(self, kernel: Callable[..., Any], hp: dict[str, Any], states: MutableMapping) -> None:
+        """Run ``kernel`` once on the flat arrays and refresh the per-parameter views."""
+        kernel(self.param, self.grad, self.state, **hp)
+        self.scatter_state(states)
+
+    def scatter_state(self, states: MutableMapping[Any, dict]) -> None:
+        """Point each parameter's state entries at views of the flat state."""
+        for key, value in self.state.items():
+            if isinstance(value, np.ndarray):
+                if self._shared.get(key) is value:
+                    continue
+                self._shared[key] = value
+                for p, part in zip(self.params, self._split(value)):
+                    states[p][key] = part
+            else:
+                for p in self.params:
+                    states[p][key] = value
+
+    def reload(self, states: MutableMapping[Any, dict]) -> None:
+        """Adopt per-parameter state loaded from a state dict."""
+        self.state = self._gather_state(states)
+        self._shared = {}
+        self.scatter_state(states)

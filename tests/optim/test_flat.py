@@ -1,0 +1,104 @@
+"""Flat parameter buffers: the same updates as one kernel call per parameter, bit for bit.
+
+An optimizer moves a group's parameters into one buffer on the first step (see
+``netopt.optim._flat``). The reference here is the per-parameter path, which a group takes
+when its parameters are views of another array (they cannot be moved).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import netopt
+from netopt.nn import Parameter
+from netopt.optim import SGD, Adam
+
+
+def _params(rng: np.random.Generator, as_views: bool) -> list[Parameter]:
+    w = rng.standard_normal((4, 3)).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32)
+    if as_views:  # views of a larger array: the optimizer must leave them in place
+        backing = np.concatenate([w.ravel(), b])
+        w, b = backing[:12].reshape(4, 3), backing[12:]
+    return [Parameter(w), Parameter(b)]
+
+
+def _loss(params: list[Parameter], x: netopt.Tensor) -> netopt.Tensor:
+    w, b = params
+    return ((x @ w.T + b) ** 2).sum()
+
+
+def _run(cls, config, as_views: bool, steps: int = 12) -> tuple[list[np.ndarray], object]:
+    rng = np.random.default_rng(0)
+    params = _params(rng, as_views)
+    x = netopt.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+    opt = cls(params, **config)
+    history = []
+    for _ in range(steps):
+        opt.zero_grad()
+        _loss(params, x).backward()
+        opt.step()
+        history.append(np.concatenate([p.data.ravel() for p in params]))
+    return history, opt
+
+
+def test_flat_steps_equal_per_parameter_steps_bit_for_bit(optim_row):
+    cls, config = optim_row
+    flat, opt_flat = _run(cls, config, as_views=False)
+    per_param, opt_ref = _run(cls, config, as_views=True)
+    assert opt_flat._flat[0] is not None and opt_ref._flat[0] is None
+    for step, (a, b) in enumerate(zip(flat, per_param, strict=True), start=1):
+        np.testing.assert_array_equal(a, b, err_msg=f"{cls.__name__}{config} step {step}")
+    sd_flat, sd_ref = opt_flat.state_dict(), opt_ref.state_dict()
+    assert sd_flat["state"].keys() == sd_ref["state"].keys()
+    for i, entry in sd_ref["state"].items():
+        for key, value in entry.items():
+            np.testing.assert_array_equal(sd_flat["state"][i][key], value)
+
+
+def test_state_entries_are_views_and_state_dict_copies():
+    params = _params(np.random.default_rng(1), as_views=False)
+    x = netopt.tensor(np.ones((2, 3), dtype=np.float32))
+    opt = Adam(params, lr=0.1)
+    for _ in range(2):
+        opt.zero_grad()
+        _loss(params, x).backward()
+        opt.step()
+    exp_avg = opt.state[params[0]]["exp_avg"]
+    assert exp_avg.base is opt._flat[0].state["exp_avg"]
+    assert opt.state[params[1]]["step"] == 2.0
+    saved = opt.state_dict()["state"][0]["exp_avg"]
+    assert not np.shares_memory(saved, exp_avg)
+
+
+def test_a_missing_gradient_falls_back_and_skips_that_parameter():
+    rng = np.random.default_rng(2)
+    params = _params(rng, as_views=False)
+    opt = SGD(params, lr=0.1, momentum=0.9)
+    x = netopt.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+    for _ in range(3):
+        opt.zero_grad()
+        _loss(params, x).backward()
+        opt.step()
+    bias_before = params[1].data.copy()
+    opt.zero_grad()
+    _loss(params, x).backward()
+    params[1].grad = None
+    opt.step()
+    assert opt._flat[0] is None
+    np.testing.assert_array_equal(params[1].data, bias_before)
+
+
+def test_rebinding_param_data_falls_back_and_updates_the_new_array():
+    params = _params(np.random.default_rng(3), as_views=False)
+    opt = SGD(params, lr=0.5)
+    for p in params:
+        p.grad = np.ones_like(p.data)
+    opt.step()
+    fresh = np.zeros(4, dtype=np.float32)
+    params[1].data = fresh
+    for p in params:
+        p.grad = np.ones_like(p.data)
+    opt.step()
+    assert opt._flat[0] is None
+    np.testing.assert_array_equal(fresh, np.full(4, -0.5, dtype=np.float32))
