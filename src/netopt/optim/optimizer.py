@@ -89,15 +89,11 @@ class Optimizer:
     the state arrays (torch returns references to the live tensors); :meth:`load_state_dict`
     also checks state shapes and entry names.
 
-    Flat buffers: on a group's first step its parameters move into one contiguous buffer
-    (each ``param.data`` becomes a view of it; values unchanged) and their gradients into
-    another, so a step is one kernel call per group instead of one per parameter (the
-    updates are element-wise, hence bit-identical); groups of more than 65,536 elements,
-    where the calls cost less than copying gradients, are left as they are. A reference to
-    ``param.data`` taken before the first step no longer follows the parameter; take it
-    afterwards, or use ``state_dict()``. Parameters that are views of another array are not moved, and
-    a group whose parameters or gradients stop being those views (a gradient left None, a
-    reassigned ``param.data``) falls back to per-parameter steps on the same state.
+    Flat buffers: on a group's first step its parameters move into one buffer (each
+    ``param.data`` becomes a view of it) and their gradients into another, so a step is one
+    kernel call per group, bit-identical to per-parameter calls; see :mod:`._flat` for
+    when a group is left as it is or falls back. A reference to ``param.data`` taken
+    before the first step no longer follows the parameter; take it afterwards.
 
     References
     ----------
