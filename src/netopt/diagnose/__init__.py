@@ -5,8 +5,7 @@ r"""Training diagnosis: per-layer statistics during training, and findings from 
     from netopt import diagnose as dg
     history = fit(model, loss_fn, optimizer, loader, epochs=30, val_loader=val,
                   metrics=["accuracy"], callbacks=[dg.LayerStats(x_train[:256])])
-    for finding in dg.diagnose(history):
-        print(finding.kind, finding.message, finding.remedies)
+    findings = dg.diagnose(history)   # [Finding(kind, severity, message, evidence, remedies)]
 
 :class:`LayerStats` records, after each epoch, each Linear layer's weight and gradient norms,
 the saturated fraction of each Sigmoid/Tanh layer and the dead fraction of each ReLU layer.
