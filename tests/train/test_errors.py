@@ -123,6 +123,10 @@ ROWS = [
     (train.seeded_streams, {"seed": 0, "n": 0}, ValueError, "n must be a positive int, got 0"),
     (train.History, {"records": [3]}, TypeError, "a history record must be a dict, got int"),
     (train.History.from_dict, {"data": {"format": "x"}}, ValueError, "not a netopt history"),
+    (train.History.from_dict, {"data": {"format": "netopt.history", "version": 1}},
+     ValueError, "'records' must be a list"),
+    (train.History.from_dict, {"data": {"format": "netopt.history", "version": 1,
+     "records": [1]}}, ValueError, "'records' must be a list"),
 ]
 # fmt: on
 

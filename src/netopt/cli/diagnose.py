@@ -51,8 +51,6 @@ def _load(path: str) -> Any:
         return History.load(path)
     except OSError as exc:
         raise ValueError(f"cannot read {path!r}: {exc.strerror or exc}") from exc
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"cannot load history from {path!r}: malformed ({exc})") from exc
 
 
 def _format_value(value: Any) -> str:

@@ -112,7 +112,10 @@ class History:
             raise ValueError(f"not a netopt history: expected format {FORMAT!r}")
         if data.get("version") != VERSION:
             raise ValueError(f"unsupported history version {data.get('version')!r}")
-        return cls(data["records"], stop_reason=data.get("stop_reason"))
+        records = data.get("records")
+        if not isinstance(records, list) or not all(isinstance(r, Mapping) for r in records):
+            raise ValueError("malformed history: 'records' must be a list of per-epoch dicts")
+        return cls(records, stop_reason=data.get("stop_reason"))
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the history as strict JSON to ``path`` atomically; return the path."""
