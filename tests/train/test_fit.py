@@ -194,3 +194,32 @@ def test_mlp_on_digits_reaches_97_percent():
     accuracy = np.mean(np.argmax(logits, axis=1) == split.y_test)
     assert accuracy >= 0.97, f"test accuracy {accuracy:.4f} < 0.97"
     assert history["val_accuracy"][-1] == accuracy
+
+
+def test_a_plateau_stage_after_warm_up_gets_the_monitored_loss():
+    # lr so small that the loss cannot improve: the plateau stage (patience 0) halves the
+    # rate every epoch once the warm-up is over; without the metric SequentialLR raises
+    import itertools
+
+    import numpy as np
+
+    from netopt import nn, optim
+    from netopt.data import DataLoader, TensorDataset
+    from netopt.optim.lr_scheduler import LinearLR, ReduceLROnPlateau, SequentialLR
+    from netopt.train import fit
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((16, 3)).astype(np.float32)
+    y = rng.integers(0, 2, 16)
+    model = nn.Linear(3, 2, rng=rng)
+    opt = optim.SGD(model.parameters(), lr=1e-30)
+    warm = LinearLR(opt, start_factor=0.5, total_iters=2)
+    plateau = ReduceLROnPlateau(opt, patience=0, factor=0.5, eps=0.0)
+    schedule = SequentialLR(opt, [warm, plateau], milestones=[2])
+    loader = DataLoader(TensorDataset(x, y), batch_size=16)
+    history = fit(
+        model, nn.CrossEntropyLoss(), opt, loader, epochs=6, scheduler=schedule, progress=False
+    )
+    lrs = history["lr"]
+    assert lrs[-1] < lrs[2], lrs
+    assert all(later <= earlier for earlier, later in itertools.pairwise(lrs[2:])), lrs

@@ -46,9 +46,10 @@ class FitContext:
 
 
 def _is_plateau(scheduler: Any) -> bool:
-    from ..optim.lr_scheduler import ReduceLROnPlateau
-
-    return isinstance(scheduler, ReduceLROnPlateau)
+    """True for a ReduceLROnPlateau, or a SequentialLR/ChainedScheduler holding one."""
+    if getattr(scheduler, "needs_metrics", False):
+        return True
+    return any(_is_plateau(s) for s in getattr(scheduler, "_schedulers", ()))
 
 
 def _check_int(value: Any, name: str, low: int) -> int:

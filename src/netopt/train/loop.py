@@ -68,8 +68,9 @@ def fit(
         ``val_<metric>``.
     scheduler : LRScheduler or ReduceLROnPlateau, optional
     scheduler_interval : {"epoch", "batch"}, optional
-        When to call ``scheduler.step()``; default ``"epoch"``. A ``ReduceLROnPlateau`` is
-        stepped once per epoch with the monitored value.
+        When to call ``scheduler.step()``; default ``"epoch"``. A ``ReduceLROnPlateau``, or a
+        ``SequentialLR``/``ChainedScheduler`` with one among its stages (e.g. after a
+        warm-up), is stepped once per epoch with the monitored value.
     scheduler_monitor : str, optional
         The log entry a ``ReduceLROnPlateau`` watches: ``"val_loss"`` when there is a
         ``val_loader``, else ``"loss"``.
