@@ -239,3 +239,14 @@ def test_parameter_shares_storage_and_requires_grad():
     assert repr(nn.Parameter(np.array([1.0], dtype=np.float32))) == (
         "Parameter containing:\ntensor([1.], requires_grad=True)"
     )
+
+
+def test_call_passes_keyword_arguments_to_forward():
+    class Scaled(nn.Module):
+        def forward(self, x, *, scale=1.0):
+            return x * scale
+
+    m = Scaled()
+    np.testing.assert_array_equal(m(netopt.tensor([1.0, 2.0]), scale=3.0).data, [3.0, 6.0])
+    with pytest.raises(TypeError, match="unexpected keyword argument 'scael'"):
+        m(netopt.tensor([1.0]), scael=3.0)

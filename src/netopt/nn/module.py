@@ -274,8 +274,10 @@ class Module:
         """Compute the module's output; subclasses override this."""
         raise NotImplementedError(f"Module [{type(self).__name__}] is missing 'forward'")
 
-    def __call__(self, *args: Any) -> Any:
-        return self.forward(*args)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # Keyword arguments go to ``forward`` as in PyTorch; ``forward``'s own signature
+        # rejects unknown ones, so nothing is swallowed.
+        return self.forward(*args, **kwargs)
 
     def extra_repr(self) -> str:
         """The text inside the parentheses of this module's repr."""
