@@ -127,6 +127,7 @@ class Optimizer:
         self.defaults = defaults
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
+        self._flat: dict[int, FlatGroup | None] = {}  # group index -> buffers (see _flat)
         groups = list(params)
         if len(groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -251,13 +252,12 @@ class Optimizer:
 
     def _flat_group(self, index: int, params: list) -> FlatGroup | None:
         """The group's flat buffers, made on its first step (see :mod:`._flat`)."""
-        flats = self.__dict__.setdefault("_flat", {})
-        if index not in flats:
+        if index not in self._flat:
             try:
-                flats[index] = FlatGroup(params, self.state)
+                self._flat[index] = FlatGroup(params, self.state)
             except NotFlat:
-                flats[index] = None
-        return flats[index]
+                self._flat[index] = None
+        return self._flat[index]
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients: to None (the default, as torch), or to zeros in place."""
@@ -352,7 +352,7 @@ class Optimizer:
                 saved["param_names"] = group["param_names"]
         self.state = state
         self.param_groups = saved_groups
-        for index, flat in list(self.__dict__.get("_flat", {}).items()):
+        for index, flat in list(self._flat.items()):
             if flat is not None:
                 try:
                     flat.reload(self.state)
