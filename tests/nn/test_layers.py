@@ -76,6 +76,63 @@ def test_gradcheck_linear_3d_input():
     assert gradcheck(lambda inp, w, b: F.linear(inp, w, b), [x, layer.weight, layer.bias])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(5, 3), (2, 4, 3)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_relu_equals_relu_of_linear_bit_for_bit(dtype, shape, bias):
+    rng = np.random.default_rng(2)
+    layer = nn.Linear(3, 4, bias=bias, rng=rng, dtype=dtype)
+    x = rng.standard_normal(shape).astype(dtype)
+    x[..., 0] = 0.0  # some outputs land exactly on the kink when the bias is absent
+    grad_out = rng.standard_normal((*shape[:-1], 4)).astype(dtype)
+    results = []
+    for fused in (True, False):
+        layer.zero_grad()
+        inp = netopt.tensor(x, requires_grad=True)
+        if fused:
+            out = F.linear_relu(inp, layer.weight, layer.bias)
+        else:
+            out = F.relu(F.linear(inp, layer.weight, layer.bias))
+        out.backward(grad_out)
+        results.append([out.data, inp.grad] + [p.grad for p in layer.parameters()])
+    for got, want in zip(*results, strict=True):
+        np.testing.assert_array_equal(got, want)
+        assert got.dtype == dtype
+
+
+def test_gradcheck_linear_relu():
+    rng = np.random.default_rng(3)
+    w, b = _leaf(rng.standard_normal((4, 3))), _leaf(rng.standard_normal(4))
+    x = _leaf(rng.standard_normal((6, 3)))
+    assert gradcheck(F.linear_relu, [x, w, b])
+
+
+def test_sequential_fuses_exactly_linear_then_relu():
+    rng = np.random.default_rng(4)
+    net = nn.Sequential(nn.Linear(3, 4, rng=rng), nn.ReLU(), nn.Linear(4, 2, rng=rng), nn.ReLU())
+    x = netopt.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+    out = net(x)
+    # two fused nodes: the output's only parent chain is linear_relu -> linear_relu -> x
+    inner, w2, b2 = out._parents
+    assert w2 is net[2].weight and b2 is net[2].bias
+    assert all(a is b for a, b in zip(inner._parents, (x, net[0].weight, net[0].bias)))
+    hidden = F.relu(F.linear(x, net[0].weight, net[0].bias))
+    want = F.relu(F.linear(hidden, net[2].weight, net[2].bias))
+    np.testing.assert_array_equal(out.data, want.data)
+
+
+def test_sequential_does_not_fuse_subclasses():
+    class Doubling(nn.ReLU):  # a subclass may change what the layer does
+        def forward(self, input):
+            return F.relu(input) * 2.0
+
+    rng = np.random.default_rng(5)
+    net = nn.Sequential(nn.Linear(3, 4, rng=rng), Doubling())
+    x = netopt.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+    want = F.relu(F.linear(x, net[0].weight, net[0].bias)).data * 2.0
+    np.testing.assert_array_equal(net(x).data, want)
+
+
 def test_linear_default_init_bounds_and_seeding():
     # torch's default: W, b ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform_ with a = sqrt(5))
     layer = nn.Linear(400, 50, rng=np.random.default_rng(0))

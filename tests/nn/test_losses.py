@@ -321,6 +321,22 @@ def test_cross_entropy_at_large_logits(dtype):
     assert z.grad.tolist() == [[1.0, -1.0], [0.0, 0.0]]
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "row", [[np.inf, 0.0, 1.0], [-np.inf, -np.inf, -np.inf], [np.nan, 0.0, 1.0]]
+)
+def test_cross_entropy_mean_with_a_non_finite_row_equals_the_per_sample_path(dtype, row):
+    # A "mean" over index targets takes a fused path; a row whose maximum is not finite
+    # must leave it quietly (no RuntimeWarning) and give what the per-sample losses give.
+    z = np.array([row, [0.5, -1.0, 2.0]], dtype=dtype)
+    y = _ints([1, 2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mean = F.cross_entropy(netopt.tensor(z), y)
+        per_sample = F.cross_entropy(netopt.tensor(z), y, reduction="none")
+    np.testing.assert_array_equal(mean.data, np.mean(per_sample.data).astype(dtype))
+
+
 # ----------------------------------------------------------------------------- modules
 def test_loss_modules_equal_their_functions_and_reprs():
     z = _logits(0, 4, 4)

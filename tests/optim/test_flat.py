@@ -102,3 +102,27 @@ def test_rebinding_param_data_falls_back_and_updates_the_new_array():
     opt.step()
     assert opt._flat[0] is None
     np.testing.assert_array_equal(fresh, np.full(4, -0.5, dtype=np.float32))
+
+
+def test_a_parameter_used_twice_gets_both_contributions_with_flat_buffers():
+    # Backward writes a Linear weight's gradient straight into the optimizer's flat slot;
+    # a second use of the same weight must add to it, not overwrite it. Reference: the
+    # same computation on a layer whose parameters have no flat slots.
+    x = netopt.tensor(np.random.default_rng(3).standard_normal((5, 3)).astype(np.float32))
+    grads = []
+    for flat in (True, False):
+        layer = netopt.nn.Linear(3, 3, rng=np.random.default_rng(4))
+        if flat:  # a first step (lr 0: nothing moves) puts the parameters in flat buffers
+            opt = SGD(layer.parameters(), lr=0.0)
+            (layer(x) ** 2).sum().backward()
+            opt.step()
+            opt.zero_grad()
+            assert opt._flat[0] is not None
+        loss = (layer(layer(x)) ** 2).sum()
+        loss.backward()
+        loss.backward()  # the graph is kept: a second pass accumulates
+        if flat:
+            assert all(p.grad is p._grad_slot for p in layer.parameters())
+        grads.append([p.grad.copy() for p in layer.parameters()])
+    for got, want in zip(*grads, strict=True):
+        np.testing.assert_array_equal(got, want)

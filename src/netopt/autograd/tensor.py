@@ -3,8 +3,10 @@
 A tensor that ``requires_grad`` records, for every operation applied to it, the
 operands (``_parents``) and a closure (``_backward``) that maps the gradient of the
 result to the gradients of the operands. :meth:`Tensor.backward` walks that graph in
-reverse topological order, found with an explicit stack (no recursion, so a chain of
-any depth works), and accumulates into the ``.grad`` of every leaf.
+reverse topological order: every result is numbered when it is created, after its
+operands, so a heap that pops the newest node first visits each node after all its
+consumers (no recursion, so a chain of any depth works). It accumulates into the
+``.grad`` of every leaf.
 
 Conventions follow PyTorch: Python floats become float32, NumPy arrays keep their
 dtype, Python ints become int64; gradients accumulate across ``backward`` calls
@@ -13,7 +15,9 @@ until zeroed; ``numpy()`` refuses a tensor that requires grad.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -21,6 +25,9 @@ import numpy as np
 from . import grad_mode
 
 Backward = Callable[[np.ndarray], Sequence["np.ndarray | None"]]
+
+#: Numbers every recorded result in creation order; ``backward`` visits nodes newest first.
+_creation_order = itertools.count(1)
 
 float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)
@@ -92,7 +99,7 @@ class Tensor:
         Whether operations on this tensor are recorded.
     """
 
-    __slots__ = ("__weakref__", "_backward", "_parents", "data", "grad", "requires_grad")
+    __slots__ = ("__weakref__", "_backward", "_parents", "_seq", "data", "grad", "requires_grad")
     __array_ufunc__ = None  # make ``ndarray op Tensor`` defer to Tensor's reflected operator
 
     def __init__(self, data: np.ndarray, requires_grad: bool = False) -> None:
@@ -101,6 +108,7 @@ class Tensor:
         self.requires_grad = requires_grad
         self._parents: tuple[Tensor | None, ...] = ()
         self._backward: Backward | None = None
+        self._seq = 0  # creation order of results (see make_result); 0 for leaves
 
     # ----------------------------------------------------------------- properties
     @property
@@ -242,31 +250,82 @@ class Tensor:
                     f"output[0] has a shape of {self.data.shape}."
                 )
             seed = seed.astype(self.data.dtype, copy=False)
+        if self._backward is None:  # a leaf: its own gradient is the seed
+            _accumulate_leaf(self, seed, {id(seed)})
+            return
+        # Every result is created after its operands, so processing nodes from the newest
+        # (largest ``_seq``) down is a reverse topological order: a node is popped only
+        # after every node that consumed it. Leaves have no backward and wait until the
+        # end, when all their contributions are summed.
+        global _slots_written
         grads: dict[int, np.ndarray] = {id(self): seed}
+        heap: list[tuple[int, Tensor]] = [(-self._seq, self)]
+        leaves: list[Tensor] = []
+        outer, _slots_written = _slots_written, set()
+        try:
+            while heap:
+                node = heappop(heap)[1]
+                for parent, pg in zip(node._parents, node._backward(grads.pop(id(node)))):
+                    if parent is None or pg is None or not parent.requires_grad:
+                        continue
+                    key = id(parent)
+                    prev = grads.get(key)
+                    if prev is not None:
+                        grads[key] = prev + pg
+                        continue
+                    grads[key] = pg
+                    if parent._backward is None:
+                        leaves.append(parent)
+                    else:
+                        heappush(heap, (-parent._seq, parent))
+        finally:
+            _slots_written = outer
         # Arrays a leaf may not adopt as its ``grad``: the seed (possibly the caller's) and
         # every array already adopted by another leaf in this pass.
         taken: set[int] = {id(seed)}
-        for node in reversed(_topological_order(self)):
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            if node._backward is None:
-                if node.grad is None:
-                    slot = getattr(node, "_grad_slot", None)
-                    if slot is not None and slot.shape == g.shape:
-                        np.copyto(slot, g)
-                        node.grad = slot
-                    else:
-                        node.grad = _adopt(g, node.data, taken)
-                else:
-                    node.grad += g
-                continue
-            for parent, pg in zip(node._parents, node._backward(g)):
-                if parent is None or pg is None or not parent.requires_grad:
-                    continue
-                key = id(parent)
-                prev = grads.get(key)
-                grads[key] = pg if prev is None else prev + pg
+        for leaf in leaves:
+            _accumulate_leaf(leaf, grads[id(leaf)], taken)
+
+
+def _accumulate_leaf(leaf: Tensor, g: np.ndarray, taken: set[int]) -> None:
+    """Add ``g`` to ``leaf.grad``: into the optimizer's flat slot, adopted, or in place."""
+    if leaf.grad is not None:
+        leaf.grad += g
+        return
+    slot = getattr(leaf, "_grad_slot", None)
+    if slot is not None and slot.shape == g.shape:
+        if slot is not g:
+            np.copyto(slot, g)
+        leaf.grad = slot
+    else:
+        leaf.grad = _adopt(g, leaf.data, taken)
+
+
+#: Ids of the leaves whose gradient slot an op's backward has written in the running
+#: :meth:`Tensor.backward` pass (None outside a pass); see :func:`gradient_out`.
+_slots_written: set[int] | None = None
+
+
+def gradient_out(leaf: Any) -> np.ndarray | None:
+    """Where an op's backward may write the whole gradient of ``leaf``, or None.
+
+    A :class:`~netopt.nn.Parameter` whose optimizer keeps gradients in one flat buffer
+    has a slot (a view of that buffer) that ``backward`` would copy the new gradient
+    into. An op that computes the gradient with an ``out=`` argument can write it there
+    directly, once per pass: the slot is offered only while ``leaf.grad`` is None (the
+    gradient is new, not accumulated) and no other op of this pass wrote there. A
+    second contribution to the same leaf is then a new array that ``backward`` adds.
+
+    ``np.matmul(a, b, out=gradient_out(w))`` allocates as usual when the answer is None.
+    """
+    slot = getattr(leaf, "_grad_slot", None)
+    if slot is None or leaf.grad is not None or _slots_written is None:
+        return None
+    key = id(leaf)
+    if key in _slots_written:
+        return None
+    _slots_written.add(key)
+    return slot
 
 
 def _adopt(g: np.ndarray, like: np.ndarray, taken: set[int]) -> np.ndarray:
@@ -289,26 +348,6 @@ def _adopt(g: np.ndarray, like: np.ndarray, taken: set[int]) -> np.ndarray:
     return np.array(g, dtype=like.dtype, copy=True)
 
 
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """Nodes that ``root`` depends on (and that require grad), parents before children."""
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        for parent in node._parents:
-            if parent is not None and parent.requires_grad and id(parent) not in visited:
-                stack.append((parent, False))
-    return order
-
-
 def make_result(data: np.ndarray, parents: tuple[Any, ...], backward: Backward | None) -> Tensor:
     """Wrap an op's output; record ``parents`` and ``backward`` when a graph is needed.
 
@@ -319,8 +358,13 @@ def make_result(data: np.ndarray, parents: tuple[Any, ...], backward: Backward |
         for p in parents:
             if isinstance(p, Tensor) and p.requires_grad:
                 out = Tensor(data, requires_grad=True)
-                out._parents = tuple(p if isinstance(p, Tensor) else None for p in parents)
+                for q in parents:
+                    if q is not None and not isinstance(q, Tensor):
+                        parents = tuple(q if isinstance(q, Tensor) else None for q in parents)
+                        break
+                out._parents = parents
                 out._backward = backward
+                out._seq = next(_creation_order)
                 return out
     return Tensor(data)
 

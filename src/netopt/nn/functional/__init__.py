@@ -13,7 +13,7 @@ from .activation import (
     softplus,
     tanh,
 )
-from .layer import batch_norm, dropout, linear
+from .layer import batch_norm, dropout, linear, linear_relu
 from .loss import (
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -34,6 +34,7 @@ __all__ = [
     "l1_loss",
     "leaky_relu",
     "linear",
+    "linear_relu",
     "log_softmax",
     "mse_loss",
     "nll_loss",

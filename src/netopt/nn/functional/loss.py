@@ -132,8 +132,7 @@ def cross_entropy(
         and t.shape == batch
         and n_rows > 0
         and (ignore_index < 0 or ignore_index >= n_classes)
-        and t.min() >= 0
-        and t.max() < n_classes
+        and np.minimum.reduce(t, axis=None) >= 0
     ):
         fused = _cross_entropy_indices(input, t, reduction)
         if fused is not None:
@@ -212,23 +211,30 @@ def cross_entropy(
 
 
 def _cross_entropy_indices(input: Tensor, y: np.ndarray, reduction: str) -> Tensor | None:
-    r"""The common case of :func:`cross_entropy`, fused: (N, C) logits, valid class indices,
-    no weights, smoothing or ignored targets, a "mean" or "sum" reduction.
+    r"""The common case of :func:`cross_entropy`, fused: (N, C) logits, non-negative class
+    indices, no weights, smoothing or ignored targets, a "mean" or "sum" reduction.
 
-    :math:`\ell_n = \ln\sum_c e^{z_{nc} - m_n} - (z_{n y_n} - m_n)`; the exponentials of
-    the forward pass are kept for the gradient :math:`\mathrm{softmax}(z_n) - e_{y_n}`.
-    Returns None (use the general path) when a row's maximum is infinite.
+    :math:`\ell_n = \ln\sum_c e^{z_{nc} - m_n} - (z_{n y_n} - m_n)` with :math:`m_n` the
+    row maximum; the exponentials of the forward pass are kept for the gradient
+    :math:`\mathrm{softmax}(z_n) - e_{y_n}`. Returns None (the general path, which
+    handles or reports them) when an index is :math:`\ge C` or a row's maximum is
+    infinite or NaN.
     """
     z = input.data
-    m = np.max(z, axis=1, keepdims=True)
-    if not np.isfinite(m).all():  # rows with an infinite logit take the masked path
+    m = np.maximum.reduce(z, axis=1, keepdims=True)
+    if not np.logical_and.reduce(np.isfinite(m), axis=None):  # an infinite or NaN maximum
         return None
     rows = np.arange(len(y))
-    e = np.exp(z - m)
-    total = np.sum(e, axis=1, keepdims=True)
-    losses = np.log(total[:, 0]) - (z[rows, y] - m[:, 0])
+    e = np.subtract(z, m)
+    try:
+        picked = e[rows, y]  # z_y - m
+    except IndexError:
+        return None
+    np.exp(e, out=e)
+    total = np.add.reduce(e, axis=1, keepdims=True)
     denom = float(len(y)) if reduction == "mean" else 1.0
-    out = np.asarray(losses.sum() / denom if reduction == "mean" else losses.sum(), dtype=z.dtype)
+    loss = np.add.reduce(np.log(total[:, 0]) - picked, axis=None)
+    out = np.asarray(loss / denom if reduction == "mean" else loss, dtype=z.dtype)
 
     def backward(g: np.ndarray) -> tuple:
         grad = np.divide(e, total)
