@@ -88,6 +88,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def speed_bound(r, peak_gflops: float, target: float) -> str | None:
+    """Whether ``target`` x PyTorch is reachable at all for step result ``r``.
+
+    No step can be faster than its matrix products at the best sgemm rate measured in
+    this run (NumPy's or PyTorch's), so when that time alone exceeds PyTorch's time /
+    ``target``, the target is out of reach for any float32 implementation on these BLAS
+    libraries.
+    """
+    if r is None or "torch" not in r.timings:
+        return None
+    least = r.flops / (peak_gflops * 1e9)
+    needed = r.timings["torch"].median / target
+    reach = "out of reach" if least > needed else "possible in principle"
+    return (
+        f"Bound at {r.name}: its matrix products ({r.flops / 1e9:.3f} GFLOP) take at "
+        f"least {least * 1e3:.2f} ms at the best sgemm rate above; {target}x PyTorch needs "
+        f"{needed * 1e3:.2f} ms per step: {reach} (the hand-written floor reaches "
+        f"{r.timings['torch'].median / r.timings['floor'].median:.2f}x PyTorch)."
+    )
+
+
 def section(title: str) -> None:
     say(f"\n## {title}\n")
 
@@ -241,6 +262,11 @@ def main(argv: list[str] | None = None) -> int:
                 verdict(share, PEAK_TARGET),
             )
         )
+        fastest = max([p, *peak["torch"].values()])  # the best rate of either library
+        for name, target in TORCH_TARGET.items():
+            bound = speed_bound(steps.get(name), fastest, target)
+            if bound:
+                say(bound)
         results["gflops"] = {
             "peak": peak,
             "step": r.as_dict(),
