@@ -126,3 +126,16 @@ def test_a_parameter_used_twice_gets_both_contributions_with_flat_buffers():
         grads.append([p.grad.copy() for p in layer.parameters()])
     for got, want in zip(*grads, strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_gradient_out_offers_the_slot_only_inside_a_backward_pass():
+    from netopt.autograd.tensor import gradient_out
+
+    layer = netopt.nn.Linear(3, 2, rng=np.random.default_rng(5))
+    opt = SGD(layer.parameters(), lr=0.0)
+    x = netopt.tensor(np.ones((4, 3), dtype=np.float32))
+    layer(x).sum().backward()
+    opt.step()  # the parameters now have flat slots
+    opt.zero_grad()
+    assert layer.weight._grad_slot is not None
+    assert gradient_out(layer.weight) is None  # no pass is running

@@ -16,6 +16,7 @@ until zeroed; ``numpy()`` refuses a tensor that requires grad.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
 from typing import Any
@@ -257,11 +258,11 @@ class Tensor:
         # (largest ``_seq``) down is a reverse topological order: a node is popped only
         # after every node that consumed it. Leaves have no backward and wait until the
         # end, when all their contributions are summed.
-        global _slots_written
         grads: dict[int, np.ndarray] = {id(self): seed}
         heap: list[tuple[int, Tensor]] = [(-self._seq, self)]
         leaves: list[Tensor] = []
-        outer, _slots_written = _slots_written, set()
+        outer = getattr(_pass, "slots_written", None)
+        _pass.slots_written = set()
         try:
             while heap:
                 node = heappop(heap)[1]
@@ -279,7 +280,7 @@ class Tensor:
                     else:
                         heappush(heap, (-parent._seq, parent))
         finally:
-            _slots_written = outer
+            _pass.slots_written = outer
         # Arrays a leaf may not adopt as its ``grad``: the seed (possibly the caller's) and
         # every array already adopted by another leaf in this pass.
         taken: set[int] = {id(seed)}
@@ -301,9 +302,10 @@ def _accumulate_leaf(leaf: Tensor, g: np.ndarray, taken: set[int]) -> None:
         leaf.grad = _adopt(g, leaf.data, taken)
 
 
-#: Ids of the leaves whose gradient slot an op's backward has written in the running
-#: :meth:`Tensor.backward` pass (None outside a pass); see :func:`gradient_out`.
-_slots_written: set[int] | None = None
+#: Per thread, ``slots_written``: the ids of the leaves whose gradient slot an op's backward
+#: has written in the running :meth:`Tensor.backward` pass (absent or None outside a
+#: pass); see :func:`gradient_out`.
+_pass = threading.local()
 
 
 def gradient_out(leaf: Any) -> np.ndarray | None:
@@ -319,12 +321,13 @@ def gradient_out(leaf: Any) -> np.ndarray | None:
     ``np.matmul(a, b, out=gradient_out(w))`` allocates as usual when the answer is None.
     """
     slot = getattr(leaf, "_grad_slot", None)
-    if slot is None or leaf.grad is not None or _slots_written is None:
+    if slot is None or leaf.grad is not None:
         return None
+    written = getattr(_pass, "slots_written", None)
     key = id(leaf)
-    if key in _slots_written:
+    if written is None or key in written:
         return None
-    _slots_written.add(key)
+    written.add(key)
     return slot
 
 
