@@ -81,6 +81,33 @@ def test_shared_parameters_and_modules_are_listed_once():
     np.testing.assert_allclose(tied[0].weight.grad, g_first + g_second, rtol=1e-6)
 
 
+def test_state_dict_lists_shared_modules_and_tied_parameters_under_every_name():
+    # PyTorch's rule: state_dict walks every module path (named_modules with
+    # remove_duplicate=False), so a shared Linear appears as 0.* and 2.*, and a tied weight
+    # under both owners' names; named_parameters lists each once (test above).
+    shared = nn.Linear(2, 2)
+    net = nn.Sequential(shared, nn.Tanh(), shared)
+    assert list(net.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert [n for n, _ in net.named_modules(remove_duplicate=False)] == ["", "0", "1", "2"]
+    tied = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+    tied[1].weight = tied[0].weight
+    assert list(tied.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    state = net.state_dict()
+    net.load_state_dict(state)  # its own state loads strictly
+    del state["2.weight"]
+    with pytest.raises(KeyError, match=r"missing keys \['2.weight'\]"):
+        net.load_state_dict(state)
+
+
+def test_state_dict_keys_match_torch_for_shared_modules():
+    torch = pytest.importorskip("torch")
+    t_shared = torch.nn.Linear(2, 2)
+    t_net = torch.nn.Sequential(t_shared, torch.nn.Tanh(), t_shared)
+    shared = nn.Linear(2, 2)
+    net = nn.Sequential(shared, nn.Tanh(), shared)
+    assert list(net.state_dict()) == list(t_net.state_dict())
+
+
 def test_train_eval_propagate_to_every_submodule():
     net = Net()
     assert all(m.training for m in net.modules())

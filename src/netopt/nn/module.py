@@ -121,15 +121,22 @@ class Module:
         self._modules[name] = module
 
     # ----------------------------------------------------------- traversal
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """Yield ``(qualified_name, module)`` for this module and all descendants."""
+    def named_modules(
+        self, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """Yield ``(qualified_name, module)`` for this module and all descendants, depth first.
+
+        A module reachable under several names is yielded once, under the first, unless
+        ``remove_duplicate`` is False (then under every name, as :meth:`state_dict` needs).
+        """
         seen: set[int] = set()
         stack: list[tuple[str, Module]] = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
+            if remove_duplicate:
+                if id(module) in seen:
+                    continue
+                seen.add(id(module))
             yield name, module
             children = [
                 (f"{name}.{child_name}" if name else child_name, child)
@@ -207,26 +214,22 @@ class Module:
 
     # ----------------------------------------------------------- state
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Return copies of all parameters and buffers, keyed by qualified name."""
-        state: OrderedDict[str, np.ndarray] = OrderedDict()
-        for mod_name, module in self.named_modules():
-            for registry in (module._parameters, module._buffers):
-                for name, value in registry.items():
-                    if value is None:
-                        continue
-                    arr = value.data if isinstance(value, Tensor) else value
-                    state[f"{mod_name}.{name}" if mod_name else name] = np.array(arr, copy=True)
-        return state
+        """Return copies of all parameters and buffers, keyed by qualified name.
 
-    def _state_targets(self) -> OrderedDict[str, np.ndarray]:
-        targets: OrderedDict[str, np.ndarray] = OrderedDict()
-        for mod_name, module in self.named_modules():
+        As in PyTorch, a shared module or tied parameter appears under every name it has
+        (``Sequential(shared, Tanh(), shared)`` gives ``0.weight`` and ``2.weight``),
+        while :meth:`named_parameters` lists it once.
+        """
+        return OrderedDict((key, np.array(arr, copy=True)) for key, arr in self._state_targets())
+
+    def _state_targets(self) -> Iterator[tuple[str, np.ndarray]]:
+        """``(key, array)`` of every parameter and buffer under every name it has."""
+        for mod_name, module in self.named_modules(remove_duplicate=False):
             for registry in (module._parameters, module._buffers):
                 for name, value in registry.items():
                     if value is not None:
                         key = f"{mod_name}.{name}" if mod_name else name
-                        targets[key] = value.data if isinstance(value, Tensor) else value
-        return targets
+                        yield key, value.data if isinstance(value, Tensor) else value
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> None:
         """Copy values from ``state_dict`` into the parameters and buffers, in place.
@@ -242,7 +245,7 @@ class Module:
         ValueError
             A shape or dtype mismatch, naming the key and both shapes.
         """
-        targets = self._state_targets()
+        targets = dict(self._state_targets())
         missing = [k for k in targets if k not in state_dict]
         unexpected = [k for k in state_dict if k not in targets]
         if strict and (missing or unexpected):
