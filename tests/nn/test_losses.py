@@ -100,6 +100,42 @@ def test_cross_entropy_probability_targets_by_hand():
     _close(F.cross_entropy(_leaf(ROWS), onehot).item(), (L0 + L1) / 2)
 
 
+def test_cross_entropy_probability_target_gradient_by_hand():
+    # softmax([0, ln 3]) = [1/4, 3/4]; dl/dt_c = -(1 - eps) w_c log softmax(z)_c, divided by
+    # N = 2 for "mean" (both rows alike here)
+    z = netopt.tensor(np.array([[0.0, LN3], [0.0, LN3]]))
+    t = _leaf([[0.3, 0.7], [0.5, 0.5]])
+    F.cross_entropy(z, t).backward()
+    row = [math.log(4.0) / 2, -math.log(0.75) / 2]
+    _close(t.grad, [row, row])
+    t.grad = None
+    w = netopt.tensor(np.array([2.0, 1.0]))
+    F.cross_entropy(z, t, weight=w, label_smoothing=0.2, reduction="sum").backward()
+    row = [0.8 * 2.0 * math.log(4.0), -0.8 * math.log(0.75)]
+    _close(t.grad, [row, row])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_gradcheck_cross_entropy_probability_target(reduction):
+    rng = np.random.default_rng(7)
+    z = _leaf(rng.standard_normal((3, 4, 2)))
+    t = _leaf(rng.dirichlet(np.ones(4), size=(3, 2)).transpose(0, 2, 1))
+    assert gradcheck(lambda a, b: F.cross_entropy(a, b, reduction=reduction), [z, t])
+
+
+def test_cross_entropy_probability_target_gradient_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    z, t = rng.standard_normal((4, 3)), rng.dirichlet(np.ones(3), size=4)
+    w = np.array([0.5, 2.0, 1.0])
+    ours, theirs = _leaf(t), torch.tensor(t, requires_grad=True)
+    F.cross_entropy(netopt.tensor(z), ours, weight=w, label_smoothing=0.1).backward()
+    torch.nn.functional.cross_entropy(
+        torch.tensor(z), theirs, weight=torch.tensor(w), label_smoothing=0.1
+    ).backward()
+    _close(ours.grad, theirs.grad.numpy())
+
+
 def test_nll_loss_by_hand():
     x = _leaf([[-1.0, -2.0], [-3.0, -4.0]])
     y = _ints([1, 0])

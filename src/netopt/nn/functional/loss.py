@@ -91,7 +91,9 @@ def cross_entropy(
         Logits of shape ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)``.
     target : Tensor or array_like
         Class indices (integer, shape ``()``/``(N)``/``(N, d1, ...)``) or class
-        probabilities (float, same shape as ``input``).
+        probabilities (float, same shape as ``input``). A probability tensor that
+        requires grad gets :math:`\partial\ell_n/\partial t_{nc} = -(1-\varepsilon)\,
+        w_c \log\mathrm{softmax}(z_n)_c`, as in PyTorch.
     weight : array_like, optional
         Per-class weights, shape ``(C,)``.
     ignore_index : int, default -100
@@ -194,20 +196,26 @@ def cross_entropy(
     else:
         out = np.asarray(losses.sum() / denom, dtype=rows.dtype)
 
+    # A probability target that requires grad gets one too (PyTorch):
+    # d l_n / d t_nc = -(1 - eps) w_c log softmax(z_n)_c.
+    soft = target if isinstance(target, Tensor) and t.dtype.kind == "f" else None
+
     def backward(g: np.ndarray) -> tuple:
+        scale = g.reshape(-1, 1) if reduction == "none" else g / denom if reduction == "mean" else g
         p = np.exp(logp)
         if coef is None:
             grad = p
             grad[np.arange(n_rows), y] -= 1
         else:
             grad = p * coef.sum(axis=1, keepdims=True) - coef
-        if reduction == "none":
-            grad *= g.reshape(-1, 1)
-        else:
-            grad *= g / denom if reduction == "mean" else g
-        return (_from_rows(grad, input.shape),)
+        grad *= scale
+        grad_t = None
+        if needs_grad(soft):
+            grad_t = logp * (-(1 - label_smoothing) * (w if w is not None else 1.0))
+            grad_t = _from_rows(grad_t * scale, input.shape).astype(t.dtype, copy=False)
+        return _from_rows(grad, input.shape), grad_t
 
-    return make_result(out, (input,), backward)
+    return make_result(out, (input, soft), backward)
 
 
 def _cross_entropy_indices(input: Tensor, y: np.ndarray, reduction: str) -> Tensor | None:
