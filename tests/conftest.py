@@ -1,10 +1,11 @@
-"""Shared test settings: the hypothesis profile and one BLAS thread.
+"""Shared test settings: the hypothesis profile and one BLAS thread; one shared check.
 
 Each test module states its own tolerances once.
 """
 
 import os
 
+import numpy as np
 import pytest
 from hypothesis import settings
 
@@ -26,3 +27,32 @@ def _one_blas_thread():
         return
     with threadpool_limits(limits=1, user_api="blas"):
         yield
+
+
+def _float32_graph_problems(root) -> list[str]:
+    """Every forward value and every gradient an op's backward returns must be float32.
+
+    Walks the graph below ``root``, calling each node's backward with ones; returns one
+    line per float value or gradient of another float dtype (empty: all float32).
+    """
+    problems, seen, stack = [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.dtype.kind == "f" and node.dtype != np.float32:
+            problems.append(f"forward value {node.shape} is {node.dtype}")
+        if node._backward is None:
+            continue
+        for parent, grad in zip(node._parents, node._backward(np.ones_like(node.data))):
+            if parent is not None and grad is not None and np.asarray(grad).dtype != np.float32:
+                problems.append(f"gradient for {parent.shape} is {np.asarray(grad).dtype}")
+        stack.extend(p for p in node._parents if p is not None and p.requires_grad)
+    return problems
+
+
+@pytest.fixture
+def float32_graph_problems():
+    """The float32 graph check (tests/nn/test_float32.py, tests/autograd/test_engine.py)."""
+    return _float32_graph_problems

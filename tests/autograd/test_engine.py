@@ -75,25 +75,6 @@ def test_factories_default_to_float32():
     assert netopt.zeros_like(netopt.tensor(np.zeros(2))).dtype == np.float64
 
 
-def _float32_graph_problems(root: Tensor) -> list[str]:
-    """Every forward value and every gradient an op's backward returns must be float32."""
-    problems, seen, stack = [], set(), [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.dtype.kind == "f" and node.dtype != np.float32:
-            problems.append(f"forward value {node.shape} is {node.dtype}")
-        if node._backward is None:
-            continue
-        for parent, grad in zip(node._parents, node._backward(np.ones_like(node.data))):
-            if parent is not None and grad is not None and np.asarray(grad).dtype != np.float32:
-                problems.append(f"gradient for {parent.shape} is {np.asarray(grad).dtype}")
-        stack.extend(p for p in node._parents if p is not None and p.requires_grad)
-    return problems
-
-
 def _f32(seed, *shape, positive=False):
     x = np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
     return _leaf(np.abs(x) + 0.5 if positive else x, np.float32)
@@ -119,11 +100,11 @@ FLOAT32_OPS = [
 
 
 @pytest.mark.parametrize("fn", [pytest.param(f, id=i) for i, f in FLOAT32_OPS])
-def test_float32_stays_float32_through_ops_and_gradients(fn):
+def test_float32_stays_float32_through_ops_and_gradients(fn, float32_graph_problems):
     a, b = _f32(0, 2, 3), _f32(1, 2, 3, positive=True)
     out = fn(a, b)
     assert out.dtype == np.float32
-    assert _float32_graph_problems(out) == []
+    assert float32_graph_problems(out) == []
     out.sum().backward()
     for leaf in (a, b):
         assert leaf.grad is None or leaf.grad.dtype == np.float32

@@ -15,24 +15,6 @@ import netopt.nn.functional as F
 from netopt import nn
 
 
-def _graph_problems(root):
-    problems, seen, stack = [], set(), [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.dtype.kind == "f" and node.dtype != np.float32:
-            problems.append(f"forward value {node.shape} is {node.dtype}")
-        if node._backward is None:
-            continue
-        for parent, grad in zip(node._parents, node._backward(np.ones_like(node.data))):
-            if parent is not None and grad is not None and np.asarray(grad).dtype != np.float32:
-                problems.append(f"gradient for {parent.shape} is {np.asarray(grad).dtype}")
-        stack.extend(p for p in node._parents if p is not None and p.requires_grad)
-    return problems
-
-
 def _f32(*shape, seed=0, low=-2.0, high=2.0):
     x = np.random.default_rng(seed).uniform(low, high, shape).astype(np.float32)
     return netopt.tensor(x, requires_grad=True)
@@ -75,11 +57,11 @@ CASES = [
 
 
 @pytest.mark.parametrize("fn", [pytest.param(f, id=i) for i, f in CASES])
-def test_activations_and_losses_keep_float32(fn):
+def test_activations_and_losses_keep_float32(fn, float32_graph_problems):
     x = _f32(4, 4)
     out = fn(x)
     assert out.dtype == np.float32
-    assert _graph_problems(out) == []
+    assert float32_graph_problems(out) == []
     out.sum().backward()
     assert x.grad.dtype == np.float32
 
@@ -93,17 +75,18 @@ LAYERS = [
     ("batchnorm_no_affine", lambda: nn.BatchNorm1d(4, affine=False, track_running_stats=False)),
     ("dropout", lambda: nn.Dropout(0.5, rng=np.random.default_rng(1))),
     ("mlp", lambda: nn.Sequential(nn.Linear(4, 5), nn.BatchNorm1d(5), nn.ReLU(), nn.Linear(5, 2))),
+    ("mlp_fused_linear_relu", lambda: nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 2))),
 ]
 
 
 @pytest.mark.parametrize("make", [pytest.param(f, id=i) for i, f in LAYERS])
-def test_layers_keep_float32_in_outputs_gradients_and_buffers(make):
+def test_layers_keep_float32_in_outputs_gradients_and_buffers(make, float32_graph_problems):
     layer = make()
     x = _f32(6, 4)
     for _ in range(2):  # a second step goes through updated running statistics
         out = layer(x)
     assert out.dtype == np.float32
-    assert _graph_problems(out) == []
+    assert float32_graph_problems(out) == []
     (out * out).sum().backward()
     assert x.grad.dtype == np.float32
     for name, p in layer.named_parameters():
