@@ -10,16 +10,9 @@ import pytest
 from netopt.lab.core import REGISTRY
 from netopt.lab.experiments import activations
 from netopt.lab.experiments._activation_figures import saturation_edges
-from netopt.lab.runner import blas_thread_limit, run_one
 from netopt.nn import functional as F
 
-SEEDS = (0, 1, 2)
-
-
-@pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed{s}")
-def outcome(request):
-    with blas_thread_limit(1):
-        return request.param, run_one(REGISTRY["activations"], seed=request.param, quick=True)
+EXPERIMENT = "activations"  # the ``outcome`` fixture (tests/lab/conftest.py) runs it
 
 
 def test_registered_in_chapter_order():
@@ -30,12 +23,8 @@ def test_registered_in_chapter_order():
         assert number in exp.reference
 
 
-def test_every_claim_holds(outcome):
-    seed, run = outcome
-    assert run.error is None, run.traceback
-    assert len(run.claims) == 9
-    failed = [f"{c.claim} ({c.evidence})" for c in run.claims if not c.holds]
-    assert not failed, f"seed {seed}: " + "; ".join(failed)
+def test_every_claim_holds(outcome, claims_hold):
+    claims_hold(outcome, 9)
 
 
 def test_figures_and_tables(outcome):

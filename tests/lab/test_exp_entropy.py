@@ -13,13 +13,7 @@ from netopt.lab.experiments import entropy
 from netopt.lab.experiments._venn import centre_distance, lens_area
 from netopt.lab.runner import blas_thread_limit, run_one
 
-SEEDS = (0, 1, 2)
-
-
-@pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed{s}")
-def outcome(request):
-    with blas_thread_limit(1):
-        return request.param, run_one(REGISTRY["entropy"], seed=request.param, quick=True)
+EXPERIMENT = "entropy"  # the ``outcome`` fixture (tests/lab/conftest.py) runs it
 
 
 def test_registered_in_chapter_order():
@@ -28,12 +22,8 @@ def test_registered_in_chapter_order():
     assert exp.title_zh == "信息论中的熵" and "slides 8-9" in exp.reference
 
 
-def test_every_claim_holds(outcome):
-    seed, run = outcome
-    assert run.error is None, run.traceback
-    assert len(run.claims) == 13
-    failed = [f"{c.claim} ({c.evidence})" for c in run.claims if not c.holds]
-    assert not failed, f"seed {seed}: " + "; ".join(failed)
+def test_every_claim_holds(outcome, claims_hold):
+    claims_hold(outcome, 13)
 
 
 def test_figures_and_tables_cite_the_chapter(outcome):

@@ -4,19 +4,10 @@ The unclipped run must diverge without leaking floating-point warnings (the test
 turns netopt's RuntimeWarnings into errors, which the runner would report as a crash).
 """
 
-import pytest
-
 from netopt.lab.core import REGISTRY
 from netopt.lab.experiments import gradients
-from netopt.lab.runner import blas_thread_limit, run_one
 
-SEEDS = (0, 1, 2)
-
-
-@pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed{s}")
-def outcome(request):
-    with blas_thread_limit(1):
-        return request.param, run_one(REGISTRY["gradients"], seed=request.param, quick=True)
+EXPERIMENT = "gradients"  # the ``outcome`` fixture (tests/lab/conftest.py) runs it
 
 
 def test_registered_in_chapter_order():
@@ -25,12 +16,8 @@ def test_registered_in_chapter_order():
     assert exp.title_zh == "梯度消失与梯度爆炸" and "figure 6.16" in exp.reference
 
 
-def test_every_claim_holds(outcome):
-    seed, run = outcome
-    assert run.error is None, run.traceback
-    assert len(run.claims) == 8
-    failed = [f"{c.claim} ({c.evidence})" for c in run.claims if not c.holds]
-    assert not failed, f"seed {seed}: " + "; ".join(failed)
+def test_every_claim_holds(outcome, claims_hold):
+    claims_hold(outcome, 8)
 
 
 def test_figures_and_tables(outcome):
