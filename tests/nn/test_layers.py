@@ -104,6 +104,8 @@ def test_gradcheck_linear_relu():
     rng = np.random.default_rng(3)
     w, b = _leaf(rng.standard_normal((4, 3))), _leaf(rng.standard_normal(4))
     x = _leaf(rng.standard_normal((6, 3)))
+    pre = x.data @ w.data.T + b.data
+    assert np.abs(pre).min() >= 1e-3 and (pre > 0).any() and (pre < 0).any()  # off the kink
     assert gradcheck(F.linear_relu, [x, w, b])
 
 
