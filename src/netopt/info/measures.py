@@ -103,6 +103,9 @@ def cross_entropy(p: Any, q: Any, *, base: float | None = None, normalize: bool 
 
     Notes
     -----
+    The chapter's eq. 6-15 prints the second form as :math:`\sum P(x) \frac{1}{\log Q(x)}`,
+    a typo for :math:`\sum P(x) \log \frac{1}{Q(x)}`, which is what is computed here.
+
     This is the chapter's (and information theory's) cross-entropy of two
     *distributions*; the loss :func:`netopt.nn.functional.cross_entropy` takes
     logits and class indices instead. :math:`H(P, Q) = H(P) + D_{KL}(P \| Q)`.
@@ -166,6 +169,8 @@ def kl_divergence(p: Any, q: Any, *, base: float | None = None, normalize: bool 
     --------
     >>> kl_divergence([1/2, 1/2], [1/4, 3/4])  # slide 8: D(A||B)
     0.1438
+    >>> kl_divergence([1/2, 1/2], [1/8, 7/8])  # slide 8: D(A||C), so B is closer to A
+    0.4133
     >>> kl_divergence([1/4, 3/4], [1/2, 1/2])  # slide 9: D(B||A)
     0.1308
     >>> kl_divergence([0.5, 0.5], [1.0, 0.0])
