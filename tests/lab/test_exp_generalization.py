@@ -167,3 +167,38 @@ def test_monomials_count_and_values():
     features = capacity.monomials(x, 2)
     assert features.shape == (1, 5)  # x2, x1, x2^2, x1 x2, x1^2
     np.testing.assert_array_equal(features[0], [3.0, 2.0, 9.0, 6.0, 4.0])
+
+
+def _cv(train, test, chosen):
+    lam = np.logspace(-9, 1, len(test))
+    test = np.asarray(test, dtype=float)
+    return {
+        "lambdas": lam,
+        "train": np.asarray(train, dtype=float),
+        "test": test,
+        "chosen": chosen,
+        "best": int(test.argmin()),
+        "gradient": 0.0,
+    }
+
+
+def test_cv_claim_fails_when_the_chosen_fit_does_not_narrow_the_gap():
+    from netopt.lab.experiments._generalization_claims import _cv_claim
+
+    # chosen index 1 has the best test error; its gap is 1.0 - 0.1 = 0.9
+    assert _cv_claim(_cv([0.0, 0.1, 0.5], [5.0, 1.0, 2.0], 1)).holds
+    # the least regularized fit now has a smaller gap (0.95 - 0.5 = 0.45): the claim fails
+    assert not _cv_claim(_cv([0.5, 0.1, 0.5], [0.95, 1.0, 2.0], 1)).holds
+    # a chosen strength at the edge of the grid, or far from the best, fails too
+    assert not _cv_claim(_cv([0.0, 0.1, 0.5], [5.0, 1.0, 2.0], 2)).holds
+
+
+def test_bagging_claim_fails_without_a_narrower_gap_or_a_margin():
+    from netopt.lab.experiments._generalization_claims import _bagging_claim
+
+    members = np.array([0.70, 0.72, 0.74])  # mean 0.72
+    bag = {"member_test": members, "ensemble": {"test_acc": 0.80, "gap": 0.15}}
+    assert _bagging_claim(bag, {"gap": 0.25}).holds
+    assert not _bagging_claim(bag, {"gap": 0.10}).holds  # the single network's gap is smaller
+    bag["ensemble"]["test_acc"] = 0.73  # 1 point above the mean member: below the margin
+    assert not _bagging_claim(bag, {"gap": 0.25}).holds
