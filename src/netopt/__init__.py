@@ -87,13 +87,81 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return input.mean(dim, keepdim)
 
 
+def max(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """Largest value, or with ``dim`` a ``(values, indices)`` pair, as ``torch.max``.
+
+    >>> values, indices = max(tensor([[1.0, 5.0], [7.0, 2.0]]), 1)
+    >>> values, indices
+    (tensor([5., 7.]), tensor([1, 0]))
+    """
+    return input.max(dim, keepdim)
+
+
+def min(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """Smallest value, or with ``dim`` a ``(values, indices)`` pair, as ``torch.min``."""
+    return input.min(dim, keepdim)
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the largest value (of the flattened tensor when ``dim`` is None), int64."""
+    return input.argmax(dim, keepdim)
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the smallest value (of the flattened tensor when ``dim`` is None), int64."""
+    return input.argmin(dim, keepdim)
+
+
+def empty(*size: Any, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
+    """A tensor to be filled (``torch.empty``); netopt gives zeros, never stale memory."""
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    r""":math:`1/(1+e^{-x})`, as ``torch.sigmoid`` (:func:`netopt.nn.functional.sigmoid`)."""
+    from .nn import functional
+
+    return functional.sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    r""":math:`\tanh x`, as ``torch.tanh`` (:func:`netopt.nn.functional.tanh`)."""
+    from .nn import functional
+
+    return functional.tanh(input)
+
+
+def relu(input: Tensor) -> Tensor:
+    r""":math:`\max(0, x)`, as ``torch.relu`` (:func:`netopt.nn.functional.relu`)."""
+    from .nn import functional
+
+    return functional.relu(input)
+
+
+def softmax(input: Tensor, dim: int) -> Tensor:
+    """Softmax along ``dim``, as ``torch.softmax`` (:func:`netopt.nn.functional.softmax`)."""
+    from .nn import functional
+
+    return functional.softmax(input, dim)
+
+
+def log_softmax(input: Tensor, dim: int) -> Tensor:
+    """Log-softmax along ``dim``, as ``torch.log_softmax`` (``nn.functional.log_softmax``)."""
+    from .nn import functional
+
+    return functional.log_softmax(input, dim)
+
+
 __all__ = [
     "Tensor",
     "__version__",
     "abs",
     "arange",
+    "argmax",
+    "argmin",
     "cat",
     "clamp",
+    "empty",
     "enable_grad",
     "exp",
     "eye",
@@ -107,11 +175,14 @@ __all__ = [
     "is_grad_enabled",
     "log",
     "log1p",
+    "log_softmax",
     "logsumexp",
     "manual_seed",
     "matmul",
+    "max",
     "maximum",
     "mean",
+    "min",
     "minimum",
     "no_grad",
     "ones",
@@ -119,11 +190,15 @@ __all__ = [
     "permute",
     "rand",
     "randn",
+    "relu",
     "reshape",
+    "sigmoid",
+    "softmax",
     "sqrt",
     "squeeze",
     "stack",
     "sum",
+    "tanh",
     "tensor",
     "transpose",
     "unsqueeze",

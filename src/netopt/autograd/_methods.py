@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from . import ops, reduce, shape
-from .tensor import Tensor, as_array
+from . import grad_mode, ops, reduce, shape
+from .tensor import Tensor, as_array, needs_grad
 
 
 def _compare(fn: Any) -> Any:
@@ -146,6 +146,132 @@ def _copy_(self: Tensor, src: Any) -> Tensor:
     return self
 
 
+def _in_graph(self: Tensor, other: Any) -> bool:
+    """Whether an in-place change of ``self`` by ``other`` would have to be recorded."""
+    return grad_mode._enabled and (self.requires_grad or needs_grad(other))
+
+
+def _leaf_check(self: Tensor) -> None:
+    if self.requires_grad and self._backward is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+
+
+def _write(ufunc: Any, self: Tensor, other: Any) -> Tensor:
+    try:
+        ufunc(self.data, as_array(other), out=self.data, casting="same_kind")
+    except TypeError as err:  # e.g. a float result into an integer tensor
+        result = np.result_type(self.data, as_array(other))
+        raise RuntimeError(
+            f"result type {result} can't be cast to the desired output type {self.data.dtype}"
+        ) from err
+    return self
+
+
+def _inplace(ufunc: Any, op: Any) -> Any:
+    """``self op= other``: in place on ``data`` when no graph is involved, as in torch.
+
+    Under ``no_grad`` (or when neither operand requires grad) the tensor's storage is
+    overwritten and ``self`` returned, so ``p -= lr * p.grad`` updates ``p``. When the
+    change would have to be recorded: a leaf that requires grad raises (torch's error); a
+    graph result, or a plain tensor combined with one that requires grad, gets the
+    ordinary out-of-place op (Python then rebinds the name to the new node, which is what
+    the gradient needs; other references keep the old value).
+    """
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        if _in_graph(self, other):
+            _leaf_check(self)
+            return op(self, other)
+        return _write(ufunc, self, other)
+
+    method.__doc__ = _inplace.__doc__
+    return method
+
+
+def _scaled_inplace(ufunc: Any, op: Any) -> Any:
+    def method(self: Tensor, other: Any, *, alpha: float = 1) -> Tensor:
+        """``self = self op alpha * other`` in place (``add_``/``sub_``), as ``torch``."""
+        scaled = other if alpha == 1 else other * alpha
+        if _in_graph(self, other):
+            _leaf_check(self)
+            return op(self, scaled)
+        return _write(ufunc, self, scaled)
+
+    return method
+
+
+def _setitem(self: Tensor, index: Any, value: Any) -> None:
+    """``t[index] = value`` on the storage, outside any graph (as ``torch`` under no_grad).
+
+    Assignment into a tensor that is part of a graph (it, or ``value``, requires grad
+    while grad mode is on) is refused: netopt does not record in-place writes, so the
+    gradient would be wrong. Build the result with :func:`netopt.where` or
+    :func:`netopt.cat` instead, or assign under :func:`netopt.no_grad`.
+    """
+    if _in_graph(self, value):
+        _leaf_check(self)
+        raise RuntimeError(
+            "netopt does not record index assignment into a tensor that is part of a graph; "
+            "build the result with netopt.where or netopt.cat, or assign under no_grad()"
+        )
+    self.data[shape.as_index(index)] = as_array(value)
+
+
+def _logical(ufunc: Any) -> Any:
+    def method(self: Tensor, other: Any) -> Tensor:
+        """Element-wise ``&``, ``|`` or ``^`` of bool or integer tensors; not differentiable."""
+        return Tensor(ufunc(self.data, as_array(other)))
+
+    return method
+
+
+def _invert(self: Tensor) -> Tensor:
+    """``~t``: logical NOT of a bool tensor, bitwise NOT of an integer one (torch)."""
+    return Tensor(np.invert(self.data))
+
+
+def _logical_not(self: Tensor) -> Tensor:
+    """A bool tensor, True where ``self`` is zero; not differentiable."""
+    return Tensor(np.logical_not(self.data))
+
+
+def _any(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """True where any element (along ``dim``, or of all) is nonzero; not differentiable."""
+    return Tensor(np.asarray(np.any(self.data, axis=dim, keepdims=keepdim)))
+
+
+def _all(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """True where every element (along ``dim``, or of all) is nonzero; not differentiable."""
+    return Tensor(np.asarray(np.all(self.data, axis=dim, keepdims=keepdim)))
+
+
+for _name, _ufunc, _op in (
+    ("__iadd__", np.add, ops.add),
+    ("__isub__", np.subtract, ops.sub),
+    ("__imul__", np.multiply, ops.mul),
+    ("__itruediv__", np.true_divide, ops.div),
+    ("mul_", np.multiply, ops.mul),
+    ("div_", np.true_divide, ops.div),
+):
+    setattr(Tensor, _name, _inplace(_ufunc, _op))
+Tensor.add_ = _scaled_inplace(np.add, ops.add)
+Tensor.sub_ = _scaled_inplace(np.subtract, ops.sub)
+Tensor.__setitem__ = _setitem
+for _name, _ufunc in (
+    ("__and__", np.bitwise_and),
+    ("__rand__", np.bitwise_and),
+    ("__or__", np.bitwise_or),
+    ("__ror__", np.bitwise_or),
+    ("__xor__", np.bitwise_xor),
+    ("__rxor__", np.bitwise_xor),
+):
+    setattr(Tensor, _name, _logical(_ufunc))
+Tensor.__invert__ = _invert
+Tensor.logical_not = _logical_not
+Tensor.any = _any
+Tensor.all = _all
 Tensor.T = property(_T)
 Tensor.__float__ = _scalar(float)
 Tensor.__int__ = _scalar(int)

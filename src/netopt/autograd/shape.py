@@ -69,12 +69,18 @@ def _is_basic_index(index: Any) -> bool:
     return all(i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer)) for i in items)
 
 
+def as_index(index: Any) -> Any:
+    """An index with every tensor in it replaced by its array, for NumPy indexing."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
 def getitem(a: Tensor, index: Any) -> Tensor:
     """NumPy indexing (basic and advanced); the gradient is scattered back with ``+=``."""
-    if isinstance(index, Tensor):
-        index = index.data
-    elif isinstance(index, tuple):
-        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    index = as_index(index)
     out = a.data[index]
     basic = _is_basic_index(index)
 

@@ -220,7 +220,9 @@ class Tensor:
         return Tensor(self.data.astype(np.int64))
 
     # ----------------------------------------------------------------- autograd
-    def backward(self, gradient: Any = None) -> None:
+    def backward(
+        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+    ) -> None:
         r"""Accumulate the gradient of ``self`` with respect to every leaf into its ``grad``.
 
         Parameters
@@ -228,6 +230,11 @@ class Tensor:
         gradient : array_like, optional
             The gradient of some scalar with respect to ``self`` (same shape). May be
             omitted only for a one-element tensor, where it is 1.
+        retain_graph : bool, optional
+            Accepted for PyTorch compatibility; netopt always keeps the graph.
+        create_graph : bool, default False
+            True (a differentiable gradient, for higher-order derivatives) is not
+            supported and raises ``NotImplementedError``.
 
         Notes
         -----
@@ -235,6 +242,11 @@ class Tensor:
         (``grad += ...``) until :meth:`netopt.nn.Module.zero_grad` or an optimizer's
         ``zero_grad`` clears them.
         """
+        if create_graph:
+            raise NotImplementedError(
+                "backward(create_graph=True): netopt's gradients are arrays, not graphs, "
+                "so higher-order derivatives are not available"
+            )
         if not self.requires_grad:
             raise RuntimeError(
                 "element 0 of tensors does not require grad and does not have a grad_fn"

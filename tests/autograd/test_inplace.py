@@ -1,0 +1,187 @@
+"""In-place operators, index assignment, logical operators and ``backward``'s keywords.
+
+The PyTorch contract (checked live against torch where it is installed): ``p -= lr *
+p.grad`` under ``no_grad`` updates ``p`` itself; an in-place change of a leaf that requires
+grad, while grad mode is on, raises torch's error; an in-place change that has to be
+recorded is recorded (netopt records it out of place and Python rebinds the name). Hand
+values are exact in binary floating point and compared with ``==``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import netopt
+
+
+def _leaf(values, dtype=np.float64):
+    return netopt.tensor(np.asarray(values, dtype=dtype), requires_grad=True)
+
+
+def test_manual_sgd_updates_the_parameter_itself():
+    w = _leaf([1.0, -2.0])
+    x = netopt.tensor(np.array([3.0, 0.5]))
+    (w * x).sum().backward()  # grad = x
+    before = w
+    with netopt.no_grad():
+        w -= 0.5 * w.grad  # [1 - 1.5, -2 - 0.25]
+    assert w is before and w.requires_grad and w.is_leaf
+    assert w.data.tolist() == [-0.5, -2.25]
+    w.grad = None
+    (w * x).sum().backward()  # still a leaf in the next graph
+    assert w.grad.tolist() == [3.0, 0.5]
+
+
+def test_manual_sgd_loop_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((8, 3)), rng.standard_normal(8)
+    w0 = rng.standard_normal(3)
+    w, tw = _leaf(w0), torch.tensor(w0, requires_grad=True)
+    xt, yt = torch.tensor(x), torch.tensor(y)
+    for _ in range(5):
+        ((netopt.tensor(x) @ w - netopt.tensor(y)) ** 2).mean().backward()
+        ((xt @ tw - yt) ** 2).mean().backward()
+        with netopt.no_grad():
+            w -= 0.1 * w.grad
+        with torch.no_grad():
+            tw -= 0.1 * tw.grad
+        w.grad = None
+        tw.grad = None
+    np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-12)
+
+
+def test_in_place_methods_with_alpha():
+    t = netopt.tensor(np.array([1.0, 2.0]))
+    assert t.add_(netopt.tensor(np.array([4.0, 8.0])), alpha=-0.5) is t
+    assert t.data.tolist() == [-1.0, -2.0]
+    t.sub_(1.0, alpha=2).mul_(-1.0).div_(4.0)  # ([-1, -2] - 2) * -1 / 4
+    assert t.data.tolist() == [0.75, 1.0]
+
+
+def test_in_place_on_a_leaf_that_requires_grad_raises_torchs_error():
+    w = _leaf([1.0])
+    message = "a leaf Variable that requires grad is being used in an in-place operation."
+    for change in (lambda: w.__iadd__(1.0), lambda: w.mul_(2.0), lambda: w.__setitem__(0, 5.0)):
+        with pytest.raises(RuntimeError, match=message):
+            change()
+    assert w.data.tolist() == [1.0]
+    torch = pytest.importorskip("torch")
+    tw = torch.ones(1, requires_grad=True)
+    with pytest.raises(RuntimeError, match=message):
+        tw += 1
+
+
+def test_in_place_on_a_graph_result_is_recorded():
+    x = _leaf([1.0, 2.0])
+    h = x * 3.0
+    h += x  # h = 4x, recorded
+    h *= 2.0  # h = 8x
+    h.sum().backward()
+    assert h.data.tolist() == [8.0, 16.0]
+    assert x.grad.tolist() == [8.0, 8.0]
+
+
+def test_accumulating_a_loss_into_a_plain_tensor_keeps_the_gradient():
+    a, b = _leaf([2.0]), _leaf([3.0])
+    total = netopt.zeros(1, dtype=np.float64)
+    for loss in (a * a, b * 5.0):
+        total += loss
+    total.sum().backward()
+    assert total.requires_grad and total.data.tolist() == [19.0]
+    assert a.grad.tolist() == [4.0] and b.grad.tolist() == [5.0]
+
+
+def test_a_float_result_into_an_integer_tensor_is_refused():
+    t = netopt.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type int64"):
+        t += 0.5
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        t /= 2
+    assert t.data.tolist() == [1, 2]
+    t += 3  # integer into integer is fine
+    assert t.data.tolist() == [4, 5]
+
+
+def test_index_assignment_outside_a_graph():
+    t = netopt.tensor(np.array([[-1.0, 2.0], [3.0, -4.0]]))
+    t[t < 0] = 0.0
+    t[0, 1] = netopt.tensor(7.0)
+    t[netopt.tensor([1])] = netopt.tensor(np.array([[5.0, 6.0]]))
+    assert t.data.tolist() == [[0.0, 7.0], [5.0, 6.0]]
+    w = _leaf([1.0, 2.0])
+    with netopt.no_grad():
+        w[1] = 9.0  # allowed on a leaf under no_grad, as torch
+    assert w.data.tolist() == [1.0, 9.0] and w.requires_grad
+
+
+def test_index_assignment_into_a_graph_is_refused():
+    x = _leaf([1.0, 2.0])
+    h = x * 2.0
+    with pytest.raises(RuntimeError, match="does not record index assignment"):
+        h[0] = 0.0
+    plain = netopt.zeros(2, dtype=np.float64)
+    with pytest.raises(RuntimeError, match="does not record index assignment"):
+        plain[0] = x[0]  # the value requires grad: its gradient would be lost
+    assert h.data.tolist() == [2.0, 4.0] and plain.data.tolist() == [0.0, 0.0]
+
+
+def test_logical_operators_and_any_all():
+    a = netopt.tensor(np.array([True, True, False, False]))
+    b = netopt.tensor(np.array([True, False, True, False]))
+    assert (a & b).data.tolist() == [True, False, False, False]
+    assert (a | b).data.tolist() == [True, True, True, False]
+    assert (a ^ b).data.tolist() == [False, True, True, False]
+    assert (~a).data.tolist() == [False, False, True, True]
+    assert a.logical_not().data.tolist() == [False, False, True, True]
+    x = netopt.tensor(np.array([[0.5, -1.0], [2.0, 3.0]]))
+    assert ((x > 0) & (x < 2.5)).data.tolist() == [[True, False], [True, False]]
+    assert (x > 0).all(dim=1).data.tolist() == [False, True]
+    assert (x > 0).any().item() is True
+    assert (netopt.tensor([6, 3]) & 5).data.tolist() == [4, 1]  # bitwise on integers
+
+
+def test_backward_accepts_retain_graph_and_refuses_create_graph():
+    x = _leaf([3.0])
+    y = x * x
+    y.backward(retain_graph=True)
+    y.backward()  # the graph is always kept: gradients add up
+    assert x.grad.tolist() == [12.0]
+    with pytest.raises(NotImplementedError, match="create_graph=True"):
+        y.backward(create_graph=True)
+
+
+# ------------------------------------------------------------------- torch-style top level
+def test_top_level_reductions_and_activations_by_hand():
+    x = netopt.tensor(np.array([[1.0, 5.0], [7.0, 2.0]]))
+    values, indices = netopt.max(x, 1)
+    assert values.data.tolist() == [5.0, 7.0] and indices.data.tolist() == [1, 0]
+    assert netopt.min(x).item() == 1.0
+    assert netopt.argmax(x).item() == 2 and netopt.argmin(x, dim=0).data.tolist() == [0, 1]
+    assert netopt.relu(x - 3.0).data.tolist() == [[0.0, 2.0], [4.0, 0.0]]
+    assert netopt.sigmoid(netopt.tensor(0.0)).item() == 0.5
+    assert netopt.tanh(netopt.tensor(0.0)).item() == 0.0
+    z = netopt.tensor(np.log(np.array([[1.0, 3.0]])))
+    np.testing.assert_allclose(netopt.softmax(z, 1).data, [[0.25, 0.75]], rtol=1e-15)
+    np.testing.assert_allclose(netopt.log_softmax(z, 1).data, np.log([[0.25, 0.75]]), rtol=1e-15)
+    e = netopt.empty(2, 3)
+    assert e.shape == (2, 3) and e.dtype == np.float32 and not e.data.any()
+
+
+def test_top_level_functions_match_torch():
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(3).standard_normal((4, 5))
+    x, t = netopt.tensor(a), torch.tensor(a)
+    for name in ("max", "min"):
+        ours, theirs = getattr(netopt, name)(x, 1), getattr(torch, name)(t, 1)
+        np.testing.assert_array_equal(ours.values.data, theirs.values.numpy())
+        np.testing.assert_array_equal(ours.indices.data, theirs.indices.numpy())
+    for name in ("argmax", "argmin"):
+        np.testing.assert_array_equal(getattr(netopt, name)(x, 0).data, getattr(torch, name)(t, 0))
+    for name in ("sigmoid", "tanh", "relu"):
+        np.testing.assert_allclose(getattr(netopt, name)(x).data, getattr(torch, name)(t), 1e-12)
+    for name in ("softmax", "log_softmax"):
+        np.testing.assert_allclose(
+            getattr(netopt, name)(x, 1).data, getattr(torch, name)(t, 1), rtol=1e-12
+        )
