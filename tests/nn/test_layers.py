@@ -312,7 +312,7 @@ def test_dropout_keeps_float32():
     y.sum().backward()
     assert x.grad.dtype == np.float32
     assert set(np.unique(y.data)) <= {np.float32(0.0), np.float32(1 / 0.75)}
-    assert repr(nn.Dropout(0.25)) == "Dropout(p=0.25)"
+    assert repr(nn.Dropout(0.25)) == "Dropout(p=0.25, inplace=False)"
 
 
 def test_gradcheck_dropout_with_a_fixed_mask():

@@ -250,7 +250,7 @@ def test_repr_of_nested_modules():
         "    (bn): BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, "
         "track_running_stats=True)\n"
         "  )\n"
-        "  (drop): Dropout(p=0.5)\n"
+        "  (drop): Dropout(p=0.5, inplace=False)\n"
         "  (head): Linear(in_features=3, out_features=1, bias=True)\n"
         ")"
     )

@@ -22,38 +22,73 @@ class Tanh(Module):
 
 
 class ReLU(Module):
-    r"""Element-wise :math:`\max(0, x)` (eq. 6-34); saturates on the left only."""
+    r"""Element-wise :math:`\max(0, x)` (eq. 6-34); saturates on the left only.
+
+    ``inplace`` is accepted for PyTorch compatibility and shown in the repr as torch
+    shows it (only when True). netopt never overwrites its input: with ``inplace=True``
+    the result is still computed out of place (a new tensor; the input keeps its values)
+    and is numerically the same as with ``inplace=False``.
+
+    Examples
+    --------
+    >>> from netopt import nn
+    >>> nn.ReLU(inplace=True)
+    ReLU(inplace=True)
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.relu(input)
 
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
 
 class LeakyReLU(Module):
-    r"""Element-wise :math:`\max(0,x) + \gamma\min(0,x)` (eq. 6-35); never saturates."""
+    r"""Element-wise :math:`\max(0,x) + \gamma\min(0,x)` (eq. 6-35); never saturates.
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    ``inplace`` is accepted for PyTorch compatibility and shown in the repr as torch
+    shows it (only when True). netopt never overwrites its input: with ``inplace=True``
+    the result is still computed out of place (a new tensor; the input keeps its values)
+    and is numerically the same as with ``inplace=False``.
+    """
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope = negative_slope
+        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.leaky_relu(input, self.negative_slope)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"negative_slope={self.negative_slope}{inplace}"
 
 
 class ELU(Module):
-    r"""Element-wise ELU (eq. 6-36); saturates on the left at :math:`-\alpha`."""
+    r"""Element-wise ELU (eq. 6-36); saturates on the left at :math:`-\alpha`.
 
-    def __init__(self, alpha: float = 1.0) -> None:
+    ``inplace`` is accepted for PyTorch compatibility and shown in the repr as torch
+    shows it (only when True). netopt never overwrites its input: with ``inplace=True``
+    the result is still computed out of place (a new tensor; the input keeps its values)
+    and is numerically the same as with ``inplace=False``.
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = alpha
+        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.elu(input, self.alpha)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"alpha={self.alpha}{inplace}"
 
 
 class Softplus(Module):

@@ -11,12 +11,43 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..autograd.tensor import Tensor
 from .parameter import Parameter
+
+
+class _IncompatibleKeys(NamedTuple):
+    """What :meth:`Module.load_state_dict` returns: torch's ``_IncompatibleKeys``.
+
+    ``missing_keys`` lists the module's keys that the state dict lacks, in
+    :meth:`Module.state_dict` order; ``unexpected_keys`` the state dict's keys that name
+    nothing in the module, in torch's order (module by module, depth first, and within one
+    module in the state dict's order). As in torch, the repr of an empty result is
+    ``<All keys matched successfully>``.
+
+    Examples
+    --------
+    >>> _IncompatibleKeys([], [])
+    <All keys matched successfully>
+    >>> _IncompatibleKeys(["bias"], [])
+    _IncompatibleKeys(missing_keys=['bias'], unexpected_keys=[])
+    """
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (
+            f"_IncompatibleKeys(missing_keys={self.missing_keys!r}, "
+            f"unexpected_keys={self.unexpected_keys!r})"
+        )
+
+    __str__ = __repr__
 
 
 class Module:
@@ -64,6 +95,8 @@ class Module:
             self._parameters[name] = None
             return
         if name in self._buffers and not isinstance(value, (Parameter, Module)):
+            if isinstance(value, Tensor):
+                value = value.data
             if value is not None and not isinstance(value, np.ndarray):
                 raise TypeError(
                     f"cannot assign '{type(value).__name__}' as buffer '{name}' "
@@ -107,17 +140,37 @@ class Module:
         self.__dict__.pop(name, None)
         self._parameters[name] = param
 
-    def register_buffer(self, name: str, value: np.ndarray | None) -> None:
-        """Register a non-learnable array saved in ``state_dict`` (e.g. running means)."""
+    def register_buffer(self, name: str, value: np.ndarray | Tensor | None) -> None:
+        """Register a non-learnable array saved in ``state_dict`` (e.g. running means).
+
+        A tensor is accepted as in torch and stored as its array (netopt's buffers are
+        NumPy arrays, updated in place).
+        """
+        if isinstance(value, Tensor):
+            value = value.data
         if value is not None and not isinstance(value, np.ndarray):
             raise TypeError(f"buffer '{name}' must be an ndarray or None, got {type(value)}")
         self.__dict__.pop(name, None)
         self._buffers[name] = value
 
     def add_module(self, name: str, module: Module | None) -> None:
-        """Register a sub-module under ``name``."""
+        """Register a sub-module (or None, for an absent one) under ``name``.
+
+        As torch, ``name`` must be a non-empty string without ``"."`` that is not
+        already an attribute other than a sub-module (``"training"``, ``"forward"``, a
+        parameter's name...): TypeError for a non-Module or a non-string name, KeyError for
+        a bad name. Re-adding an existing sub-module name replaces it in place.
+        """
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        if not isinstance(name, str):
+            raise TypeError(f"module name should be a string. Got {type(name).__name__}")
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
+        if "." in name:
+            raise KeyError(f'module name can\'t contain ".", got: {name}')
+        if name == "":
+            raise KeyError('module name can\'t be empty string ""')
         self._modules[name] = module
 
     # ----------------------------------------------------------- traversal
@@ -177,12 +230,43 @@ class Module:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
-        """Yield ``(qualified_name, array)`` for every buffer."""
-        for mod_name, module in self.named_modules(prefix):
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, np.ndarray]]:
+        """Yield ``(qualified_name, array)`` for every buffer (None entries skipped).
+
+        As torch: ``recurse=False`` yields only this module's own buffers; with
+        ``remove_duplicate`` (the default) a shared module and an array registered as a
+        buffer in several places are yielded once, under the first name, and with
+        ``remove_duplicate=False`` under every name (as :meth:`state_dict` lists them).
+        """
+        seen: set[int] = set()
+        if recurse:
+            modules = self.named_modules(prefix, remove_duplicate=remove_duplicate)
+        else:
+            modules = iter([(prefix, self)])
+        for mod_name, module in modules:
             for name, buf in module._buffers.items():
-                if buf is not None:
-                    yield (f"{mod_name}.{name}" if mod_name else name), buf
+                if buf is None or id(buf) in seen:
+                    continue
+                if remove_duplicate:
+                    seen.add(id(buf))
+                yield (f"{mod_name}.{name}" if mod_name else name), buf
+
+    def buffers(self, recurse: bool = True) -> Iterator[np.ndarray]:
+        """Yield the buffer arrays (the live arrays, not copies), as :meth:`named_buffers`.
+
+        Each buffer is yielded once even when shared; ``recurse=False`` yields only this
+        module's own buffers.
+
+        Examples
+        --------
+        >>> from netopt import nn
+        >>> [b.shape for b in nn.BatchNorm1d(3).buffers()]
+        [(3,), (3,), ()]
+        """
+        for _, buf in self.named_buffers(recurse=recurse):
+            yield buf
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call ``fn`` on every sub-module (children first) and on ``self``."""
@@ -203,6 +287,25 @@ class Module:
     def eval(self) -> Module:
         """Set evaluation mode; the same as ``train(False)``."""
         return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set ``requires_grad`` on every parameter (each shared one once) and return self.
+
+        As torch: this is how a part of a model is frozen (``requires_grad_(False)``: its
+        parameters get no gradient from ``backward``) or unfrozen. Buffers are not touched.
+        Setting True on a non-float parameter raises RuntimeError, as
+        :meth:`Tensor.requires_grad_ <netopt.Tensor.requires_grad_>` does.
+
+        Examples
+        --------
+        >>> from netopt import nn
+        >>> layer = nn.Linear(2, 1).requires_grad_(False)
+        >>> [p.requires_grad for p in layer.parameters()]
+        [False, False]
+        """
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the gradients of all parameters (to None, or to zeros in place)."""
@@ -231,23 +334,44 @@ class Module:
                         key = f"{mod_name}.{name}" if mod_name else name
                         yield key, value.data if isinstance(value, Tensor) else value
 
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> None:
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> _IncompatibleKeys:
         """Copy values from ``state_dict`` into the parameters and buffers, in place.
 
         Everything is validated before anything is written: with ``strict`` every
         key must match; for each present key the shape must match and the dtype
         must cast safely within its kind.
 
+        Returns
+        -------
+        _IncompatibleKeys
+            A named tuple ``(missing_keys, unexpected_keys)`` of lists of str, as torch:
+            the module's keys absent from ``state_dict`` (in :meth:`state_dict` order) and
+            the keys of ``state_dict`` that name no parameter or buffer, in torch's order
+            (module by module, depth first; within one module in ``state_dict``'s order).
+            A key below a sub-module slot holding None is in neither list (torch skips
+            such slots). With ``strict=True`` a successful load returns two empty lists.
+
         Raises
         ------
         KeyError
-            Missing or unexpected keys (``strict=True``).
+            Missing or unexpected keys (``strict=True``); nothing is written.
         ValueError
-            A shape or dtype mismatch, naming the key and both shapes.
+            A shape or dtype mismatch, naming the key and both shapes (also with
+            ``strict=False``, as torch); nothing is written.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from netopt import nn
+        >>> layer = nn.Linear(2, 1)
+        >>> layer.load_state_dict({"weight": np.ones((1, 2)), "scale": np.ones(1)}, strict=False)
+        _IncompatibleKeys(missing_keys=['bias'], unexpected_keys=['scale'])
         """
         targets = dict(self._state_targets())
         missing = [k for k in targets if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in targets]
+        unexpected = self._unexpected_keys(state_dict)
         if strict and (missing or unexpected):
             raise KeyError(
                 f"Error(s) in loading state_dict for {type(self).__name__}: "
@@ -271,6 +395,32 @@ class Module:
             staged.append((target, arr))
         for target, arr in staged:
             np.copyto(target, arr, casting="unsafe")
+        return _IncompatibleKeys(missing, unexpected)
+
+    def _unexpected_keys(self, state_dict: Mapping[str, Any]) -> list[str]:
+        """The keys of ``state_dict`` that name nothing here, in torch's order.
+
+        torch's rule (``Module._load_from_state_dict``), applied at every module path
+        (shared modules under each): a key ``prefix + "a.b..."`` is unexpected there when
+        ``a`` is not one of its sub-module slots; a key ``prefix + "a"`` when ``a`` is not
+        one of its (non-None) parameters or buffers.
+        """
+        unexpected: list[str] = []
+        for mod_name, module in self.named_modules(remove_duplicate=False):
+            prefix = f"{mod_name}." if mod_name else ""
+            local = {
+                name
+                for registry in (module._parameters, module._buffers)
+                for name, value in registry.items()
+                if value is not None
+            }
+            for key in state_dict:
+                if not key.startswith(prefix):
+                    continue
+                head, dot, _ = key[len(prefix) :].partition(".")
+                if (head not in module._modules) if dot else (head not in local):
+                    unexpected.append(key)
+        return unexpected
 
     # ----------------------------------------------------------- calling, repr
     def forward(self, *args: Any) -> Any:

@@ -96,17 +96,30 @@ class Dropout(Module):
 
     The mask comes from ``rng`` (netopt's default generator when None), so a seeded
     generator makes training reproducible.
+
+    ``inplace`` is accepted for PyTorch compatibility and shown in the repr as torch
+    shows it (always, ``inplace=False`` included). netopt never overwrites its input:
+    with ``inplace=True`` the result is still computed out of place (the input keeps its
+    values) and is numerically the same as with ``inplace=False`` for the same mask.
+
+    Examples
+    --------
+    >>> Dropout(0.25, inplace=True)
+    Dropout(p=0.25, inplace=True)
     """
 
-    def __init__(self, p: float = 0.5, *, rng: np.random.Generator | None = None) -> None:
+    def __init__(
+        self, p: float = 0.5, inplace: bool = False, *, rng: np.random.Generator | None = None
+    ) -> None:
         super().__init__()
         if isinstance(p, bool) or not 0.0 <= p <= 1.0:
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p = p
+        self.inplace = inplace
         self.rng = rng
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training, self.rng)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
