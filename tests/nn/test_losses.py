@@ -394,3 +394,72 @@ def test_loss_modules_equal_their_functions_and_reprs():
     assert repr(nn.CrossEntropyLoss()) == "CrossEntropyLoss()"
     assert repr(nn.MSELoss(reduction="sum")) == "MSELoss(reduction='sum')"
     assert repr(nn.KLDivLoss("batchmean")) == "KLDivLoss(reduction='batchmean')"
+
+
+# ----------------------------------------------------------------------------- BCE on probabilities
+def test_binary_cross_entropy_by_hand_with_torchs_clamps():
+    x = _leaf([0.5, 0.25, 0.0, 1.0])
+    y = netopt.tensor(np.array([1.0, 0.0, 1.0, 1.0]))
+    loss = F.binary_cross_entropy(x, y, reduction="none")
+    # -ln 0.5, -ln 0.75, the clamp -max(ln 0, -100) = 100, -ln 1 = 0
+    _close(loss.data, [math.log(2.0), math.log(4.0 / 3.0), 100.0, 0.0])
+    loss.sum().backward()
+    # (x - y) / max(x (1 - x), eps) with torch's eps = float32(1e-12): -0.5/0.25,
+    # 0.25/0.1875, -1/eps, 0/eps
+    _close(x.grad, [-2.0, 4.0 / 3.0, -1 / float(np.float32(1e-12)), 0.0])
+    w = netopt.tensor(np.array([2.0, 1.0, 0.0, 1.0]))
+    _close(F.binary_cross_entropy(x, y, weight=w).item(), (2 * math.log(2.0) + math.log(4 / 3)) / 4)
+
+
+def test_gradcheck_binary_cross_entropy_in_input_and_target():
+    rng = np.random.default_rng(11)
+    x = _leaf(rng.uniform(0.1, 0.9, (3, 2)))
+    y = _leaf(rng.uniform(0.0, 1.0, (3, 2)))
+    assert gradcheck(lambda a, b: F.binary_cross_entropy(a, b), [x, y])
+
+
+def test_binary_cross_entropy_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(12)
+    x = rng.uniform(0.0, 1.0, 6)
+    x[:2] = [0.0, 1.0]
+    y, w = rng.uniform(0.0, 1.0, 6), rng.uniform(0.5, 2.0, 6)
+    for reduction in ("none", "mean", "sum"):
+        ours, theirs = _leaf(x), torch.tensor(x, requires_grad=True)
+        yo, yt = _leaf(y), torch.tensor(y, requires_grad=True)
+        a = F.binary_cross_entropy(ours, yo, weight=w, reduction=reduction)
+        b = torch.nn.functional.binary_cross_entropy(
+            theirs, yt, weight=torch.tensor(w), reduction=reduction
+        )
+        _close(a.data, b.detach().numpy())
+        a.sum().backward()
+        b.sum().backward()
+        _close(ours.grad, theirs.grad.numpy())
+        _close(yo.grad, yt.grad.numpy())  # +-inf at x = 0 and 1
+
+
+def test_binary_cross_entropy_rejects_values_outside_0_1():
+    with pytest.raises(ValueError, match=r"between 0 and 1.*got 1\.5"):
+        F.binary_cross_entropy(netopt.tensor([0.5, 1.5]), netopt.tensor([1.0, 0.0]))
+    assert repr(nn.BCELoss()) == "BCELoss()"
+    loss = nn.BCELoss(reduction="sum")
+    _close(loss(_leaf([0.5, 0.5]), netopt.tensor(np.array([1.0, 0.0]))).item(), 2 * math.log(2.0))
+
+
+# ----------------------------------------------------------------------------- one_hot
+def test_one_hot_by_hand_and_like_torch():
+    out = F.one_hot(netopt.tensor([[1], [0]]), 3)
+    assert out.shape == (2, 1, 3) and out.dtype == np.int64
+    assert out.data.tolist() == [[[0, 1, 0]], [[1, 0, 0]]]
+    assert F.one_hot(netopt.tensor([0, 2, 1])).data.tolist() == [[1, 0, 0], [0, 0, 1], [0, 1, 0]]
+    with pytest.raises(ValueError, match="non-negative, got -1"):
+        F.one_hot(netopt.tensor([0, -1]), 3)
+    with pytest.raises(ValueError, match="smaller than num_classes=3, got 3"):
+        F.one_hot(netopt.tensor([0, 3]), 3)
+    with pytest.raises(TypeError, match="must be integers"):
+        F.one_hot(netopt.tensor([0.5]), 3)
+    torch = pytest.importorskip("torch")
+    y = np.array([[2, 0], [1, 1]])
+    np.testing.assert_array_equal(
+        F.one_hot(netopt.tensor(y), 4).data, torch.nn.functional.one_hot(torch.tensor(y), 4)
+    )

@@ -67,6 +67,18 @@ class L1Loss(_Loss):
         return F.l1_loss(input, target, self.reduction)
 
 
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities (logs clamped at -100); see
+    :func:`netopt.nn.functional.binary_cross_entropy`."""
+
+    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.weight = weight
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return F.binary_cross_entropy(input, target, self.weight, self.reduction)
+
+
 class BCEWithLogitsLoss(_Loss):
     """Binary cross-entropy from logits; see
     :func:`netopt.nn.functional.binary_cross_entropy_with_logits`."""

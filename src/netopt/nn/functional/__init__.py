@@ -13,8 +13,10 @@ from .activation import (
     softplus,
     tanh,
 )
+from .encoding import one_hot
 from .layer import batch_norm, dropout, linear, linear_relu
 from .loss import (
+    binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
     kl_div,
@@ -25,6 +27,7 @@ from .loss import (
 
 __all__ = [
     "batch_norm",
+    "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "dropout",
@@ -38,6 +41,7 @@ __all__ = [
     "log_softmax",
     "mse_loss",
     "nll_loss",
+    "one_hot",
     "relu",
     "selu",
     "sigmoid",

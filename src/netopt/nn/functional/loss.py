@@ -326,6 +326,59 @@ def _fused_pointwise(input, target, reduction, value, slope) -> Tensor:
     return make_result(out, (input, target), backward)
 
 
+#: PyTorch's floor under :math:`x(1-x)` in the gradient of ``binary_cross_entropy``: 1e-12,
+#: which it stores in single precision (9.99999996e-13), so the value here is the same.
+_BCE_EPSILON = float(np.float32(1e-12))
+
+
+def binary_cross_entropy(
+    input: Tensor, target: Any, weight: Any = None, reduction: str = "mean"
+) -> Tensor:
+    r"""Binary cross-entropy of probabilities :math:`x \in [0, 1]` against :math:`y \in [0, 1]`.
+
+    .. math::
+        \ell = -w\,\big(y \max(\ln x, -100) + (1 - y) \max(\ln(1 - x), -100)\big)
+
+    The logarithms are clamped at -100 as in PyTorch, so :math:`x = 0` or 1 gives a
+    finite loss. Gradients (PyTorch's): :math:`\partial\ell/\partial x = w (x - y) /
+    \max(x(1 - x), \epsilon)` with :math:`\epsilon` = float32(1e-12), and
+    :math:`\partial\ell/\partial y = w(\ln(1-x) - \ln x)`.
+    Prefer :func:`binary_cross_entropy_with_logits` on logits: it is exact where
+    :math:`\sigma(z)` rounds to 0 or 1.
+
+    Raises
+    ------
+    ValueError
+        If an element of ``input`` lies outside :math:`[0, 1]`, or the shapes differ.
+    """
+    _check_reduction(reduction)
+    _check_same_shape(input, target, "binary_cross_entropy")
+    x, y = input.data, as_array(target)
+    outside = (x < 0) | (x > 1)
+    if outside.any():
+        raise ValueError(
+            "binary_cross_entropy(): all elements of input should be between 0 and 1 "
+            f"(probabilities, e.g. after sigmoid); got {x[outside].flat[0]}"
+        )
+    with np.errstate(divide="ignore"):  # log 0 = -inf, clamped next
+        log_x, log_1mx = np.log(x), np.log1p(-x)
+    loss = -(y * np.maximum(log_x, -100) + (1 - y) * np.maximum(log_1mx, -100))
+    if weight is not None:
+        loss = loss * as_array(weight)
+    loss = np.asarray(loss, dtype=x.dtype)
+
+    def backward(g: np.ndarray) -> tuple:
+        scale = g if weight is None else g * as_array(weight)
+        gx = gy = None
+        if needs_grad(input):
+            gx = scale * (x - y) / np.maximum(x * (1 - x), _BCE_EPSILON)
+        if needs_grad(target):
+            gy = scale * (log_1mx - log_x)
+        return gx, gy
+
+    return _reduce(make_result(loss, (input, target), backward), reduction)
+
+
 def binary_cross_entropy_with_logits(
     input: Tensor,
     target: Any,
