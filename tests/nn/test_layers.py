@@ -256,9 +256,32 @@ def test_batchnorm_two_rows_is_enough():
 
 
 def test_batchnorm_repr():
+    # torch 2.13's strings, bias (keyword-only) included
     assert repr(nn.BatchNorm1d(3)) == (
-        "BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+        "BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
     )
+    assert repr(nn.BatchNorm1d(3, affine=False, momentum=None)) == (
+        "BatchNorm1d(3, eps=1e-05, momentum=None, affine=False, bias=False, "
+        "track_running_stats=True)"
+    )
+
+
+def test_batchnorm_without_bias_learns_only_the_scale():
+    bn = nn.BatchNorm1d(2, bias=False)
+    assert [n for n, _ in bn.named_parameters()] == ["weight"] and bn.bias is None
+    assert list(bn.state_dict()) == ["weight", "running_mean", "running_var", "num_batches_tracked"]
+    x = _leaf([[1.0, 2.0], [3.0, 6.0]])
+    bn.weight.data[...] = [2.0, 1.0]
+    # batch mean [2, 4], biased var [1, 4]: xhat = [[-1, -1], [1, 1]] (eps aside), y = gamma xhat
+    np.testing.assert_allclose(bn(x).data, [[-2.0, -1.0], [2.0, 1.0]], rtol=1e-5)
+
+
+def test_batchnorm_repr_and_parameters_match_torch():
+    torch = pytest.importorskip("torch")
+    for kwargs in ({}, {"bias": False}, {"affine": False}, {"affine": False, "bias": False}):
+        ours, theirs = nn.BatchNorm1d(4, **kwargs), torch.nn.BatchNorm1d(4, **kwargs)
+        assert repr(ours) == repr(theirs)
+        assert list(ours.state_dict()) == list(theirs.state_dict())
 
 
 # ----------------------------------------------------------------------------- Dropout

@@ -247,7 +247,7 @@ def test_repr_of_nested_modules():
         "Net(\n"
         "  (first): Block(\n"
         "    (fc): Linear(in_features=2, out_features=3, bias=True)\n"
-        "    (bn): BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, "
+        "    (bn): BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, "
         "track_running_stats=True)\n"
         "  )\n"
         "  (drop): Dropout(p=0.5, inplace=False)\n"

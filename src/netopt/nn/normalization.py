@@ -18,7 +18,9 @@ class BatchNorm1d(Module):
 
     Training normalizes with the batch's biased variance and updates
     ``running_mean``/``running_var`` (unbiased) with ``momentum``; evaluation uses the
-    running statistics. See :func:`netopt.nn.functional.batch_norm`.
+    running statistics. See :func:`netopt.nn.functional.batch_norm`. As in PyTorch 2.13,
+    ``affine`` makes :math:`\gamma` (``weight``) learnable and, unless ``bias=False``,
+    :math:`\beta` (``bias``) too; without them :math:`\gamma = 1`, :math:`\beta = 0`.
 
     Examples
     --------
@@ -37,6 +39,7 @@ class BatchNorm1d(Module):
         affine: bool = True,
         track_running_stats: bool = True,
         *,
+        bias: bool = True,
         dtype: type = np.float32,
     ) -> None:
         super().__init__()
@@ -53,9 +56,11 @@ class BatchNorm1d(Module):
         self.track_running_stats = track_running_stats
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype=dtype))
-            self.bias = Parameter(np.zeros(num_features, dtype=dtype))
         else:
             self.register_parameter("weight", None)
+        if affine and bias:
+            self.bias = Parameter(np.zeros(num_features, dtype=dtype))
+        else:
             self.register_parameter("bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
@@ -87,7 +92,8 @@ class BatchNorm1d(Module):
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
         )
 
 
