@@ -207,3 +207,50 @@ ERRORS = [(_loader, kwargs, exc, match) for kwargs, exc, match in LOADER_ERRORS]
 def test_bad_input_raises(fn, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         fn(**kwargs)
+
+
+# ------------------------------------------------------------ PyTorch keywords
+def test_collate_fn_receives_the_batch_samples_in_order_and_its_result_is_yielded():
+    ds = TensorDataset(np.arange(10.0).reshape(5, 2), np.arange(5))
+    seen = []
+
+    def as_dict(samples):
+        seen.append(len(samples))
+        return {"x": np.stack([x for x, _ in samples]), "y": [int(y) for _, y in samples]}
+
+    rng = np.random.default_rng(0)
+    loader = DataLoader(ds, batch_size=2, shuffle=True, rng=rng, collate_fn=as_dict)
+    order = np.random.default_rng(0).permutation(5)  # the loader's first epoch
+    batches = list(loader)
+    assert seen == [2, 2, 1]
+    assert [b["y"] for b in batches] == [order[i : i + 2].tolist() for i in (0, 2, 4)]
+    np.testing.assert_array_equal(batches[0]["x"], ds.get_batch(order[:2])[0])
+
+
+def test_num_workers_and_pin_memory_give_the_same_batches():
+    ds = TensorDataset(np.arange(12.0).reshape(6, 2), np.arange(6))
+    plain = DataLoader(ds, batch_size=4, shuffle=True, rng=np.random.default_rng(3))
+    torchy = DataLoader(
+        ds, batch_size=4, shuffle=True, rng=np.random.default_rng(3), num_workers=2, pin_memory=True
+    )
+    for (xa, ya), (xb, yb) in zip(plain, torchy, strict=True):
+        np.testing.assert_array_equal(xa.data, xb.data)
+        np.testing.assert_array_equal(ya.data, yb.data)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"num_workers": -1}, ValueError, "num_workers option should be non-negative"),
+        ({"num_workers": True}, ValueError, "num_workers option should be non-negative"),
+        ({"collate_fn": 3}, TypeError, "collate_fn must be callable"),
+        (
+            {"collate_fn": list, "transform": GaussianNoise(0.1)},
+            ValueError,
+            "apply it inside collate_fn",
+        ),
+    ],
+)
+def test_bad_torch_keywords(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        DataLoader(_dataset(), batch_size=2, **kwargs)

@@ -62,15 +62,25 @@ class DataLoader:
     transform : callable, optional
         ``transform(x_batch, rng) -> x_batch`` applied to the first field (the inputs) of
         every batch, e.g. :class:`~netopt.data.GaussianNoise`; the other fields are unchanged.
+    collate_fn : callable, optional, keyword-only
+        ``collate_fn(list_of_samples) -> batch``, as in PyTorch: it receives the batch's
+        samples (``dataset[i]``, in the batch's order) and its result is yielded unchanged
+        (no conversion to tensors, no ``transform``).
+    num_workers : int, default 0, keyword-only
+        Accepted for PyTorch compatibility (non-negative); netopt always assembles batches
+        in the calling process: the same batches, in the same order, as with workers.
+    pin_memory : bool, default False, keyword-only
+        Accepted for PyTorch compatibility; there is no GPU memory to pin.
 
     Raises
     ------
     ValueError
         If ``batch_size`` is not a positive int (bools are refused), ``drop_last`` or
-        ``shuffle`` is not a bool, the dataset is empty, or ``drop_last`` leaves no batch.
+        ``shuffle`` is not a bool, the dataset is empty, ``drop_last`` leaves no batch,
+        ``num_workers`` is negative, or both ``transform`` and ``collate_fn`` are given.
     TypeError
-        If ``dataset`` lacks ``__getitem__``/``__len__``, ``transform`` is not callable, or
-        ``rng`` is not a Generator.
+        If ``dataset`` lacks ``__getitem__``/``__len__``, ``transform`` or ``collate_fn`` is
+        not callable, or ``rng`` is not a Generator.
 
     Notes
     -----
@@ -98,6 +108,10 @@ class DataLoader:
         drop_last: bool = False,
         rng: np.random.Generator | None = None,
         transform: Transform | None = None,
+        *,
+        collate_fn: Callable[[list[Any]], Any] | None = None,
+        num_workers: int = 0,
+        pin_memory: bool = False,
     ) -> None:
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
             raise TypeError(
@@ -116,6 +130,18 @@ class DataLoader:
                 raise ValueError(f"{name} should be a boolean value, but got {name}={flag!r}")
         if transform is not None and not callable(transform):
             raise TypeError(f"transform must be callable or None, got {type(transform).__name__}")
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError(f"collate_fn must be callable or None, got {type(collate_fn).__name__}")
+        if collate_fn is not None and transform is not None:
+            raise ValueError(
+                "transform applies to the default collation's first field; with a "
+                "collate_fn, apply it inside collate_fn"
+            )
+        if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError(
+                "num_workers option should be non-negative; use num_workers=0 to disable "
+                f"multiprocessing (got {num_workers!r})"
+            )
         n = len(dataset)
         if n == 0:
             raise ValueError("dataset is empty (0 samples)")
@@ -129,6 +155,9 @@ class DataLoader:
         self.drop_last = drop_last
         self.rng = _random.resolve(rng)
         self.transform = transform
+        self.collate_fn = collate_fn
+        self.num_workers = num_workers
+        self.pin_memory = bool(pin_memory)
         self._epoch_start: dict | None = None  # generator state where the open epoch began
         self._position = 0  # batches yielded in the open epoch
         self._skip = 0  # batches to skip at the next epoch start (set by load_state_dict)
@@ -151,6 +180,10 @@ class DataLoader:
         bs = self.batch_size
         for b in range(skip, len(self)):
             idx = order[b * bs : (b + 1) * bs]
+            if self.collate_fn is not None:  # the caller's batches, passed on unchanged
+                self._position = b + 1
+                yield self.collate_fn([self.dataset[int(i)] for i in idx])
+                continue
             batch = (
                 fetch(idx) if fetch is not None else collate([self.dataset[int(i)] for i in idx])
             )
