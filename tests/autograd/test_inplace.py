@@ -185,3 +185,35 @@ def test_top_level_functions_match_torch():
         np.testing.assert_allclose(
             getattr(netopt, name)(x, 1).data, getattr(torch, name)(t, 1), rtol=1e-12
         )
+
+
+# ------------------------------------------------------------------- more torch methods
+def test_std_var_unbiased_t_comparisons_and_casts_by_hand():
+    x = _leaf([[1.0, 3.0], [5.0, 7.0]])
+    assert x.var(unbiased=False).item() == 5.0  # mean 4, squares 9 + 1 + 1 + 9 = 20, / 4
+    assert x.var(None, False).item() == 5.0  # torch's positional spelling
+    assert x.std(dim=0, unbiased=False).data.tolist() == [2.0, 2.0]
+    assert x.t().data.tolist() == [[1.0, 5.0], [3.0, 7.0]] and x.t().requires_grad
+    v = netopt.tensor([1.0, 2.0])
+    assert v.t() is v
+    with pytest.raises(RuntimeError, match="<= 2 dimensions"):
+        netopt.zeros(1, 1, 1).t()
+    assert x.gt(2.0).data.tolist() == [[False, True], [True, True]]
+    assert x.eq(x.t()).data.tolist() == [[True, False], [False, True]]
+    assert x.int().dtype == np.int32 and x.bool().data.all() and x.contiguous() is x
+    x.std().backward()  # d std / d x_i = (x_i - mean) / ((n - 1) std)
+    std = np.sqrt(20.0 / 3.0)
+    np.testing.assert_allclose(x.grad, (x.data - 4.0) / (3.0 * std), rtol=1e-12)
+
+
+def test_std_and_var_match_torch():
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(5).standard_normal((3, 4))
+    for kwargs in ({}, {"dim": 1}, {"dim": 0, "unbiased": False}, {"dim": 1, "keepdim": True}):
+        for name in ("std", "var"):
+            ours, theirs = _leaf(a), torch.tensor(a, requires_grad=True)
+            got, want = getattr(ours, name)(**kwargs), getattr(theirs, name)(**kwargs)
+            np.testing.assert_allclose(got.data, want.detach().numpy(), rtol=1e-12)
+            got.sum().backward()
+            want.sum().backward()
+            np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-10)

@@ -35,7 +35,7 @@ from .ops import (
     where,
     xlogy,
 )
-from .reduce import logsumexp, max, mean, min, sum, var
+from .reduce import logsumexp, max, mean, min, std, sum, var
 from .shape import cat, flatten, gather, permute, reshape, squeeze, stack, transpose, unsqueeze
 from .tensor import Tensor, float32, float64, int64, tensor, unbroadcast
 
@@ -82,6 +82,7 @@ __all__ = [
     "sqrt",
     "squeeze",
     "stack",
+    "std",
     "sum",
     "tensor",
     "transpose",

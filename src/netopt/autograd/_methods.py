@@ -49,6 +49,12 @@ _METHODS: dict[str, Any] = {
     "__ge__": _compare(np.greater_equal),
     "__eq__": _compare(np.equal),
     "__ne__": _compare(np.not_equal),
+    "eq": _compare(np.equal),
+    "ne": _compare(np.not_equal),
+    "lt": _compare(np.less),
+    "le": _compare(np.less_equal),
+    "gt": _compare(np.greater),
+    "ge": _compare(np.greater_equal),
     "add": ops.add,
     "sub": ops.sub,
     "mul": ops.mul,
@@ -71,6 +77,7 @@ _METHODS: dict[str, Any] = {
     "sum": reduce.sum,
     "mean": reduce.mean,
     "var": reduce.var,
+    "std": reduce.std,
     "max": reduce.max,
     "min": reduce.min,
     "logsumexp": reduce.logsumexp,
@@ -272,6 +279,34 @@ Tensor.__invert__ = _invert
 Tensor.logical_not = _logical_not
 Tensor.any = _any
 Tensor.all = _all
+
+
+def _t(self: Tensor) -> Tensor:
+    """The transpose of a matrix (``torch.Tensor.t``); a 0-D or 1-D tensor is returned as is."""
+    if self.data.ndim > 2:
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {self.data.ndim}D"
+        )
+    return _T(self) if self.data.ndim == 2 else self
+
+
+def _cast(dtype: Any, name: str) -> Any:
+    def method(self: Tensor) -> Tensor:
+        return Tensor(self.data.astype(dtype))
+
+    method.__doc__ = f"A {name} copy, outside any graph (as ``torch.Tensor.{name}()``)."
+    return method
+
+
+def _contiguous(self: Tensor) -> Tensor:
+    """``self``: netopt's arrays need no reordering (``torch.Tensor.contiguous``)."""
+    return self
+
+
+Tensor.t = _t
+Tensor.int = _cast(np.int32, "int")
+Tensor.bool = _cast(np.bool_, "bool")
+Tensor.contiguous = _contiguous
 Tensor.T = property(_T)
 Tensor.__float__ = _scalar(float)
 Tensor.__int__ = _scalar(int)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .ops import sqrt
 from .tensor import Tensor, make_result
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
@@ -49,8 +50,22 @@ def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return make_result(out, (a,), lambda g: (_expand(g / n, axes, keepdim, a.data.shape),))
 
 
-def var(a: Tensor, dim: Any = None, correction: int = 1, keepdim: bool = False) -> Tensor:
-    r"""Variance :math:`\frac{1}{n - c}\sum_i (a_i - \bar a)^2` (``correction`` c, default 1)."""
+def var(
+    a: Tensor,
+    dim: Any = None,
+    correction: int = 1,
+    keepdim: bool = False,
+    *,
+    unbiased: bool | None = None,
+) -> Tensor:
+    r"""Variance :math:`\frac{1}{n - c}\sum_i (a_i - \bar a)^2` (``correction`` c, default 1).
+
+    ``unbiased`` is PyTorch's older spelling: True is ``correction=1``, False is 0 (the
+    biased variance that batch normalization divides by). A positional bool in the
+    ``correction`` place means the same, as in ``torch.var(x, 0, False)``.
+    """
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
     axes = _axes(dim, a.data.ndim)
     n = int(np.prod([a.data.shape[i] for i in axes])) if axes else 1
     centered = a.data - np.mean(a.data, axis=axes, keepdims=True)
@@ -60,6 +75,22 @@ def var(a: Tensor, dim: Any = None, correction: int = 1, keepdim: bool = False) 
         return (_expand(g, axes, keepdim, a.data.shape) * (2 / (n - correction)) * centered,)
 
     return make_result(out, (a,), backward)
+
+
+def std(
+    a: Tensor,
+    dim: Any = None,
+    correction: int = 1,
+    keepdim: bool = False,
+    *,
+    unbiased: bool | None = None,
+) -> Tensor:
+    r"""Standard deviation :math:`\sqrt{\operatorname{var}}`, arguments as :func:`var`.
+
+    Its gradient :math:`(a_i - \bar a) / ((n - c)\,\sigma)` is infinite or NaN where
+    :math:`\sigma = 0` (all values equal), as in PyTorch.
+    """
+    return sqrt(var(a, dim, correction, keepdim, unbiased=unbiased))
 
 
 def _full_extremum(a: Tensor, fn: Any) -> Tensor:
