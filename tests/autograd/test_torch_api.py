@@ -1,6 +1,8 @@
-"""In-place operators, index assignment, logical operators and ``backward``'s keywords.
+"""PyTorch's tensor API beyond the ops: in-place operators and index assignment, logical
+operators, ``backward``'s keywords, the torch-style top level (``netopt.max``,
+``netopt.softmax``...) and methods such as ``std``, ``t`` and the comparison methods.
 
-The PyTorch contract (checked live against torch where it is installed): ``p -= lr *
+The in-place contract (checked live against torch where it is installed): ``p -= lr *
 p.grad`` under ``no_grad`` updates ``p`` itself; an in-place change of a leaf that requires
 grad, while grad mode is on, raises torch's error; an in-place change that has to be
 recorded is recorded (netopt records it out of place and Python rebinds the name). Hand
