@@ -219,3 +219,15 @@ def test_std_and_var_match_torch():
             got.sum().backward()
             want.sum().backward()
             np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-10)
+
+
+def test_activation_methods_are_the_functional_ones():
+    import netopt.nn.functional as F
+
+    x = _leaf([[-1.0, 0.5], [2.0, -3.0]])
+    for name in ("relu", "sigmoid", "tanh"):
+        np.testing.assert_array_equal(getattr(x, name)().data, getattr(F, name)(x).data)
+    np.testing.assert_array_equal(x.softmax(dim=1).data, F.softmax(x, 1).data)
+    np.testing.assert_array_equal(x.log_softmax(0).data, F.log_softmax(x, 0).data)
+    x.softmax(1)[:, 0].sum().backward()  # differentiable like the functions
+    assert x.grad is not None and x.grad.shape == (2, 2)

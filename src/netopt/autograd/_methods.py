@@ -303,6 +303,19 @@ def _contiguous(self: Tensor) -> Tensor:
     return self
 
 
+def _activation(name: str) -> Any:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        from ..nn import functional  # at call time: the math lives once, in nn.functional
+
+        return getattr(functional, name)(self, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"``netopt.nn.functional.{name}(self, ...)``, as ``torch.Tensor.{name}``."
+    return method
+
+
+for _name in ("relu", "sigmoid", "tanh", "softmax", "log_softmax"):
+    setattr(Tensor, _name, _activation(_name))
 Tensor.t = _t
 Tensor.int = _cast(np.int32, "int")
 Tensor.bool = _cast(np.bool_, "bool")
