@@ -231,3 +231,21 @@ def test_activation_methods_are_the_functional_ones():
     np.testing.assert_array_equal(x.log_softmax(0).data, F.log_softmax(x, 0).data)
     x.softmax(1)[:, 0].sum().backward()  # differentiable like the functions
     assert x.grad is not None and x.grad.shape == (2, 2)
+
+
+def test_linspace_and_randint():
+    assert netopt.linspace(0, 1, 5).data.tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert netopt.linspace(0, 1, 5).dtype == np.float32 and netopt.linspace(2, 3, 0).shape == (0,)
+    with pytest.raises(ValueError, match="non-negative"):
+        netopt.linspace(0, 1, -1)
+    draw = netopt.randint(2, 5, (3, 4), rng=np.random.default_rng(0))
+    want = np.random.default_rng(0).integers(2, 5, (3, 4))
+    assert draw.dtype == np.int64 and draw.data.tolist() == want.tolist()
+    short = netopt.randint(3, (1000,), rng=np.random.default_rng(1))  # torch's (high, size)
+    assert set(short.data.tolist()) == {0, 1, 2}
+    with pytest.raises(ValueError, match=r"the range \[4, 4\) is empty"):
+        netopt.randint(4, 4, (2,))
+    with pytest.raises(TypeError, match="missing the required argument 'size'"):
+        netopt.randint(4)
+    torch = pytest.importorskip("torch")
+    np.testing.assert_allclose(netopt.linspace(-1, 2, 7).data, torch.linspace(-1, 2, 7).numpy())

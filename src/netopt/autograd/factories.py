@@ -80,6 +80,55 @@ def rand(
     return _new(arr, requires_grad)
 
 
+def linspace(start: float, end: float, steps: int, *, dtype: Any = np.float32) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included (torch).
+
+    Examples
+    --------
+    >>> linspace(0, 1, 5)
+    tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    """
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"number of steps must be non-negative, got {steps!r}")
+    return Tensor(np.linspace(start, end, int(steps)).astype(dtype))
+
+
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = None,
+    *,
+    rng: np.random.Generator | None = None,
+    dtype: Any = np.int64,
+) -> Tensor:
+    """Integers drawn uniformly from ``[low, high)``, from ``rng`` (netopt's default
+    generator when None); ``randint(high, size)`` draws from ``[0, high)``, as ``torch``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> randint(3, (4,), rng=np.random.default_rng(0)).shape
+    (4,)
+
+    Raises
+    ------
+    TypeError
+        If ``size`` is missing.
+    ValueError
+        If the range is empty (``low >= high``).
+    """
+    if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    if size is None:
+        raise TypeError("randint() missing the required argument 'size' (a tuple of ints)")
+    if low >= high:
+        raise ValueError(f"randint(): the range [{low}, {high}) is empty")
+    shape = tuple(size) if isinstance(size, (tuple, list)) else (size,)
+    return Tensor(_random.resolve(rng).integers(low, high, shape).astype(dtype))
+
+
 def from_numpy(array: np.ndarray) -> Tensor:
     """Wrap an ndarray without copying (changes to one show in the other)."""
     if not isinstance(array, np.ndarray):
