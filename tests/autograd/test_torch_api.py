@@ -249,3 +249,30 @@ def test_linspace_and_randint():
         netopt.randint(4)
     torch = pytest.importorskip("torch")
     np.testing.assert_allclose(netopt.linspace(-1, 2, 7).data, torch.linspace(-1, 2, 7).numpy())
+
+
+def test_norm_by_hand_with_the_zero_subgradient():
+    x = _leaf([[3.0, -4.0], [0.0, 0.0]])
+    n = x.norm(dim=1)
+    assert n.data.tolist() == [5.0, 0.0]
+    n.sum().backward()
+    assert x.grad.tolist() == [[0.6, -0.8], [0.0, 0.0]]  # x / |x|, and 0 at the zero row
+    x.grad = None
+    x.norm(p=1).backward()
+    assert x.norm(p=1).item() == 7.0 and x.grad.tolist() == [[1.0, -1.0], [0.0, 0.0]]
+    assert netopt.tensor(np.array([[3.0, 4.0]], dtype=np.float32)).norm().dtype == np.float32
+    with pytest.raises(ValueError, match="p must be 1, 2 or 'fro'"):
+        x.norm(p=3)
+
+
+def test_norm_matches_torch():
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(6).standard_normal((3, 4))
+    a[1] = 0.0
+    for kwargs in ({}, {"p": 1}, {"p": 2, "dim": 1}, {"p": "fro", "dim": 0, "keepdim": True}):
+        ours, theirs = _leaf(a), torch.tensor(a, requires_grad=True)
+        got, want = ours.norm(**kwargs), theirs.norm(**kwargs)
+        np.testing.assert_allclose(got.data, want.detach().numpy(), rtol=1e-12)
+        got.sum().backward()
+        want.sum().backward()
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-12, atol=1e-15)

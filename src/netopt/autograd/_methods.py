@@ -78,6 +78,7 @@ _METHODS: dict[str, Any] = {
     "mean": reduce.mean,
     "var": reduce.var,
     "std": reduce.std,
+    "norm": reduce.norm,
     "max": reduce.max,
     "min": reduce.min,
     "logsumexp": reduce.logsumexp,

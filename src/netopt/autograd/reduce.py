@@ -93,6 +93,41 @@ def std(
     return sqrt(var(a, dim, correction, keepdim, unbiased=unbiased))
 
 
+def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+    r"""The :math:`L_2` norm :math:`\sqrt{\sum_i a_i^2}` (``p`` = 2 or ``"fro"``) or the
+    :math:`L_1` norm :math:`\sum_i |a_i|` (``p`` = 1) over ``dim`` (all when None).
+
+    Gradients as PyTorch: :math:`a_i / \|a\|_2`, and 0 where the norm is 0 (a
+    subgradient); :math:`\operatorname{sign}(a_i)` for :math:`L_1`, 0 at :math:`a_i = 0`.
+    The weight penalties of eq. 6-11/6-12 are :math:`\tfrac12\|w\|_2^2` and
+    :math:`\|w\|_1`.
+
+    Raises
+    ------
+    ValueError
+        For any other ``p``.
+    """
+    if p not in ("fro", 1, 2):
+        raise ValueError(f"norm(): p must be 1, 2 or 'fro', got {p!r}")
+    axes = _axes(dim, a.data.ndim)
+    x = a.data
+    if p == 1:
+        out = np.sum(np.abs(x), axis=axes, keepdims=keepdim)
+    else:
+        out = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
+    out = np.asarray(out)
+
+    def backward(g: np.ndarray) -> tuple:
+        if p == 1:
+            return (_expand(g, axes, keepdim, x.shape) * np.sign(x),)
+        size = _expand(out, axes, keepdim, x.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            unit = np.where(size > 0, x / size, 0)
+        return ((_expand(g, axes, keepdim, x.shape) * unit).astype(x.dtype, copy=False),)
+
+    return make_result(out, (a,), backward)
+
+
 def _full_extremum(a: Tensor, fn: Any) -> Tensor:
     value = fn(a.data)
     out = np.asarray(value)
