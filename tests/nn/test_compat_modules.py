@@ -469,3 +469,46 @@ def test_register_buffer_accepts_a_tensor_and_stores_its_array():
     assert isinstance(m.scale, np.ndarray) and m.state_dict()["scale"].tolist() == [3.0]
     with pytest.raises(TypeError, match="must be an ndarray or None"):
         m.register_buffer("bad", [1.0])
+
+
+def test_module_to_cpu_and_dtype_casts_in_place():
+    net = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    params = list(net.parameters())
+    assert net.to("cpu") is net and net.cpu() is net
+    assert net.double() is net and [p for p in net.parameters()] == params  # same objects
+    assert all(p.dtype == np.float64 for p in params)
+    assert net[1].running_mean.dtype == np.float64
+    assert net[1].num_batches_tracked.dtype == np.int64  # integer buffers stay
+    x = netopt.tensor(np.ones((4, 3)))
+    net(x).sum().backward()
+    assert params[0].grad.dtype == np.float64
+    net.to("cpu", np.float32)
+    assert params[0].dtype == np.float32 and params[0].grad.dtype == np.float32
+    with pytest.raises(RuntimeError, match="CPU only; device 'cuda' is not available"):
+        net.to("cuda")
+    with pytest.raises(TypeError, match="only accepts floating point dtypes"):
+        net.to(np.int64)
+
+
+def test_module_to_after_an_optimizer_step_keeps_training():
+    layer = nn.Linear(2, 1)
+    opt = netopt.optim.SGD(layer.parameters(), lr=0.1)
+    x = netopt.tensor(np.ones((3, 2)))
+    layer(x).sum().backward()
+    opt.step()  # parameters now live in the optimizer's flat float32 buffer
+    layer.double()
+    opt = netopt.optim.SGD(layer.parameters(), lr=0.1)
+    before = layer.weight.data.copy()
+    opt.zero_grad()
+    layer(netopt.tensor(np.ones((3, 2)))).sum().backward()
+    opt.step()
+    np.testing.assert_allclose(layer.weight.data, before - 0.1 * 3.0)  # dL/dW = sum of x = 3
+    assert layer.weight.dtype == np.float64 and layer.weight.grad.dtype == np.float64
+
+
+def test_tensor_to_device_and_dtype():
+    t = netopt.tensor([1.0, 2.0], requires_grad=True)
+    assert t.to("cpu") is t and t.cpu() is t and t.to(np.float32) is t
+    assert t.to("cpu", np.float64).dtype == np.float64 and t.to(dtype=np.float64).requires_grad
+    with pytest.raises(RuntimeError, match="CPU only"):
+        t.to("cuda:0")

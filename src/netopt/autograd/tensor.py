@@ -201,11 +201,28 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
-    def to(self, dtype: Any) -> Tensor:
-        """Cast to ``dtype`` (differentiable for float targets)."""
+    def to(self, *args: Any, dtype: Any = None) -> Tensor:
+        """Cast to ``dtype`` (differentiable for float targets); a device is accepted.
+
+        As ``torch.Tensor.to``: ``t.to(np.float64)``, ``t.to("cpu")``,
+        ``t.to("cpu", np.float64)`` or ``t.to(dtype=...)``. netopt computes on the CPU
+        only: ``"cpu"`` changes nothing, any other device raises RuntimeError.
+        """
+        for arg in args:
+            if isinstance(arg, str) and check_device(arg):
+                continue
+            if dtype is not None:
+                raise TypeError(f"to() got the dtype twice ({dtype!r} and {arg!r})")
+            dtype = arg
+        if dtype is None or np.dtype(dtype) == self.data.dtype:
+            return self
         from .ops import cast
 
         return cast(self, np.dtype(dtype))
+
+    def cpu(self) -> Tensor:
+        """``self``: netopt's tensors live in CPU memory (``torch.Tensor.cpu``)."""
+        return self
 
     def float(self) -> Tensor:
         """Cast to float32."""
@@ -382,6 +399,13 @@ def make_result(data: np.ndarray, parents: tuple[Any, ...], backward: Backward |
                 out._seq = next(_creation_order)
                 return out
     return Tensor(data)
+
+
+def check_device(device: str) -> bool:
+    """True for ``"cpu"`` (also ``"cpu:0"``); RuntimeError for any other device name."""
+    if device == "cpu" or device.startswith("cpu:"):
+        return True
+    raise RuntimeError(f"netopt computes on the CPU only; device {device!r} is not available")
 
 
 def needs_grad(x: Any) -> bool:

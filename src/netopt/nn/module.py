@@ -307,6 +307,57 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
+    def to(self, *args: Any, dtype: Any = None) -> Module:
+        """Move to a device or cast, in place, and return self (``torch.nn.Module.to``).
+
+        A device (``"cpu"``) changes nothing: netopt computes on the CPU only, and any
+        other device raises RuntimeError. A floating ``dtype`` casts every floating
+        parameter (and its gradient) and floating buffer; the Parameter objects stay the
+        same, integer buffers such as ``num_batches_tracked`` are left alone. Create the
+        optimizer after casting, as in PyTorch.
+
+        Raises
+        ------
+        TypeError
+            If ``dtype`` is not a floating dtype.
+        """
+        from ..autograd.tensor import check_device
+
+        for arg in args:
+            if isinstance(arg, str) and check_device(arg):
+                continue
+            dtype = arg
+        if dtype is None:
+            return self
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(
+                f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}"
+            )
+        for p in self.parameters():
+            if p.data.dtype.kind == "f" and p.data.dtype != dtype:
+                p.data = p.data.astype(dtype)
+                p._grad_slot = None  # the data left the optimizer's flat buffer
+                if p.grad is not None:
+                    p.grad = p.grad.astype(dtype)
+        for module in self.modules():
+            for name, buf in module._buffers.items():
+                if buf is not None and buf.dtype.kind == "f" and buf.dtype != dtype:
+                    module._buffers[name] = buf.astype(dtype)
+        return self
+
+    def cpu(self) -> Module:
+        """``self``: netopt's modules live in CPU memory (``torch.nn.Module.cpu``)."""
+        return self
+
+    def float(self) -> Module:
+        """Cast floating parameters and buffers to float32 (``to(np.float32)``)."""
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        """Cast floating parameters and buffers to float64 (``to(np.float64)``)."""
+        return self.to(np.float64)
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the gradients of all parameters (to None, or to zeros in place)."""
         for p in self.parameters():
