@@ -119,6 +119,23 @@ def empty(*size: Any, dtype: Any = float32, requires_grad: bool = False) -> Tens
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
+def save(obj: Any, f: Any) -> Any:
+    """Save a state dict (or a nest of dicts, lists, arrays, tensors, numbers, strings) to
+    the file ``f``, as ``torch.save`` is used, without pickle; see
+    :func:`netopt.train.checkpoint.save_object`. Returns the path."""
+    from .train.checkpoint import save_object
+
+    return save_object(obj, f)
+
+
+def load(f: Any) -> Any:
+    """Load what :func:`save` wrote (``torch.load``'s counterpart; nothing is unpickled);
+    see :func:`netopt.train.checkpoint.load_object`."""
+    from .train.checkpoint import load_object
+
+    return load_object(f)
+
+
 def sigmoid(input: Tensor) -> Tensor:
     r""":math:`1/(1+e^{-x})`, as ``torch.sigmoid`` (:func:`netopt.nn.functional.sigmoid`)."""
     from .nn import functional
@@ -176,6 +193,7 @@ __all__ = [
     "int64",
     "is_grad_enabled",
     "linspace",
+    "load",
     "log",
     "log1p",
     "log_softmax",
@@ -196,6 +214,7 @@ __all__ = [
     "randn",
     "relu",
     "reshape",
+    "save",
     "sigmoid",
     "softmax",
     "sqrt",

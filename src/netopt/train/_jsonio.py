@@ -7,8 +7,9 @@ Standard JSON has no NaN or infinity, and Python's ``json`` writes the non-stand
 with non-string keys (an optimizer's state, keyed by parameter index) as
 ``{"__dict__": [[key, value], ...]}``; the output is strict JSON that any parser reads, and
 :func:`loads` restores the Python values. Given an ``arrays`` dict, :func:`to_plain` moves
-every ndarray into it (under a ``/``-joined path) and leaves ``{"__array__": name}``, so a
-checkpoint keeps arrays in safetensors and everything else in JSON.
+every ndarray into it (under a ``/``-joined path) and leaves ``{"__array__": name}`` (a
+tensor: ``{"__tensor__": [name, requires_grad]}``), so a checkpoint keeps arrays in
+safetensors and everything else in JSON.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.tensor import Tensor
+
 _FLOAT_TAG = "__float__"
 _TUPLE_TAG = "__tuple__"
 _DICT_TAG = "__dict__"
 _ARRAY_TAG = "__array__"
-_TAGS = (_FLOAT_TAG, _TUPLE_TAG, _DICT_TAG, _ARRAY_TAG)
+_TENSOR_TAG = "__tensor__"
+_TAGS = (_FLOAT_TAG, _TUPLE_TAG, _DICT_TAG, _ARRAY_TAG, _TENSOR_TAG)
 _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
@@ -69,8 +73,12 @@ def to_plain(
         return {_FLOAT_TAG: "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
     if isinstance(obj, np.ndarray) and arrays is not None:
         name = _array_name(path, arrays)
-        arrays[name] = np.ascontiguousarray(obj).copy()
+        arrays[name] = np.array(obj, order="C", copy=True)  # 0-d stays 0-d
         return {_ARRAY_TAG: name}
+    if isinstance(obj, Tensor) and arrays is not None:  # its values and requires_grad
+        name = _array_name(path, arrays)
+        arrays[name] = np.array(obj.data, order="C", copy=True)
+        return {_TENSOR_TAG: [name, bool(obj.requires_grad)]}
     if isinstance(obj, tuple):
         return {_TUPLE_TAG: [to_plain(v, (*path, str(i)), arrays) for i, v in enumerate(obj)]}
     if isinstance(obj, list):
@@ -117,6 +125,11 @@ def from_plain(obj: Any, arrays: Mapping[str, np.ndarray] | None = None) -> Any:
                 if arrays is None or value not in arrays:
                     raise ValueError(f"the manifest refers to array {value!r}, which is missing")
                 return arrays[value]
+            if tag == _TENSOR_TAG:
+                name, requires_grad = value
+                if arrays is None or name not in arrays:
+                    raise ValueError(f"the manifest refers to array {name!r}, which is missing")
+                return Tensor(arrays[name], requires_grad=bool(requires_grad))
         return {k: from_plain(v, arrays) for k, v in obj.items()}
     return obj
 
