@@ -208,12 +208,7 @@ class Tensor:
         ``t.to("cpu", np.float64)`` or ``t.to(dtype=...)``. netopt computes on the CPU
         only: ``"cpu"`` changes nothing, any other device raises RuntimeError.
         """
-        for arg in args:
-            if isinstance(arg, str) and check_device(arg):
-                continue
-            if dtype is not None:
-                raise TypeError(f"to() got the dtype twice ({dtype!r} and {arg!r})")
-            dtype = arg
+        dtype = target_dtype(args, dtype)
         if dtype is None or np.dtype(dtype) == self.data.dtype:
             return self
         from .ops import cast
@@ -401,11 +396,23 @@ def make_result(data: np.ndarray, parents: tuple[Any, ...], backward: Backward |
     return Tensor(data)
 
 
-def check_device(device: str) -> bool:
-    """True for ``"cpu"`` (also ``"cpu:0"``); RuntimeError for any other device name."""
-    if device == "cpu" or device.startswith("cpu:"):
-        return True
-    raise RuntimeError(f"netopt computes on the CPU only; device {device!r} is not available")
+def target_dtype(args: Sequence[Any], dtype: Any = None) -> Any:
+    """The dtype asked of a torch-style ``to(*args, dtype=...)`` call, or None.
+
+    Device names are checked and dropped: ``"cpu"`` (or ``"cpu:N"``) is where netopt
+    computes; any other device raises RuntimeError. A dtype given twice raises TypeError.
+    """
+    for arg in args:
+        if isinstance(arg, str):
+            if arg != "cpu" and not arg.startswith("cpu:"):
+                raise RuntimeError(
+                    f"netopt computes on the CPU only; device {arg!r} is not available"
+                )
+            continue
+        if dtype is not None:
+            raise TypeError(f"to() got the dtype twice ({dtype!r} and {arg!r})")
+        dtype = arg
+    return dtype
 
 
 def needs_grad(x: Any) -> bool:

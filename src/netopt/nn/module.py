@@ -321,12 +321,9 @@ class Module:
         TypeError
             If ``dtype`` is not a floating dtype.
         """
-        from ..autograd.tensor import check_device
+        from ..autograd.tensor import target_dtype
 
-        for arg in args:
-            if isinstance(arg, str) and check_device(arg):
-                continue
-            dtype = arg
+        dtype = target_dtype(args, dtype)
         if dtype is None:
             return self
         dtype = np.dtype(dtype)
