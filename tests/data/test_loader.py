@@ -254,3 +254,34 @@ def test_num_workers_and_pin_memory_give_the_same_batches():
 def test_bad_torch_keywords(kwargs, error, message):
     with pytest.raises(error, match=message):
         DataLoader(_dataset(), batch_size=2, **kwargs)
+
+
+class _DictSamples(Dataset):
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        return {"image": np.full(3, float(i)), "label": i}
+
+
+def test_dict_samples_give_dict_batches_of_tensors_like_torch():
+    loader = DataLoader(_DictSamples(), batch_size=2)
+    batches = list(loader)
+    assert [sorted(b) for b in batches] == [["image", "label"]] * 3
+    assert batches[0]["label"].data.tolist() == [0, 1] and batches[2]["label"].shape == (1,)
+    np.testing.assert_array_equal(batches[1]["image"].data, [[2.0] * 3, [3.0] * 3])
+    with pytest.raises(ValueError, match="first field of tuple samples"):
+        list(DataLoader(_DictSamples(), batch_size=2, transform=GaussianNoise(0.1)))
+    default_collate = pytest.importorskip("torch.utils.data").default_collate
+
+    samples = [_DictSamples()[i] for i in (4, 0)]
+    theirs = default_collate(samples)
+    ours = netopt.data.collate(samples)
+    assert list(ours) == list(theirs)
+    for key in ours:
+        np.testing.assert_array_equal(ours[key], theirs[key].numpy())
+
+
+def test_dict_samples_must_share_their_keys():
+    with pytest.raises(ValueError, match=r"dict with the keys \['a'\]"):
+        netopt.data.collate([{"a": 1}, {"b": 2}])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import abc
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,27 +24,29 @@ def _sample_field(value: Any) -> np.ndarray:
     return np.asarray(value.data if isinstance(value, Tensor) else value)
 
 
-def _stack(values: Sequence[Any], field: int) -> np.ndarray:
+def _stack(values: Sequence[Any], field: int | str) -> np.ndarray:
     batch = np.stack([_sample_field(v) for v in values])
     if batch.dtype.kind == "f" and not np.all(np.isfinite(batch)):
         raise ValueError(f"field {field} of the batch contains NaN or inf")
     return batch
 
 
-def collate(samples: Sequence[Any]) -> tuple[np.ndarray, ...] | np.ndarray:
+def collate(samples: Sequence[Any]) -> tuple[np.ndarray, ...] | dict[Any, np.ndarray] | np.ndarray:
     r"""Stack a list of samples into a batch, field by field (``default_collate`` on NumPy).
 
     Parameters
     ----------
     samples : sequence
         Samples as a dataset's ``__getitem__`` returns them: each a tuple (or list) of
-        fields, or a single array-like. Tensors contribute their ``.data``.
+        fields, a dict of fields (the same keys in every sample, as PyTorch's
+        ``default_collate``), or a single array-like. Tensors contribute their ``.data``.
 
     Returns
     -------
-    tuple of ndarray, or ndarray
-        One array per field, with a new leading batch axis; a single array when the samples
-        are not tuples. Python ints stack to int64, Python floats to float64 (as NumPy).
+    tuple of ndarray, dict of ndarray, or ndarray
+        One array per field, with a new leading batch axis (a dict keyed as the samples
+        for dict samples); a single array when the samples are neither tuples nor dicts.
+        Python ints stack to int64, Python floats to float64 (as NumPy).
 
     Raises
     ------
@@ -61,6 +63,11 @@ def collate(samples: Sequence[Any]) -> tuple[np.ndarray, ...] | np.ndarray:
     if len(samples) == 0:
         raise ValueError("cannot collate an empty list of samples")
     first = samples[0]
+    if isinstance(first, Mapping):
+        keys = list(first)
+        if any(not isinstance(s, Mapping) or list(s) != keys for s in samples):
+            raise ValueError(f"every sample must be a dict with the keys {keys}, as the first one")
+        return {k: _stack([s[k] for s in samples], k) for k in keys}
     if not isinstance(first, (tuple, list)):
         return _stack(samples, 0)
     width = len(first)

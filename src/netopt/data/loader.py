@@ -187,6 +187,15 @@ class DataLoader:
             batch = (
                 fetch(idx) if fetch is not None else collate([self.dataset[int(i)] for i in idx])
             )
+            if isinstance(batch, dict):  # dict samples: a dict of tensors, as PyTorch
+                if seed is not None:
+                    raise ValueError(
+                        "transform applies to the first field of tuple samples; this dataset "
+                        "gives dicts (apply the transform in the dataset or a collate_fn)"
+                    )
+                self._position = b + 1
+                yield {key: Tensor(value) for key, value in batch.items()}
+                continue
             single = not isinstance(batch, tuple)
             fields = [batch] if single else list(batch)
             if seed is not None:
