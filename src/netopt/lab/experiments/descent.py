@@ -7,7 +7,8 @@ Four measurements, all with netopt's ``DataLoader`` and ``SGD``:
    stochastic gradient descent (:math:`n = 1`, eq. 6-19) and mini-batches (:math:`n = 32`,
    eq. 6-20). The full training loss is measured along the way against epochs and against
    the CPU time spent in training steps (evaluation is not counted; one BLAS thread; the
-   process's CPU clock, so other programs competing for the cores do not shift a curve).
+   calling thread's CPU clock, so neither other programs competing for the cores nor idle
+   worker threads of other libraries in the process shift a curve).
 2. **Gradient noise.** At the initial weights, the relative error of the mini-batch
    gradient against the full gradient, :math:`\lVert g_B - g\rVert / \lVert g\rVert`, for
    batch sizes 1..256: it falls as :math:`1/\sqrt n`.
@@ -45,8 +46,10 @@ def _clocked(
 ) -> dict[str, np.ndarray]:
     """Train until both ``epochs`` and ``seconds`` of stepping are done; full loss ~8x/epoch.
 
-    Seconds are the process's CPU time (``time.process_time``) in training steps: with one
-    BLAS thread that is the computing time, and a busy machine does not inflate it.
+    Seconds are the calling thread's CPU time (``time.thread_time``) in training steps:
+    with one BLAS thread that is the computing time. Wall time would count time lost to
+    other programs, and the process's CPU time the spinning of idle worker threads (an
+    OpenMP pool that another library, e.g. PyTorch in the test suite, just used).
     """
     model = make()
     opt = SGD(model.parameters(), lr=LR)
@@ -57,14 +60,14 @@ def _clocked(
     log = [(0.0, 0.0, evaluate(model, F.cross_entropy, data.x_train, data.y_train))]
     clock, step = 0.0, 0
     while True:
-        start = time.process_time()
+        start = time.thread_time()
         for x, y in loader:
             opt.zero_grad()
             F.cross_entropy(model(x), y).backward()
             opt.step()
             step += 1
             if step % every == 0:
-                clock += time.process_time() - start
+                clock += time.thread_time() - start
                 loss = evaluate(model, F.cross_entropy, data.x_train, data.y_train)
                 log.append((step / per_epoch, clock, loss))
                 if log[-1][0] >= epochs and clock >= seconds:
@@ -73,8 +76,8 @@ def _clocked(
                         "epoch": arr[:, 0], "time": arr[:, 1], "loss": arr[:, 2],
                         "steps_per_epoch": per_epoch,
                     }  # fmt: skip
-                start = time.process_time()
-        clock += time.process_time() - start
+                start = time.thread_time()
+        clock += time.thread_time() - start
 
 
 def _at(curve: dict[str, np.ndarray], key: str, value: float) -> float:
