@@ -129,7 +129,7 @@ def test_a_parameter_used_twice_gets_both_contributions_with_flat_buffers():
 
 
 def test_gradient_out_offers_the_slot_only_inside_a_backward_pass():
-    from netopt.autograd.tensor import gradient_out
+    from netopt.autograd.engine import gradient_out
 
     layer = netopt.nn.Linear(3, 2, rng=np.random.default_rng(5))
     opt = SGD(layer.parameters(), lr=0.0)

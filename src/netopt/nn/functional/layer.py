@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ... import random as _random
-from ...autograd.tensor import Tensor, gradient_out, make_result, needs_grad
+from ...autograd.engine import gradient_out
+from ...autograd.tensor import Tensor, make_result, needs_grad
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -1,0 +1,121 @@
+r"""The backward pass: reverse-mode accumulation over a recorded graph.
+
+Every result is numbered when :func:`netopt.autograd.tensor.make_result` records it, after
+its operands, so creation order is a topological order. :func:`run_backward` keeps a heap
+of the nodes that have received a gradient and pops the newest first: a node is processed
+only after every node that consumed it (no recursion, so a chain of any depth works). It
+sums the gradients per node in a dict, and at the end accumulates into the leaves'
+``.grad``: into an optimizer's flat slot, adopted when nothing else can see the array
+(:func:`_adopt`), or with ``+=`` when a gradient is already there.
+"""
+
+from __future__ import annotations
+
+import threading
+from heapq import heappop, heappush
+from typing import Any
+
+import numpy as np
+
+
+def run_backward(root: Any, seed: np.ndarray) -> None:
+    """Accumulate ``d(root)/d(leaf)``, given ``seed`` = the gradient of ``root``, into every
+    leaf's ``grad`` (what :meth:`netopt.Tensor.backward` does after checking its input)."""
+    if root._backward is None:  # a leaf: its own gradient is the seed
+        _accumulate_leaf(root, seed, {id(seed)})
+        return
+    # Every result is created after its operands, so processing nodes from the newest
+    # (largest ``_seq``) down is a reverse topological order: a node is popped only
+    # after every node that consumed it. Leaves have no backward and wait until the
+    # end, when all their contributions are summed.
+    grads: dict[int, np.ndarray] = {id(root): seed}
+    heap: list[tuple[int, Any]] = [(-root._seq, root)]
+    leaves: list[Any] = []
+    outer = getattr(_pass, "slots_written", None)
+    _pass.slots_written = set()
+    try:
+        while heap:
+            node = heappop(heap)[1]
+            for parent, pg in zip(node._parents, node._backward(grads.pop(id(node)))):
+                if parent is None or pg is None or not parent.requires_grad:
+                    continue
+                key = id(parent)
+                prev = grads.get(key)
+                if prev is not None:
+                    grads[key] = prev + pg
+                    continue
+                grads[key] = pg
+                if parent._backward is None:
+                    leaves.append(parent)
+                else:
+                    heappush(heap, (-parent._seq, parent))
+    finally:
+        _pass.slots_written = outer
+    # Arrays a leaf may not adopt as its ``grad``: the seed (possibly the caller's) and
+    # every array already adopted by another leaf in this pass.
+    taken: set[int] = {id(seed)}
+    for leaf in leaves:
+        _accumulate_leaf(leaf, grads[id(leaf)], taken)
+
+
+def _accumulate_leaf(leaf: Any, g: np.ndarray, taken: set[int]) -> None:
+    """Add ``g`` to ``leaf.grad``: into the optimizer's flat slot, adopted, or in place."""
+    if leaf.grad is not None:
+        leaf.grad += g
+        return
+    slot = getattr(leaf, "_grad_slot", None)
+    if slot is not None and slot.shape == g.shape:
+        if slot is not g:
+            np.copyto(slot, g)
+        leaf.grad = slot
+    else:
+        leaf.grad = _adopt(g, leaf.data, taken)
+
+
+#: Per thread, ``slots_written``: the ids of the leaves whose gradient slot an op's backward
+#: has written in the running :meth:`Tensor.backward` pass (absent or None outside a
+#: pass); see :func:`gradient_out`.
+_pass = threading.local()
+
+
+def gradient_out(leaf: Any) -> np.ndarray | None:
+    """Where an op's backward may write the whole gradient of ``leaf``, or None.
+
+    A :class:`~netopt.nn.Parameter` whose optimizer keeps gradients in one flat buffer
+    has a slot (a view of that buffer) that ``backward`` would copy the new gradient
+    into. An op that computes the gradient with an ``out=`` argument can write it there
+    directly, once per pass: the slot is offered only while ``leaf.grad`` is None (the
+    gradient is new, not accumulated) and no other op of this pass wrote there. A
+    second contribution to the same leaf is then a new array that ``backward`` adds.
+
+    ``np.matmul(a, b, out=gradient_out(w))`` allocates as usual when the answer is None.
+    """
+    slot = getattr(leaf, "_grad_slot", None)
+    if slot is None or leaf.grad is not None:
+        return None
+    written = getattr(_pass, "slots_written", None)
+    key = id(leaf)
+    if written is None or key in written:
+        return None
+    written.add(key)
+    return slot
+
+
+def _adopt(g: np.ndarray, like: np.ndarray, taken: set[int]) -> np.ndarray:
+    """``g`` itself as a leaf's new gradient when nothing else can see it, else a copy.
+
+    Ops return fresh arrays or pass their input gradient through (``add`` hands the same
+    array to both operands), and no op keeps or writes the gradients it is given; so an
+    array that owns its memory, has the leaf's dtype and shape and was not adopted
+    before in this pass belongs to nobody else, and copying it would be wasted work.
+    """
+    if (
+        id(g) not in taken
+        and g.base is None
+        and g.dtype == like.dtype
+        and g.shape == like.shape
+        and g.flags.writeable
+    ):
+        taken.add(id(g))
+        return g
+    return np.array(g, dtype=like.dtype, copy=True)
