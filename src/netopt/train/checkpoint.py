@@ -38,8 +38,6 @@ from ._atomic import atomic_write_bytes
 from .history import History
 
 FORMAT = "netopt.checkpoint"
-#: The format tag of a file written by :func:`save_object` (``netopt.save``).
-OBJECT_FORMAT = "netopt.object"
 VERSION = 1
 _MANIFEST_KEY = "netopt.manifest"
 _DIGEST_KEY = "netopt.sha256"
@@ -170,11 +168,16 @@ def save(
         "history": None if history is None else history.to_dict(),
         "extra": extra,
     }
-    return _write(path, content)
+    return write_container(path, content)
 
 
-def _write(path: str | os.PathLike[str], content: Mapping[str, Any]) -> Path:
-    """``content`` as a manifest (arrays moved into safetensors) plus digest, atomically."""
+def write_container(path: str | os.PathLike[str], content: Mapping[str, Any]) -> Path:
+    """Write ``content`` as a checkpoint container, atomically; return the path.
+
+    The arrays in ``content`` go into safetensors tensors, the rest into the JSON manifest
+    (``content`` must carry ``format`` and ``version``, which :func:`read` checks), and a
+    SHA-256 digest of both into the header. Shared by :func:`save` and ``netopt.save``.
+    """
     arrays: dict[str, np.ndarray] = {}
     plain = _jsonio.to_plain(content, (), arrays)
     manifest_text = json.dumps(plain, allow_nan=False)
@@ -194,8 +197,8 @@ def read(
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     r"""Read and verify a checkpoint file; return the decoded manifest and its arrays.
 
-    ``kind`` is the format tag the manifest must carry: a training checkpoint (the default) or
-    :data:`OBJECT_FORMAT`, a file written by :func:`save_object`.
+    ``kind`` is the format tag the manifest must carry: a training checkpoint (the default)
+    or :data:`netopt.train.objects.OBJECT_FORMAT`, a file written by ``netopt.save``.
 
     Raises
     ------
@@ -232,60 +235,6 @@ def read(
             f"{manifest.get('version')!r}; expected {kind!r} version {VERSION}"
         )
     return manifest, arrays
-
-
-def save_object(obj: Any, path: str | os.PathLike[str]) -> Path:
-    r"""Save a state dict (or any nest of them) to one file, atomically: ``netopt.save``.
-
-    What ``torch.save(model.state_dict(), path)`` is for, without pickle: ``obj`` may hold
-    dicts (any JSON-able keys), lists, tuples, None, bools, ints, floats (NaN and infinities
-    included), strings, NumPy arrays and tensors (values and ``requires_grad``). The file is
-    the checkpoint container (safetensors arrays, a JSON manifest, a SHA-256 digest), tagged
-    :data:`OBJECT_FORMAT`; it needs the ``io`` extra (safetensors).
-
-    Returns
-    -------
-    pathlib.Path
-
-    Raises
-    ------
-    TypeError
-        If ``obj`` holds anything else (a module, a function...), naming where.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> from netopt import nn
-    >>> net = nn.Linear(2, 1)
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     path = save_object(net.state_dict(), pathlib.Path(d) / "net.safetensors")
-    ...     fresh = nn.Linear(2, 1)
-    ...     fresh.load_state_dict(load_object(path))
-    <All keys matched successfully>
-    >>> bool((fresh.weight.data == net.weight.data).all())
-    True
-    """
-    from .. import __version__
-
-    content = {
-        "format": OBJECT_FORMAT,
-        "version": VERSION,
-        "netopt_version": __version__,
-        "object": obj,
-    }
-    return _write(path, content)
-
-
-def load_object(path: str | os.PathLike[str]) -> Any:
-    r"""Load what :func:`save_object` saved (``netopt.load``); nothing is unpickled.
-
-    Raises
-    ------
-    CheckpointError
-        If the file is missing, damaged (the digest is checked) or not a saved object.
-    """
-    manifest, _ = read(path, kind=OBJECT_FORMAT)
-    return manifest["object"]
 
 
 def _part(manifest: Mapping[str, Any], key: str, obj: Any, path: Path) -> Any:
