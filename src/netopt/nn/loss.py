@@ -6,14 +6,14 @@ from typing import Any
 
 from ..autograd.tensor import Tensor
 from . import functional as F
-from .functional.loss import _REDUCTIONS, _check_reduction
+from .functional._reduction import REDUCTIONS, check_reduction
 from .module import Module
 
 
 class _Loss(Module):
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        _check_reduction(reduction, (*_REDUCTIONS, "batchmean"))
+        check_reduction(reduction, (*REDUCTIONS, "batchmean"))
         self.reduction = reduction
 
     def extra_repr(self) -> str:

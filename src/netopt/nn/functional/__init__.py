@@ -15,14 +15,13 @@ from .activation import (
 )
 from .encoding import one_hot
 from .layer import batch_norm, dropout, linear, linear_relu
-from .loss import (
+from .loss import cross_entropy, nll_loss
+from .loss_elementwise import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
-    cross_entropy,
     kl_div,
     l1_loss,
     mse_loss,
-    nll_loss,
 )
 
 __all__ = [

@@ -1,0 +1,174 @@
+r"""Element-wise losses (eq. 6-17 and the binary and KL forms), PyTorch's signatures:
+``mse_loss``, ``l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``
+and ``kl_div``. Shapes must match exactly (no broadcasting); ``reduction`` is ``"mean"``
+(default), ``"sum"`` or ``"none"``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...autograd import ops
+from ...autograd.tensor import Tensor, as_array, make_result, needs_grad
+from ._reduction import REDUCTIONS, check_reduction, check_same_shape, reduce
+from .activation import _sigmoid
+
+
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    r"""Mean squared error (eq. 6-17) :math:`\ell = \frac1n\sum_i (x_i - y_i)^2`.
+
+    Gradient :math:`2(x - y)/n` (``"mean"``).
+    """
+    check_reduction(reduction)
+    check_same_shape(input, target, "mse_loss")
+    return _fused_pointwise(input, target, reduction, np.square, lambda d: 2 * d)
+
+
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    r"""Mean absolute error :math:`\frac1n\sum_i |x_i - y_i|`; gradient
+    :math:`\operatorname{sign}(x - y)/n` (0 at a tie, as PyTorch)."""
+    check_reduction(reduction)
+    check_same_shape(input, target, "l1_loss")
+    return _fused_pointwise(input, target, reduction, np.abs, np.sign)
+
+
+def _fused_pointwise(input, target, reduction, value, slope) -> Tensor:
+    d = input.data - as_array(target)
+    pointwise = value(d)
+    n = d.size
+    if reduction == "none":
+        out = pointwise
+    else:
+        total = pointwise.sum()
+        out = np.asarray(total / n if reduction == "mean" else total, dtype=d.dtype)
+
+    def backward(g: np.ndarray) -> tuple:
+        local = slope(d) * (g / n if reduction == "mean" else g)
+        return (
+            local if needs_grad(input) else None,
+            -local if needs_grad(target) else None,
+        )
+
+    return make_result(out, (input, target), backward)
+
+
+#: PyTorch's floor under :math:`x(1-x)` in the gradient of ``binary_cross_entropy``: 1e-12,
+#: which it stores in single precision (9.99999996e-13), so the value here is the same.
+_BCE_EPSILON = float(np.float32(1e-12))
+
+
+def binary_cross_entropy(
+    input: Tensor, target: Any, weight: Any = None, reduction: str = "mean"
+) -> Tensor:
+    r"""Binary cross-entropy of probabilities :math:`x \in [0, 1]` against :math:`y \in [0, 1]`.
+
+    .. math::
+        \ell = -w\,\big(y \max(\ln x, -100) + (1 - y) \max(\ln(1 - x), -100)\big)
+
+    The logarithms are clamped at -100 as in PyTorch, so :math:`x = 0` or 1 gives a
+    finite loss. Gradients (PyTorch's): :math:`\partial\ell/\partial x = w (x - y) /
+    \max(x(1 - x), \epsilon)` with :math:`\epsilon` = float32(1e-12), and
+    :math:`\partial\ell/\partial y = w(\ln(1-x) - \ln x)`.
+    Prefer :func:`binary_cross_entropy_with_logits` on logits: it is exact where
+    :math:`\sigma(z)` rounds to 0 or 1.
+
+    Raises
+    ------
+    ValueError
+        If an element of ``input`` lies outside :math:`[0, 1]`, or the shapes differ.
+    """
+    check_reduction(reduction)
+    check_same_shape(input, target, "binary_cross_entropy")
+    x, y = input.data, as_array(target)
+    outside = (x < 0) | (x > 1)
+    if outside.any():
+        raise ValueError(
+            "binary_cross_entropy(): all elements of input should be between 0 and 1 "
+            f"(probabilities, e.g. after sigmoid); got {x[outside].flat[0]}"
+        )
+    with np.errstate(divide="ignore"):  # log 0 = -inf, clamped next
+        log_x, log_1mx = np.log(x), np.log1p(-x)
+    loss = -(y * np.maximum(log_x, -100) + (1 - y) * np.maximum(log_1mx, -100))
+    if weight is not None:
+        loss = loss * as_array(weight)
+    loss = np.asarray(loss, dtype=x.dtype)
+
+    def backward(g: np.ndarray) -> tuple:
+        scale = g if weight is None else g * as_array(weight)
+        gx = gy = None
+        if needs_grad(input):
+            gx = scale * (x - y) / np.maximum(x * (1 - x), _BCE_EPSILON)
+        if needs_grad(target):
+            gy = scale * (log_1mx - log_x)
+        return gx, gy
+
+    return reduce(make_result(loss, (input, target), backward), reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+) -> Tensor:
+    r"""Binary cross-entropy of :math:`\sigma(z)` against :math:`y \in [0, 1]`, stable form.
+
+    .. math::
+        \ell = (1 - y)\,z + (1 + (p_w - 1) y)\,\big(\ln(1 + e^{-|z|}) + \max(-z, 0)\big)
+
+    which is :math:`\max(z, 0) - z y + \ln(1 + e^{-|z|})` without ``pos_weight``
+    :math:`p_w`: no overflow at :math:`|z| = 1000`. Gradient in :math:`z`:
+    :math:`(1-y) + (1 + (p_w-1)y)(\sigma(z) - 1)`, i.e. :math:`\sigma(z) - y`.
+    """
+    check_reduction(reduction)
+    check_same_shape(input, target, "binary_cross_entropy_with_logits")
+    z, y = input.data, as_array(target)
+    softplus_neg = np.log1p(np.exp(-np.abs(z))) + np.maximum(-z, 0)
+    pw = None if pos_weight is None else as_array(pos_weight)
+    lw = 1 if pw is None else 1 + (pw - 1) * y
+    loss = (1 - y) * z + lw * softplus_neg
+    if weight is not None:
+        loss = loss * as_array(weight)
+    loss = np.asarray(loss, dtype=z.dtype)
+
+    def backward(g: np.ndarray) -> tuple:
+        scale = g if weight is None else g * as_array(weight)
+        gz = gy = None
+        if needs_grad(input):
+            gz = scale * ((1 - y) + lw * (_sigmoid(z) - 1))
+        if needs_grad(target):
+            gy = scale * (-z + (0 if pw is None else (pw - 1) * softplus_neg))
+        return gz, gy
+
+    node = make_result(loss, (input, target), backward)
+    return reduce(node, reduction)
+
+
+def kl_div(
+    input: Tensor,
+    target: Any,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    r"""KL divergence with PyTorch's argument order: ``input`` is :math:`\log q`.
+
+    .. math:: \ell_i = t_i(\log t_i - x_i) \quad(\text{with } 0 \log 0 = 0)
+
+    or :math:`e^{t_i}(t_i - x_i)` when ``log_target``. ``reduction="batchmean"`` sums
+    and divides by the batch size ``input.shape[0]``, which is the true mean KL per
+    sample; ``"mean"`` averages over all elements, as PyTorch does.
+    """
+    check_reduction(reduction, (*REDUCTIONS, "batchmean"))
+    check_same_shape(input, target, "kl_div")
+    t = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
+    if log_target:
+        pointwise = ops.exp(t) * (t - input)
+    else:
+        pointwise = ops.xlogy(t, t) - t * input
+    if reduction == "batchmean":
+        batch = input.shape[0] if input.ndim else 1
+        return pointwise.sum() / float(batch)
+    return reduce(pointwise, reduction)
