@@ -1,4 +1,10 @@
-"""Activation modules (chapter section 6.5), thin wrappers of ``nn.functional``."""
+"""Activation modules (chapter section 6.5), thin wrappers of ``nn.functional``.
+
+``ReLU``, ``LeakyReLU`` and ``ELU`` accept PyTorch's ``inplace`` argument and show it in
+the repr as torch does (only when True). netopt never overwrites a module's input: with
+``inplace=True`` the result is still a new tensor (the input keeps its values),
+numerically the same as with ``inplace=False``.
+"""
 
 from __future__ import annotations
 
@@ -24,10 +30,7 @@ class Tanh(Module):
 class ReLU(Module):
     r"""Element-wise :math:`\max(0, x)` (eq. 6-34); saturates on the left only.
 
-    ``inplace`` is accepted for PyTorch compatibility and shown in the repr as torch
-    shows it (only when True). netopt never overwrites its input: with ``inplace=True``
-    the result is still computed out of place (a new tensor; the input keeps its values)
-    and is numerically the same as with ``inplace=False``.
+    ``inplace`` is accepted as in PyTorch and computed out of place (see the module notes).
 
     Examples
     --------
@@ -50,10 +53,7 @@ class ReLU(Module):
 class LeakyReLU(Module):
     r"""Element-wise :math:`\max(0,x) + \gamma\min(0,x)` (eq. 6-35); never saturates.
 
-    ``inplace`` is accepted for PyTorch compatibility and shown in the repr as torch
-    shows it (only when True). netopt never overwrites its input: with ``inplace=True``
-    the result is still computed out of place (a new tensor; the input keeps its values)
-    and is numerically the same as with ``inplace=False``.
+    ``inplace`` is accepted as in PyTorch and computed out of place (see the module notes).
     """
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
@@ -72,10 +72,7 @@ class LeakyReLU(Module):
 class ELU(Module):
     r"""Element-wise ELU (eq. 6-36); saturates on the left at :math:`-\alpha`.
 
-    ``inplace`` is accepted for PyTorch compatibility and shown in the repr as torch
-    shows it (only when True). netopt never overwrites its input: with ``inplace=True``
-    the result is still computed out of place (a new tensor; the input keeps its values)
-    and is numerically the same as with ``inplace=False``.
+    ``inplace`` is accepted as in PyTorch and computed out of place (see the module notes).
     """
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
