@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..train._atomic import atomic_write_bytes
+from .._io.atomic import atomic_write_bytes
 from .page import render_page
 from .runner import ExperimentRun
 
@@ -42,7 +42,7 @@ FIGURES = "figures"
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically, readable like any file the user writes.
 
-    See :func:`netopt.train._atomic.atomic_write_bytes` (temporary file in the same folder,
+    See :func:`netopt._io.atomic.atomic_write_bytes` (temporary file in the same folder,
     fsync, ``os.replace``, fsync of the folder).
     """
     atomic_write_bytes(path, data, private=False)

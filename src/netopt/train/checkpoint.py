@@ -7,7 +7,7 @@ Layout of a checkpoint file (any name; ``.safetensors`` is customary)::
                      "callbacks/<j>/state/best_weights/<key>", "extra/...", ...
       __metadata__   "netopt.manifest": JSON text   "netopt.sha256": hex digest
 
-The manifest (strict JSON, see :mod:`netopt.train._jsonio`) holds the format tag and version,
+The manifest (strict JSON, see :mod:`netopt._io.jsonio`) holds the format tag and version,
 the netopt version, ``epoch``, and for each saved part its type name and state, with every
 array replaced by ``{"__array__": "<tensor name>"}``: ``model`` (its ``state_dict`` and the
 state of every ``numpy.random.Generator`` its modules hold, e.g. Dropout's), ``optimizer``
@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from . import _jsonio
-from ._atomic import atomic_write_bytes
+from .._io import jsonio as _jsonio
+from .._io.atomic import atomic_write_bytes
 from .history import History
 
 FORMAT = "netopt.checkpoint"

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import _jsonio
-from ._atomic import atomic_write_text
+from .._io import jsonio as _jsonio
+from .._io.atomic import atomic_write_text
 
 FORMAT = "netopt.history"
 VERSION = 1

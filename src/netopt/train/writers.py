@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from . import _jsonio
+from .._io import jsonio as _jsonio
 from .callbacks import Callback, check_mode, improved, initial_best, monitored
 
 if TYPE_CHECKING:

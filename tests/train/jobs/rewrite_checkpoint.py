@@ -13,7 +13,8 @@ import time
 import numpy as np
 
 from netopt import nn
-from netopt.train import _atomic, checkpoint
+from netopt._io import atomic as _atomic
+from netopt.train import checkpoint
 
 
 class HalfThenStall:
