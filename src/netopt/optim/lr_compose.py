@@ -8,8 +8,9 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any, SupportsFloat
 
+from .._validate import is_int
 from .lr_base import Decision, LRScheduler, param_groups
-from .schedule_validate import check_milestones, is_int
+from .schedules._validate import check_milestones
 
 __all__ = ["ChainedScheduler", "SequentialLR"]
 

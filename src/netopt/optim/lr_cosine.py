@@ -6,13 +6,13 @@ import math
 from typing import Any
 
 from .lr_base import LRScheduler
-from .schedule_cosine import (
+from .schedules._validate import Schedule, check_step
+from .schedules.cosine import (
     cosine_annealing,
     cosine_value,
     cosine_warm_restarts,
     warm_restart_position,
 )
-from .schedule_validate import Schedule, check_step
 
 __all__ = ["CosineAnnealingLR", "CosineAnnealingWarmRestarts"]
 

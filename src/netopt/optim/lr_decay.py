@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from .lr_base import LRScheduler
-from .schedule_validate import Schedule
-from .schedules import exponential_decay, multistep_decay, step_decay
+from .schedules._validate import Schedule
+from .schedules.decay import exponential_decay, multistep_decay, step_decay
 
 __all__ = ["ExponentialLR", "MultiStepLR", "StepLR"]
 

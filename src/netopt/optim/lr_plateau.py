@@ -7,8 +7,9 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any, SupportsFloat
 
+from .._validate import is_real
 from .lr_base import Decision, LRScheduler, param_groups
-from .schedule_validate import check_int, check_lr, is_real
+from .schedules._validate import check_int, check_lr
 
 __all__ = ["ReduceLROnPlateau", "is_better", "plateau_threshold"]
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .lr_base import LRScheduler, param_groups
-from .schedule_validate import Schedule
-from .schedules import constant, lambda_schedule, linear
+from .schedules._validate import Schedule
+from .schedules.warmup import constant, lambda_schedule, linear
 
 __all__ = ["ConstantLR", "LambdaLR", "LinearLR"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from .schedule_validate import Schedule, check_factor, check_int, check_lr, check_step
+from ._validate import Schedule, check_factor, check_int, check_lr, check_step
 
 __all__ = ["cosine_annealing", "cosine_value", "cosine_warm_restarts", "warm_restart_position"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from .schedule_validate import Schedule, check_lr, check_milestones, check_step
+from ._validate import Schedule, check_lr, check_milestones, check_step
 
 __all__ = ["chain", "sequence"]
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 
-from .schedule_validate import Schedule, check_factor, check_int, check_lr, check_step, is_real
+from ..._validate import is_real
+from ._validate import Schedule, check_factor, check_int, check_lr, check_step
 
 __all__ = ["one_cycle", "one_cycle_interpolate", "one_cycle_momentum", "one_cycle_phases"]
 

@@ -1,59 +1,20 @@
-r"""Argument checks shared by the pure schedules and the scheduler classes.
+r"""Argument checks of the pure schedules, also used by :mod:`netopt.optim.lr_scheduler`.
 
 Every check raises :class:`ValueError` naming the argument and the bad value, in
 PyTorch's wording where PyTorch has one (``Invalid learning rate: -1.0``, ``Expected
-positive integer T_0, but got 0``). Booleans are rejected where an integer is expected,
-because ``True`` silently means ``1``.
+positive integer T_0, but got 0``).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from itertools import pairwise
-from numbers import Integral, Real
 from typing import Any
+
+from ..._validate import is_int, is_real
 
 Schedule = Callable[[float], float]
 """A pure learning-rate schedule: step (epoch or batch count, fractional allowed) -> value."""
-
-
-def is_int(value: Any) -> bool:
-    r"""Return whether ``value`` is an integer and not a bool.
-
-    Parameters
-    ----------
-    value : object
-
-    Returns
-    -------
-    bool
-
-    Examples
-    --------
-    >>> is_int(3), is_int(True), is_int(3.0)
-    (True, False, False)
-    """
-    return isinstance(value, Integral) and not isinstance(value, bool)
-
-
-def is_real(value: Any) -> bool:
-    r"""Return whether ``value`` is a finite real number and not a bool.
-
-    Parameters
-    ----------
-    value : object
-
-    Returns
-    -------
-    bool
-
-    Examples
-    --------
-    >>> is_real(0.5), is_real(float("nan")), is_real(False)
-    (True, False, False)
-    """
-    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def check_int(name: str, value: Any, minimum: int) -> int:
@@ -134,7 +95,7 @@ def check_factor(
     name : str
     value : object
     low, high : float
-        Bounds; ``high`` may be ``math.inf``.
+        Bounds; ``high`` may be infinite.
     open_low : bool, default False
         Exclude ``low`` itself.
     message : str, optional
@@ -152,7 +113,7 @@ def check_factor(
 
     Examples
     --------
-    >>> check_factor("gamma", 0.5, 0.0, math.inf, open_low=True)
+    >>> check_factor("gamma", 0.5, 0.0, float("inf"), open_low=True)
     0.5
     """
     ok = is_real(value) and value <= high and (value > low if open_low else value >= low)
