@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from ..._validate import is_int
 from ._validate import Schedule, check_factor, check_int, check_lr, check_step
 
 __all__ = ["cosine_annealing", "cosine_value", "cosine_warm_restarts", "warm_restart_position"]
@@ -139,7 +140,7 @@ def warm_restart_position(t: float, T_0: int, T_mult: int = 1) -> tuple[float, i
     [(0, 2), (1.5, 2), (0, 4), (3.5, 4), (0, 8)]
     """
     check_int("T_0", T_0, 1)
-    if not isinstance(T_mult, int) or isinstance(T_mult, bool) or T_mult < 1:
+    if not is_int(T_mult) or T_mult < 1:
         raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
     check_step(t)
     if t < T_0:

@@ -8,9 +8,9 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any, SupportsFloat
 
-from .._validate import is_int
-from .lr_base import Decision, LRScheduler, param_groups
-from .schedules._validate import check_milestones
+from ..._validate import is_int
+from ..schedules._validate import check_milestones
+from .base import Decision, LRScheduler, param_groups
 
 __all__ = ["ChainedScheduler", "SequentialLR"]
 

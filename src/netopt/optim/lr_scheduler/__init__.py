@@ -35,13 +35,13 @@ Examples
 
 from __future__ import annotations
 
-from .lr_base import Decision, LRScheduler
-from .lr_compose import ChainedScheduler, SequentialLR
-from .lr_cosine import CosineAnnealingLR, CosineAnnealingWarmRestarts
-from .lr_decay import ExponentialLR, MultiStepLR, StepLR
-from .lr_one_cycle import OneCycleLR
-from .lr_plateau import ReduceLROnPlateau, is_better, plateau_threshold
-from .lr_warmup import ConstantLR, LambdaLR, LinearLR
+from .base import Decision, LRScheduler
+from .compose import ChainedScheduler, SequentialLR
+from .cosine import CosineAnnealingLR, CosineAnnealingWarmRestarts
+from .decay import ExponentialLR, MultiStepLR, StepLR
+from .one_cycle import OneCycleLR
+from .plateau import ReduceLROnPlateau, is_better, plateau_threshold
+from .warmup import ConstantLR, LambdaLR, LinearLR
 
 __all__ = [
     "ChainedScheduler",

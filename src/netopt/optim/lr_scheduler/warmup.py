@@ -12,9 +12,9 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from .lr_base import LRScheduler, param_groups
-from .schedules._validate import Schedule
-from .schedules.warmup import constant, lambda_schedule, linear
+from ..schedules._validate import Schedule
+from ..schedules.warmup import constant, lambda_schedule, linear
+from .base import LRScheduler, param_groups
 
 __all__ = ["ConstantLR", "LambdaLR", "LinearLR"]
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .lr_base import LRScheduler, param_groups
-from .schedules._validate import check_int, check_step
-from .schedules.one_cycle import (
+from ..schedules._validate import check_int, check_step
+from ..schedules.one_cycle import (
     one_cycle,
     one_cycle_interpolate,
     one_cycle_momentum,
     one_cycle_phases,
 )
+from .base import LRScheduler, param_groups
 
 __all__ = ["OneCycleLR"]
 

@@ -7,9 +7,9 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any, SupportsFloat
 
-from .._validate import is_real
-from .lr_base import Decision, LRScheduler, param_groups
-from .schedules._validate import check_int, check_lr
+from ..._validate import is_real
+from ..schedules._validate import check_int, check_lr
+from .base import Decision, LRScheduler, param_groups
 
 __all__ = ["ReduceLROnPlateau", "is_better", "plateau_threshold"]
 

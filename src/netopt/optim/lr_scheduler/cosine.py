@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .lr_base import LRScheduler
-from .schedules._validate import Schedule, check_step
-from .schedules.cosine import (
+from ..schedules._validate import Schedule, check_step
+from ..schedules.cosine import (
     cosine_annealing,
     cosine_value,
     cosine_warm_restarts,
     warm_restart_position,
 )
+from .base import LRScheduler
 
 __all__ = ["CosineAnnealingLR", "CosineAnnealingWarmRestarts"]
 

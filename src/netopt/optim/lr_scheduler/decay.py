@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from .lr_base import LRScheduler
-from .schedules._validate import Schedule
-from .schedules.decay import exponential_decay, multistep_decay, step_decay
+from ..schedules._validate import Schedule
+from ..schedules.decay import exponential_decay, multistep_decay, step_decay
+from .base import LRScheduler
 
 __all__ = ["ExponentialLR", "MultiStepLR", "StepLR"]
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from .._validate import is_int
-from .schedules._validate import Schedule, check_lr, check_step
+from ..._validate import is_int
+from ..schedules._validate import Schedule, check_lr, check_step
 
 __all__ = ["Decision", "LRScheduler", "param_groups"]
 
