@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ._version import __version__
 from .autograd import (
     Tensor,
     abs,
@@ -55,8 +56,6 @@ from .autograd import (
     zeros_like,
 )
 from .random import manual_seed
-
-__version__ = "0.1.0"
 
 _LAZY = (
     "nn",
