@@ -2,7 +2,7 @@ r"""AdaGrad, per-parameter learning rates from accumulated squared gradients (eq
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -57,10 +57,17 @@ def adagrad(
 
     Notes
     -----
-    The chapter (eq. 6-29) divides by :math:`\sqrt{G + \varepsilon}`; torch, and so netopt,
-    by :math:`\sqrt{G} + \varepsilon`. The two differ only while :math:`G` is of the order of
-    :math:`\varepsilon^2`. The chapter's :math:`G_{t-1}` indexes the sum that already
-    includes the gradient being applied; here that sum is :math:`G_t`.
+    Where :math:`\varepsilon` goes: the chapter (eq. 6-29) divides by
+    :math:`\sqrt{G + \varepsilon}`, torch, and so netopt, by :math:`\sqrt{G} + \varepsilon`.
+    For :math:`G \gg \varepsilon` the two denominators differ by the relative amounts
+    :math:`\varepsilon / (2G)` and :math:`\varepsilon / \sqrt{G}`, both small; at
+    :math:`G \approx \varepsilon` they differ by a factor :math:`\sqrt 2`; below, the
+    chapter's stays at least :math:`\sqrt{\varepsilon}` while torch's falls to
+    :math:`\sqrt{G} + \varepsilon`, so the chapter's step is smaller by about
+    :math:`\sqrt{G/\varepsilon}`. The placements thus part once :math:`G` is around
+    :math:`\varepsilon` or below, not only near :math:`\varepsilon^2`. The chapter's
+    :math:`G_{t-1}` indexes the sum that already includes the gradient being applied; here
+    that sum is :math:`G_t`.
 
     References
     ----------
@@ -98,9 +105,8 @@ def adagrad(
 class Adagrad(Optimizer):
     r"""AdaGrad (eq. 6-29): each coordinate's step shrinks with its accumulated squared gradient.
 
-    The update is :func:`adagrad`: :math:`G_t = G_{t-1} + g_t^2`, :math:`\theta_t =
-    \theta_{t-1} - \alpha_t\, g_t / (\sqrt{G_t} + \varepsilon)` with :math:`\alpha_t =
-    \alpha / (1 + (t-1)\eta)`.
+    Each step applies :func:`adagrad` (equations, symbols and where :math:`\varepsilon`
+    goes are there) to every parameter with a gradient.
 
     Parameters
     ----------
@@ -110,19 +116,18 @@ class Adagrad(Optimizer):
     lr_decay : float, default 0
         :math:`\eta`.
     weight_decay : float, default 0
-        Coupled L2 (added to the gradient).
+        :math:`\lambda`, coupled L2 (added to the gradient).
     initial_accumulator_value : float, default 0
-        :math:`G_0`.
+        :math:`G_\text{init}`.
     eps : float, default 1e-10
-        :math:`\varepsilon`, added outside the square root (torch), not inside (chapter).
+        :math:`\varepsilon`.
     maximize : bool, default False, keyword-only
 
     Raises
     ------
     ValueError
-        torch's messages: ``"Invalid learning rate: {lr}"``, ``"Invalid lr_decay value:
-        ..."``, ``"Invalid weight_decay value: ..."``, ``"Invalid
-        initial_accumulator_value value: ..."``, ``"Invalid epsilon value: ..."``.
+        For an invalid hyperparameter, in the constructor or in a parameter group, with
+        torch's message (the table ``Adagrad._checks``).
 
     Notes
     -----
@@ -159,6 +164,7 @@ class Adagrad(Optimizer):
     )
     _state_keys = frozenset({"step", "sum"})
     _kernel = staticmethod(adagrad)
+    _hyperparameters = Optimizer._from_defaults
 
     def __init__(
         self,
@@ -180,13 +186,3 @@ class Adagrad(Optimizer):
             "maximize": maximize,
         }
         super().__init__(params, defaults)
-
-    def _hyperparameters(self, group: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "lr": float(group["lr"]),
-            "lr_decay": float(group["lr_decay"]),
-            "weight_decay": float(group["weight_decay"]),
-            "initial_accumulator_value": float(group["initial_accumulator_value"]),
-            "eps": float(group["eps"]),
-            "maximize": bool(group["maximize"]),
-        }

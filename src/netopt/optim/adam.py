@@ -68,9 +68,12 @@ def adam(
     -----
     The chapter stops at RMSProp; Adam adds its momentum as a moving average of gradients
     and corrects both averages for their zero start. Coupled ``weight_decay`` (Adam) adds
-    :math:`\lambda\theta` to the gradient, so it is rescaled by :math:`1/\sqrt{\hat v}` like
-    any gradient; decoupled decay (AdamW) shrinks :math:`\theta` by :math:`\alpha\lambda`
-    directly. torch computes :math:`\theta - \frac{\alpha}{1-\beta_1^t}
+    :math:`\lambda\theta` to the gradient (L2 regularization, the chapter's structural
+    risk, eq. 6-11), so it is rescaled by :math:`1/\sqrt{\hat v}` like any gradient and
+    weights with large gradients are barely decayed; decoupled decay (AdamW) shrinks
+    :math:`\theta` by :math:`\alpha\lambda` directly, whatever the gradient history. With
+    plain SGD the two coincide (up to rescaling :math:`\lambda` by :math:`\alpha`), with
+    Adam they do not. torch computes :math:`\theta - \frac{\alpha}{1-\beta_1^t}
     \frac{m_t}{\sqrt{v_t}/\sqrt{1-\beta_2^t} + \varepsilon}`, which is the formula above;
     netopt follows that order of operations.
 
@@ -137,9 +140,8 @@ def _betas_pair(group: Mapping[str, Any]) -> bool:
 class Adam(Optimizer):
     r"""Adam: bias-corrected moving averages of the gradient and of its square.
 
-    The update is :func:`adam`: :math:`m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t`,
-    :math:`v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2`, :math:`\theta_t = \theta_{t-1} -
-    \alpha\, \hat m_t / (\sqrt{\hat v_t} + \varepsilon)`.
+    Each step applies :func:`adam` (equations, symbols, amsgrad and decoupled decay are
+    there) to every parameter with a gradient.
 
     Parameters
     ----------
@@ -149,8 +151,10 @@ class Adam(Optimizer):
     betas : tuple of float, default (0.9, 0.999)
         :math:`(\beta_1, \beta_2)`, each in [0, 1).
     eps : float, default 1e-8
+        :math:`\varepsilon`.
     weight_decay : float, default 0
-        Coupled L2 (added to the gradient), unless ``decoupled_weight_decay``.
+        :math:`\lambda`, coupled L2 (added to the gradient) unless
+        ``decoupled_weight_decay``.
     amsgrad : bool, default False
         Normalize by the running maximum of :math:`v_t`.
     maximize : bool, default False, keyword-only
@@ -160,10 +164,9 @@ class Adam(Optimizer):
     Raises
     ------
     ValueError
-        torch's messages: ``"Invalid learning rate: {lr}"``, ``"Invalid epsilon value:
-        ..."``, ``"Invalid beta parameter at index 0: 1.0"``, ``"Invalid beta parameter at
-        index 1: ..."``, ``"Invalid weight_decay value: ..."``; and when ``betas`` is not a
-        pair of numbers.
+        For an invalid hyperparameter (``betas`` included: a pair of numbers in [0, 1)), in
+        the constructor or in a parameter group, with torch's message (the table
+        ``Adam._checks``).
 
     Notes
     -----
@@ -222,14 +225,6 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _hyperparameters(self, group: Mapping[str, Any]) -> dict[str, Any]:
-        beta1, beta2 = group["betas"]
-        return {
-            "lr": float(group["lr"]),
-            "beta1": float(beta1),
-            "beta2": float(beta2),
-            "eps": float(group["eps"]),
-            "weight_decay": float(group["weight_decay"]),
-            "amsgrad": bool(group["amsgrad"]),
-            "maximize": bool(group["maximize"]),
-            "decoupled_weight_decay": bool(group["decoupled_weight_decay"]),
-        }
+        hp = self._from_defaults(group, skip=("betas",))
+        hp["beta1"], hp["beta2"] = (float(beta) for beta in group["betas"])
+        return hp

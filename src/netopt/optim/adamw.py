@@ -11,21 +11,18 @@ from .adam import Adam
 class AdamW(Adam):
     r"""Adam with decoupled weight decay: :math:`\theta \leftarrow \theta(1 - \alpha\lambda)`.
 
-    .. math::
-
-        \theta_t = \theta_{t-1}(1 - \alpha\lambda)
-            - \alpha\, \frac{\hat m_t}{\sqrt{\hat v_t} + \varepsilon}
-
-    with :math:`\hat m, \hat v` from the raw gradient (:func:`~netopt.optim.adam.adam` with
-    ``decoupled_weight_decay=True``). Symbols: :math:`\alpha` = ``lr``, :math:`\lambda` =
-    ``weight_decay``, :math:`(\beta_1, \beta_2)` = ``betas``, :math:`\varepsilon` = ``eps``.
+    Each step applies :func:`~netopt.optim.adam.adam` with ``decoupled_weight_decay=True``
+    (its equations hold the decoupled form) to every parameter with a gradient.
 
     Parameters
     ----------
     params : iterable of Tensor or of dicts
     lr : float, default 1e-3
+        :math:`\alpha`.
     betas : tuple of float, default (0.9, 0.999)
+        :math:`(\beta_1, \beta_2)`.
     eps : float, default 1e-8
+        :math:`\varepsilon`.
     weight_decay : float, default 1e-2
         :math:`\lambda`; note the non-zero default (torch's).
     amsgrad : bool, default False
@@ -34,16 +31,13 @@ class AdamW(Adam):
     Raises
     ------
     ValueError
-        The messages of :class:`~netopt.optim.Adam`.
+        As :class:`~netopt.optim.Adam`.
 
     Notes
     -----
-    Adam's ``weight_decay`` adds :math:`\lambda\theta` to the gradient (L2 regularization,
-    the chapter's structural risk, eq. 6-11), so the decay passes through
-    :math:`1/\sqrt{\hat v}`: weights with large gradients are barely decayed. AdamW's decay
-    does not depend on the gradient history; with plain SGD the two would coincide (up to
-    rescaling :math:`\lambda` by :math:`\alpha`), with Adam they do not. As in torch, every
-    group of an AdamW has ``decoupled_weight_decay=True``.
+    How decoupled decay differs from Adam's coupled ``weight_decay`` is in the Notes of
+    :func:`~netopt.optim.adam.adam`. As in torch, every group of an AdamW has
+    ``decoupled_weight_decay=True``.
 
     References
     ----------

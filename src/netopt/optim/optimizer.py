@@ -53,7 +53,8 @@ class Optimizer:
 
     Subclasses declare ``_checks`` (hyperparameter validation, torch's messages),
     ``_state_keys`` (the per-parameter state they keep), ``_kernel`` (the pure update
-    function) and ``_hyperparameters(group)`` (the group's values as kernel arguments).
+    function) and ``_hyperparameters(group)`` (the group's values as kernel arguments;
+    :meth:`_from_defaults` when the kernel takes the keys of ``defaults``).
 
     Parameters
     ----------
@@ -125,6 +126,8 @@ class Optimizer:
                 "an iterable of Tensors or dicts, but got " + _typename(params)
             )
         self.defaults = defaults
+        # for _from_defaults: a flag is a key whose default is a bool, every other is a float
+        self._casts = {key: bool if isinstance(v, bool) else float for key, v in defaults.items()}
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         self._flat: dict[int, FlatGroup | None] = {}  # group index -> buffers (see _flat)
@@ -143,6 +146,16 @@ class Optimizer:
 
     def _hyperparameters(self, group: Mapping[str, Any]) -> dict[str, Any]:
         raise NotImplementedError("an Optimizer subclass must define _hyperparameters")
+
+    def _from_defaults(
+        self, group: Mapping[str, Any], skip: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        """Kernel arguments named as the keys of ``defaults``: bool for a flag, else float.
+
+        A subclass whose kernel takes exactly those keys sets
+        ``_hyperparameters = Optimizer._from_defaults``, so each key is written once.
+        """
+        return {key: cast(group[key]) for key, cast in self._casts.items() if key not in skip}
 
     def _validate(self, group: Mapping[str, Any]) -> None:
         for check, message in self._checks:

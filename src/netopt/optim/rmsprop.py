@@ -2,7 +2,7 @@ r"""RMSProp, AdaGrad with an exponential moving average of squared gradients (eq
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -119,9 +119,8 @@ def rmsprop(
 class RMSprop(Optimizer):
     r"""RMSProp (eq. 6-30): divide by the root of a moving average of squared gradients.
 
-    The update is :func:`rmsprop`: :math:`G_t = \rho G_{t-1} + (1-\rho) g_t^2`,
-    :math:`\theta_t = \theta_{t-1} - \alpha\, g_t / (\sqrt{G_t} + \varepsilon)`, optionally
-    centered (subtract the squared mean gradient) and with momentum.
+    Each step applies :func:`rmsprop` (equations, symbols, the centered form and momentum
+    are there) to every parameter with a gradient.
 
     Parameters
     ----------
@@ -131,9 +130,11 @@ class RMSprop(Optimizer):
     alpha : float, default 0.99
         :math:`\rho`, the decay of the moving average.
     eps : float, default 1e-8
+        :math:`\varepsilon`.
     weight_decay : float, default 0
-        Coupled L2 (added to the gradient).
+        :math:`\lambda`, coupled L2 (added to the gradient).
     momentum : float, default 0
+        :math:`\mu`.
     centered : bool, default False
     maximize : bool, default False, keyword-only
         Keyword-only here; torch accepts it positionally after ``capturable`` and
@@ -142,9 +143,8 @@ class RMSprop(Optimizer):
     Raises
     ------
     ValueError
-        torch's messages: ``"Invalid learning rate: {lr}"``, ``"Invalid epsilon value:
-        ..."``, ``"Invalid momentum value: ..."``, ``"Invalid weight_decay value: ..."``,
-        ``"Invalid alpha value: ..."``.
+        For an invalid hyperparameter, in the constructor or in a parameter group, with
+        torch's message (the table ``RMSprop._checks``).
 
     Notes
     -----
@@ -176,6 +176,7 @@ class RMSprop(Optimizer):
     )
     _state_keys = frozenset({"step", "square_avg", "grad_avg", "momentum_buffer"})
     _kernel = staticmethod(rmsprop)
+    _hyperparameters = Optimizer._from_defaults
 
     def __init__(
         self,
@@ -199,14 +200,3 @@ class RMSprop(Optimizer):
             "maximize": maximize,
         }
         super().__init__(params, defaults)
-
-    def _hyperparameters(self, group: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "lr": float(group["lr"]),
-            "alpha": float(group["alpha"]),
-            "eps": float(group["eps"]),
-            "weight_decay": float(group["weight_decay"]),
-            "momentum": float(group["momentum"]),
-            "centered": bool(group["centered"]),
-            "maximize": bool(group["maximize"]),
-        }

@@ -2,7 +2,7 @@ r"""Gradient descent with momentum and Nesterov momentum: the ``sgd`` kernel and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -120,36 +120,34 @@ def sgd(
 class SGD(Optimizer):
     r"""Stochastic gradient descent, optionally with momentum or Nesterov momentum.
 
-    The update is :func:`sgd` (eq. 6-19..6-24): :math:`v_t = \beta v_{t-1} + (1-\tau) g_t`,
-    :math:`\theta_t = \theta_{t-1} - \alpha v_t`, with :math:`\alpha` = ``lr``,
-    :math:`\beta` = ``momentum``, :math:`\tau` = ``dampening``.
+    Each step applies :func:`sgd` (equations, symbols and torch's conventions are there)
+    to every parameter with a gradient.
 
     Parameters
     ----------
     params : iterable of Tensor or of dicts
         Parameters or parameter groups (see :class:`Optimizer`).
     lr : float, default 1e-3
+        :math:`\alpha`.
     momentum : float, default 0
+        :math:`\beta`.
     dampening : float, default 0
+        :math:`\tau`.
     weight_decay : float, default 0
-        Coupled L2: adds ``weight_decay * param`` to the gradient, which is the gradient of
-        ``weight_decay / 2 * ||param||^2`` added to the loss.
+        :math:`\lambda`, coupled L2: adds ``weight_decay * param`` to the gradient, the
+        gradient of ``weight_decay / 2 * ||param||^2`` added to the loss.
     nesterov : bool, default False
     maximize : bool, default False, keyword-only
 
     Raises
     ------
     ValueError
-        ``"Invalid learning rate: {lr}"``, ``"Invalid momentum value: {momentum}"``,
-        ``"Invalid weight_decay value: {weight_decay}"``, ``"Nesterov momentum requires a
-        momentum and zero dampening"`` (torch's messages); for parameter groups as well.
+        For an invalid hyperparameter, in the constructor or in a parameter group, with
+        torch's message (the table ``SGD._checks``).
 
     Notes
     -----
-    See :func:`sgd` for where torch's momentum differs from the chapter's (it does not, with
-    ``dampening=0``) and from other libraries', and for why torch's Nesterov iterates are the
-    chapter's look-ahead points. State per parameter: ``"momentum_buffer"`` once
-    ``momentum != 0``.
+    State per parameter: ``"momentum_buffer"`` once ``momentum != 0``.
 
     References
     ----------
@@ -179,6 +177,7 @@ class SGD(Optimizer):
     )
     _state_keys = frozenset({"momentum_buffer"})
     _kernel = staticmethod(sgd)
+    _hyperparameters = Optimizer._from_defaults
 
     def __init__(
         self,
@@ -200,13 +199,3 @@ class SGD(Optimizer):
             "maximize": maximize,
         }
         super().__init__(params, defaults)
-
-    def _hyperparameters(self, group: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "lr": float(group["lr"]),
-            "momentum": float(group["momentum"]),
-            "dampening": float(group["dampening"]),
-            "weight_decay": float(group["weight_decay"]),
-            "nesterov": bool(group["nesterov"]),
-            "maximize": bool(group["maximize"]),
-        }
