@@ -1,19 +1,9 @@
-r"""Callbacks: code that :func:`~netopt.train.fit` asks at fixed points of training.
+r"""The callbacks :func:`~netopt.train.fit` brings: the non-finite guard and early stopping.
 
-A callback overrides any of the hooks below; the loop calls them in this order::
-
-    on_train_begin(context)
-    for each epoch:  on_epoch_begin(epoch)
-                     for each batch: (step)  on_batch_end(epoch, batch, logs)
-                     (evaluate, step the scheduler, record)  on_epoch_end(epoch, logs)
-    on_train_end()            # also when training ends with an exception
-
-Epochs and batches count from 1. A hook stops training by setting ``self.stop_training =
-True`` and ``self.stop_reason``; the loop checks after every ``on_batch_end`` and
-``on_epoch_end`` and copies the reason into :attr:`History.stop_reason`. Callbacks run in
-ascending ``order`` (stable): the non-finite guard first (-100), then the default 0, then
-checkpoint writers (100) so they save what the others already updated. ``state_dict`` /
-``load_state_dict`` carry what a resumed run needs (early-stopping counters, best weights).
+The hooks, their order and how a callback stops training are described on
+:class:`~netopt.train.context.Callback` (re-exported here). Callbacks run in ascending
+``order`` (stable): the non-finite guard first (-100), then the default 0, then checkpoint
+writers (100) so they save what the others already updated.
 """
 
 from __future__ import annotations
@@ -21,12 +11,11 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .context import FitContext
+from .context import Callback, FitContext
 
 logger = logging.getLogger("netopt.train")
 
@@ -67,58 +56,6 @@ def monitored(logs: Mapping[str, Any], monitor: str, who: str) -> float:
             + (" (val_* entries need a val_loader)" if monitor.startswith("val_") else "")
         )
     return float(logs[monitor])
-
-
-class Callback:
-    r"""Base class of callbacks; every hook does nothing.
-
-    Attributes
-    ----------
-    order : int
-        Class attribute; callbacks run in ascending order.
-    stop_training : bool
-        Set to True by a hook to end training after the current batch or epoch.
-    stop_reason : str or None
-        A sentence saying why, copied into the history.
-
-    Examples
-    --------
-    >>> class CountEpochs(Callback):
-    ...     def __init__(self):
-    ...         self.seen = 0
-    ...     def on_epoch_end(self, epoch, logs):
-    ...         self.seen += 1
-    >>> cb = CountEpochs(); cb.on_epoch_end(1, {"loss": 0.5}); cb.seen
-    1
-    """
-
-    order: ClassVar[int] = 0
-    stop_training: bool = False
-    stop_reason: str | None = None
-
-    def on_train_begin(self, context: FitContext) -> None:
-        """Called once before the first epoch with the run's :class:`FitContext`."""
-
-    def on_epoch_begin(self, epoch: int) -> None:
-        """Called before each epoch's first batch."""
-
-    def on_batch_end(self, epoch: int, batch: int, logs: Mapping[str, Any]) -> None:
-        """Called after each optimizer step; ``logs``: ``loss``, ``size``, ``lr`` (of this step)."""
-
-    def on_epoch_end(self, epoch: int, logs: Mapping[str, Any]) -> None:
-        """Called after the epoch is evaluated and recorded; ``logs`` is its history record."""
-
-    def on_train_end(self) -> None:
-        """Called once when training ends, normally or by an exception."""
-
-    def state_dict(self) -> dict[str, Any]:
-        """Plain data (scalars, lists, dicts, arrays) a resumed run needs; empty by default."""
-        return {}
-
-    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """Restore :meth:`state_dict`'s output; the base class accepts only an empty dict."""
-        if state_dict:
-            raise ValueError(f"{type(self).__name__} keeps no state, got keys {list(state_dict)}")
 
 
 class NonFiniteLossError(FloatingPointError):

@@ -35,6 +35,7 @@ import numpy as np
 
 from .._io import jsonio as _jsonio
 from .._io.atomic import atomic_write_bytes
+from .._version import __version__
 from .history import History
 
 FORMAT = "netopt.checkpoint"
@@ -149,8 +150,6 @@ def save(
     >>> ck.epoch, ck.extra
     (3, {'note': 'hi'})
     """
-    from .. import __version__
-
     if epoch is not None and (isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0):
         raise ValueError(f"epoch must be a non-negative int or None, got {epoch!r}")
     rngs = {name: g.bit_generator.state for name, g in _module_rngs(model).items()}

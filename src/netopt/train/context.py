@@ -1,23 +1,84 @@
-r"""``FitContext``: what one :func:`~netopt.train.fit` run works with, built and validated.
+r"""What :func:`~netopt.train.fit` and its callbacks share: the run's :class:`FitContext` and
+the :class:`Callback` hooks.
 
-:func:`prepare` checks ``fit``'s arguments (naming the bad value), resolves the scheduler's
-interval (``ReduceLROnPlateau`` steps on a monitored value), adds the default callbacks (the
-non-finite guard and the progress bar) and sorts the callbacks by ``order``.
+A callback overrides any of the hooks; the loop calls them in this order::
+
+    on_train_begin(context)
+    for each epoch:  on_epoch_begin(epoch)
+                     for each batch: (step)  on_batch_end(epoch, batch, logs)
+                     (evaluate, step the scheduler, record)  on_epoch_end(epoch, logs)
+    on_train_end()            # also when training ends with an exception
+
+Epochs and batches count from 1. A hook stops training by setting ``self.stop_training =
+True`` and ``self.stop_reason``; the loop checks after every ``on_batch_end`` and
+``on_epoch_end`` and copies the reason into :attr:`History.stop_reason`.
+``state_dict`` / ``load_state_dict`` carry what a resumed run needs (early-stopping
+counters, best weights). :func:`prepare` checks ``fit``'s arguments and resolves the
+scheduler's interval (``ReduceLROnPlateau`` steps on a monitored value).
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-import numpy as np
-
+from .._validate import is_int, is_real
 from ..nn import Module
-from .callbacks import Callback, NonFiniteGuard
 from .history import History
-from .progress import ProgressBar
 from .scoring import Metric, resolve_metrics
+
+
+class Callback:
+    r"""Base class of callbacks; every hook does nothing.
+
+    Attributes
+    ----------
+    order : int
+        Class attribute; callbacks run in ascending order.
+    stop_training : bool
+        Set to True by a hook to end training after the current batch or epoch.
+    stop_reason : str or None
+        A sentence saying why, copied into the history.
+
+    Examples
+    --------
+    >>> class CountEpochs(Callback):
+    ...     def __init__(self):
+    ...         self.seen = 0
+    ...     def on_epoch_end(self, epoch, logs):
+    ...         self.seen += 1
+    >>> cb = CountEpochs(); cb.on_epoch_end(1, {"loss": 0.5}); cb.seen
+    1
+    """
+
+    order: ClassVar[int] = 0
+    stop_training: bool = False
+    stop_reason: str | None = None
+
+    def on_train_begin(self, context: FitContext) -> None:
+        """Called once before the first epoch with the run's :class:`FitContext`."""
+
+    def on_epoch_begin(self, epoch: int) -> None:
+        """Called before each epoch's first batch."""
+
+    def on_batch_end(self, epoch: int, batch: int, logs: Mapping[str, Any]) -> None:
+        """Called after each optimizer step; ``logs``: ``loss``, ``size``, ``lr`` (of this step)."""
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, Any]) -> None:
+        """Called after the epoch is evaluated and recorded; ``logs`` is its history record."""
+
+    def on_train_end(self) -> None:
+        """Called once when training ends, normally or by an exception."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """Plain data (scalars, lists, dicts, arrays) a resumed run needs; empty by default."""
+        return {}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore :meth:`state_dict`'s output; the base class accepts only an empty dict."""
+        if state_dict:
+            raise ValueError(f"{type(self).__name__} keeps no state, got keys {list(state_dict)}")
 
 
 @dataclass
@@ -53,7 +114,7 @@ def _is_plateau(scheduler: Any) -> bool:
 
 
 def _check_int(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+    if not is_int(value) or value < low:
         raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
     return int(value)
 
@@ -62,7 +123,10 @@ def prepare(
     model, loss_fn, optimizer, train_loader, epochs, val_loader, scheduler, interval,
     monitor, callbacks, metrics, initial_epoch, history, clip, guard, progress,
 ) -> FitContext:  # fmt: skip
-    """Validate ``fit``'s arguments and build its context (arguments and errors: see fit)."""
+    """Validate ``fit``'s arguments and build its context (arguments and errors: see fit).
+
+    ``callbacks`` is kept as given; :func:`~netopt.train.loop.fit` adds the default ones.
+    """
     if not isinstance(model, Module):
         raise TypeError(f"model must be a netopt.nn.Module, got {type(model).__name__}")
     if not callable(loss_fn):
@@ -87,9 +151,7 @@ def prepare(
     last = history.records[-1]["epoch"] if history.records else 0
     if last != initial_epoch:
         raise ValueError(f"history ends at epoch {last}, but initial_epoch={initial_epoch}")
-    if clip is not None and (
-        isinstance(clip, bool) or not isinstance(clip, (int, float)) or not 0 < clip < math.inf
-    ):
+    if clip is not None and not (is_real(clip) and clip > 0):
         raise ValueError(f"clip_grad_norm must be a positive finite number, got {clip!r}")
     for name, flag in (("nonfinite_guard", guard), ("progress", progress)):
         if not isinstance(flag, bool):
@@ -99,13 +161,6 @@ def prepare(
     for i, cb in enumerate(cbs):
         if not isinstance(cb, Callback):
             raise TypeError(f"callbacks[{i}] is a {type(cb).__name__}, not a Callback")
-    if guard and not any(isinstance(cb, NonFiniteGuard) for cb in cbs):
-        cbs.append(NonFiniteGuard())
-    if progress and not any(isinstance(cb, ProgressBar) for cb in cbs):
-        cbs.append(ProgressBar())
-    cbs.sort(key=lambda cb: cb.order)
-    for cb in cbs:
-        cb.stop_training, cb.stop_reason = False, None
     return FitContext(
         model, loss_fn, optimizer, train_loader, val_loader, scheduler, interval, monitor,
         cbs, resolve_metrics(metrics), history, epochs, initial_epoch,

@@ -25,9 +25,10 @@ import numpy as np
 from ..autograd import Tensor, no_grad
 from ..nn import Module
 from ..nn.utils import clip_grad_norm_, grad_norms
-from .callbacks import Callback, monitored
-from .context import FitContext, prepare
+from .callbacks import NonFiniteGuard, monitored
+from .context import Callback, FitContext, prepare
 from .history import History
+from .progress import ProgressBar
 from .scoring import Metric
 
 
@@ -133,6 +134,7 @@ def fit(
         scheduler_interval, scheduler_monitor, callbacks, metrics, initial_epoch, history,
         clip_grad_norm, nonfinite_guard, progress,
     )  # fmt: skip
+    ctx.callbacks = _with_defaults(ctx.callbacks, nonfinite_guard, progress)
     try:
         _call(ctx.callbacks, "on_train_begin", ctx)
         for epoch in range(ctx.initial_epoch + 1, ctx.epochs + 1):
@@ -152,6 +154,19 @@ def fit(
     finally:
         _call(ctx.callbacks, "on_train_end")
     return ctx.history
+
+
+def _with_defaults(callbacks: list[Callback], guard: bool, progress: bool) -> list[Callback]:
+    """Add the guard and the progress bar unless present, sort by ``order``, clear stop flags."""
+    cbs = list(callbacks)
+    if guard and not any(isinstance(cb, NonFiniteGuard) for cb in cbs):
+        cbs.append(NonFiniteGuard())
+    if progress and not any(isinstance(cb, ProgressBar) for cb in cbs):
+        cbs.append(ProgressBar())
+    cbs.sort(key=lambda cb: cb.order)
+    for cb in cbs:
+        cb.stop_training, cb.stop_reason = False, None
+    return cbs
 
 
 # ---------------------------------------------------------------------- the steps

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .._version import __version__
 from .checkpoint import VERSION, read, write_container
 
 #: The format tag of a file written by :func:`save_object` (``netopt.save``).
@@ -49,8 +50,6 @@ def save_object(obj: Any, path: str | os.PathLike[str]) -> Path:
     >>> bool((fresh.weight.data == net.weight.data).all())
     True
     """
-    from .. import __version__
-
     content = {
         "format": OBJECT_FORMAT,
         "version": VERSION,

@@ -12,12 +12,9 @@ import math
 import os
 import sys
 from collections.abc import Mapping
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
-from .callbacks import Callback
-
-if TYPE_CHECKING:
-    from .context import FitContext
+from .context import Callback, FitContext
 
 
 def should_show(file: IO[str]) -> bool:

@@ -12,13 +12,11 @@ import csv
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from .._io import jsonio as _jsonio
-from .callbacks import Callback, check_mode, improved, initial_best, monitored
-
-if TYPE_CHECKING:
-    from .context import FitContext
+from .callbacks import check_mode, improved, initial_best, monitored
+from .context import Callback, FitContext
 
 
 def _check_path(path: object, who: str) -> Path:
