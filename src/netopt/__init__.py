@@ -55,6 +55,7 @@ from .autograd import (
     zeros,
     zeros_like,
 )
+from .autograd.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .random import manual_seed
 
 _LAZY = (
@@ -133,41 +134,6 @@ def load(f: Any) -> Any:
     from .train.objects import load_object
 
     return load_object(f)
-
-
-def sigmoid(input: Tensor) -> Tensor:
-    r""":math:`1/(1+e^{-x})`, as ``torch.sigmoid`` (:func:`netopt.nn.functional.sigmoid`)."""
-    from .nn import functional
-
-    return functional.sigmoid(input)
-
-
-def tanh(input: Tensor) -> Tensor:
-    r""":math:`\tanh x`, as ``torch.tanh`` (:func:`netopt.nn.functional.tanh`)."""
-    from .nn import functional
-
-    return functional.tanh(input)
-
-
-def relu(input: Tensor) -> Tensor:
-    r""":math:`\max(0, x)`, as ``torch.relu`` (:func:`netopt.nn.functional.relu`)."""
-    from .nn import functional
-
-    return functional.relu(input)
-
-
-def softmax(input: Tensor, dim: int) -> Tensor:
-    """Softmax along ``dim``, as ``torch.softmax`` (:func:`netopt.nn.functional.softmax`)."""
-    from .nn import functional
-
-    return functional.softmax(input, dim)
-
-
-def log_softmax(input: Tensor, dim: int) -> Tensor:
-    """Log-softmax along ``dim``, as ``torch.log_softmax`` (``nn.functional.log_softmax``)."""
-    from .nn import functional
-
-    return functional.log_softmax(input, dim)
 
 
 __all__ = [

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from . import grad_mode, ops, reduce, shape
-from .tensor import Tensor, as_array, needs_grad
+from . import activation, grad_mode, ops, reduce, shape
+from .tensor import Tensor, as_array, make_result, needs_grad, target_dtype
 
 
 def _compare(fn: Any) -> Any:
@@ -91,6 +91,11 @@ _METHODS: dict[str, Any] = {
     "transpose": shape.transpose,
     "gather": shape.gather,
     "expand": shape.expand,
+    "relu": activation.relu,
+    "sigmoid": activation.sigmoid,
+    "tanh": activation.tanh,
+    "softmax": activation.softmax,
+    "log_softmax": activation.log_softmax,
 }
 
 for _name, _fn in _METHODS.items():
@@ -131,8 +136,6 @@ def _scalar(convert: Any) -> Any:
 
 def _clone(self: Tensor) -> Tensor:
     """A differentiable copy with its own storage."""
-    from .tensor import make_result
-
     return make_result(self.data.copy(), (self,), lambda g: (g,))
 
 
@@ -304,19 +307,20 @@ def _contiguous(self: Tensor) -> Tensor:
     return self
 
 
-def _activation(name: str) -> Any:
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        from ..nn import functional  # at call time: the math lives once, in nn.functional
+def _to(self: Tensor, *args: Any, dtype: Any = None) -> Tensor:
+    """Cast to ``dtype`` (differentiable for float targets); a device is accepted.
 
-        return getattr(functional, name)(self, *args, **kwargs)
+    As ``torch.Tensor.to``: ``t.to(np.float64)``, ``t.to("cpu")``,
+    ``t.to("cpu", np.float64)`` or ``t.to(dtype=...)``. netopt computes on the CPU
+    only: ``"cpu"`` changes nothing, any other device raises RuntimeError.
+    """
+    dtype = target_dtype(args, dtype)
+    if dtype is None or np.dtype(dtype) == self.data.dtype:
+        return self
+    return ops.cast(self, np.dtype(dtype))
 
-    method.__name__ = name
-    method.__doc__ = f"``netopt.nn.functional.{name}(self, ...)``, as ``torch.Tensor.{name}``."
-    return method
 
-
-for _name in ("relu", "sigmoid", "tanh", "softmax", "log_softmax"):
-    setattr(Tensor, _name, _activation(_name))
+Tensor.to = _to
 Tensor.t = _t
 Tensor.int = _cast(np.int32, "int")
 Tensor.bool = _cast(np.bool_, "bool")

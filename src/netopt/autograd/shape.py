@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .ops import add
 from .tensor import Tensor, as_array, make_result, needs_grad
 
 
@@ -154,6 +155,4 @@ def expand(a: Tensor, *shape: Any) -> Tensor:
         shape = tuple(shape[0])
     lead = len(shape) - a.data.ndim
     target = tuple(a.data.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
-    from .ops import add
-
     return add(a, np.zeros(target, dtype=a.data.dtype))

@@ -86,7 +86,9 @@ class Tensor:
     """A multi-dimensional array with reverse-mode automatic differentiation.
 
     Build tensors with :func:`netopt.tensor`; the constructor wraps an ndarray as is
-    (no copy, no dtype change) and is what operations use internally.
+    (no copy, no dtype change) and is what operations use internally. Operators and the
+    methods that delegate to an op (``+``, ``sum``, ``relu``, ``to``...) are attached by
+    :mod:`netopt.autograd._methods`, which imports this module and the ops.
 
     Attributes
     ----------
@@ -198,20 +200,6 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = bool(requires_grad)
         return self
-
-    def to(self, *args: Any, dtype: Any = None) -> Tensor:
-        """Cast to ``dtype`` (differentiable for float targets); a device is accepted.
-
-        As ``torch.Tensor.to``: ``t.to(np.float64)``, ``t.to("cpu")``,
-        ``t.to("cpu", np.float64)`` or ``t.to(dtype=...)``. netopt computes on the CPU
-        only: ``"cpu"`` changes nothing, any other device raises RuntimeError.
-        """
-        dtype = target_dtype(args, dtype)
-        if dtype is None or np.dtype(dtype) == self.data.dtype:
-            return self
-        from .ops import cast
-
-        return cast(self, np.dtype(dtype))
 
     def cpu(self) -> Tensor:
         """``self``: netopt's tensors live in CPU memory (``torch.Tensor.cpu``)."""

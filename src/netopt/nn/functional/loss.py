@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from ...autograd.activation import log_softmax_array
 from ...autograd.tensor import Tensor, as_array, make_result, needs_grad
 from ._reduction import check_reduction, reduce
-from .activation import _log_softmax
 
 
 def _to_rows(input: Tensor) -> tuple[np.ndarray, tuple[int, ...]]:
@@ -103,24 +103,14 @@ def cross_entropy(
     rows, batch = _to_rows(input)
     n_rows, n_classes = rows.shape
     t = np.asarray(as_array(target))
-    if (
-        weight is None
-        and label_smoothing == 0
-        and reduction != "none"
-        and rows is input.data
-        and t.dtype.kind in "iu"
-        and t.shape == batch
-        and n_rows > 0
-        and (ignore_index < 0 or ignore_index >= n_classes)
-        and np.minimum.reduce(t, axis=None) >= 0
-    ):
-        fused = _cross_entropy_indices(input, t, reduction)
-        if fused is not None:
-            return fused
+    if _is_plain(input, rows, t, batch, weight, ignore_index, reduction, label_smoothing):
+        plain = _cross_entropy_plain(input, t, reduction)
+        if plain is not None:
+            return plain
     w = None if weight is None else np.asarray(as_array(weight), dtype=rows.dtype)
     if w is not None and w.shape != (n_classes,):
         raise ValueError(f"weight should have shape ({n_classes},), got {w.shape}")
-    logp = _log_softmax(rows, 1)
+    logp = log_softmax_array(rows, 1)
 
     if t.dtype.kind in "iu":
         if t.shape != batch:
@@ -156,6 +146,7 @@ def cross_entropy(
                 f"cross_entropy(): probability target shape {t.shape} must equal input "
                 f"shape {input.shape}"
             )
+        y = None
         probs, _ = _to_rows(Tensor(t))
         coef = probs * (1 - label_smoothing) + label_smoothing / n_classes
         if w is not None:
@@ -180,13 +171,7 @@ def cross_entropy(
 
     def backward(g: np.ndarray) -> tuple:
         scale = g.reshape(-1, 1) if reduction == "none" else g / denom if reduction == "mean" else g
-        p = np.exp(logp)
-        if coef is None:
-            grad = p
-            grad[np.arange(n_rows), y] -= 1
-        else:
-            grad = p * coef.sum(axis=1, keepdims=True) - coef
-        grad *= scale
+        grad = softmax_cross_entropy_grad(np.exp(logp), scale, y, coef)
         grad_t = None
         if needs_grad(soft):
             grad_t = logp * (-(1 - label_smoothing) * (w if w is not None else 1.0))
@@ -196,24 +181,74 @@ def cross_entropy(
     return make_result(out, (input, soft), backward)
 
 
-def _cross_entropy_indices(input: Tensor, y: np.ndarray, reduction: str) -> Tensor | None:
-    r"""The common case of :func:`cross_entropy`, fused: (N, C) logits, non-negative class
-    indices, no weights, smoothing or ignored targets, a "mean" or "sum" reduction.
+def softmax_cross_entropy_grad(
+    p: np.ndarray, scale: Any, y: np.ndarray | None, coef: np.ndarray | None
+) -> np.ndarray:
+    r"""The backward of softmax cross-entropy: the gradient with respect to the logit rows.
+
+    .. math::
+        \frac{\partial \ell_n}{\partial z_n}
+        = s_n \Big(\mathrm{softmax}(z_n) \textstyle\sum_c a_{nc} - a_n\Big),
+        \qquad a_{nc} = w_c\, t'_{nc}
+
+    ``p`` holds the rows :math:`\mathrm{softmax}(z_n)`, shape ``(N, C)``; it is overwritten
+    and returned. ``coef`` is :math:`a` (weights, smoothing, ignored rows, probability
+    targets), or None for plain class indices ``y``, where :math:`a_n = e_{y_n}` and the
+    gradient is :math:`s_n(\mathrm{softmax}(z_n) - e_{y_n})`. ``scale`` is :math:`s`: the
+    incoming gradient, divided by the mean's denominator, broadcastable to ``(N, 1)``.
+    """
+    if coef is None:
+        grad = p
+        grad[np.arange(len(y)), y] -= 1
+    else:
+        grad = p * coef.sum(axis=1, keepdims=True) - coef
+    grad *= scale
+    return grad
+
+
+def _is_plain(
+    input: Tensor,
+    rows: np.ndarray,
+    t: np.ndarray,
+    batch: tuple[int, ...],
+    weight: Any,
+    ignore_index: int,
+    reduction: str,
+    label_smoothing: float,
+) -> bool:
+    """Whether :func:`_cross_entropy_plain` applies: (N, C) logits, non-negative class
+    indices of shape (N,), no weights, smoothing or ignorable index, a "mean" or "sum"
+    reduction."""
+    n_rows, n_classes = rows.shape
+    return bool(
+        weight is None
+        and label_smoothing == 0
+        and reduction != "none"
+        and rows is input.data
+        and t.dtype.kind in "iu"
+        and t.shape == batch
+        and n_rows > 0
+        and (ignore_index < 0 or ignore_index >= n_classes)
+        and np.minimum.reduce(t, axis=None) >= 0
+    )
+
+
+def _cross_entropy_plain(input: Tensor, y: np.ndarray, reduction: str) -> Tensor | None:
+    r""":func:`cross_entropy` specialized to the plain case (see :func:`_is_plain`), fused.
 
     :math:`\ell_n = \ln\sum_c e^{z_{nc} - m_n} - (z_{n y_n} - m_n)` with :math:`m_n` the
-    row maximum; the exponentials of the forward pass are kept for the gradient
-    :math:`\mathrm{softmax}(z_n) - e_{y_n}`. Returns None (the general path, which
-    handles or reports them) when an index is :math:`\ge C` or a row's maximum is
-    infinite or NaN.
+    row maximum; the exponentials of the forward pass are kept, so the backward
+    (:func:`softmax_cross_entropy_grad` with ``coef=None``) needs no second ``exp``.
+    Returns None (the general path, which handles or reports them) when an index is
+    :math:`\ge C` or a row's maximum is infinite or NaN.
     """
     z = input.data
     m = np.maximum.reduce(z, axis=1, keepdims=True)
     if not np.logical_and.reduce(np.isfinite(m), axis=None):  # an infinite or NaN maximum
         return None
-    rows = np.arange(len(y))
     e = np.subtract(z, m)
     try:
-        picked = e[rows, y]  # z_y - m
+        picked = e[np.arange(len(y)), y]  # z_y - m
     except IndexError:
         return None
     np.exp(e, out=e)
@@ -223,10 +258,7 @@ def _cross_entropy_indices(input: Tensor, y: np.ndarray, reduction: str) -> Tens
     out = np.asarray(loss / denom if reduction == "mean" else loss, dtype=z.dtype)
 
     def backward(g: np.ndarray) -> tuple:
-        grad = np.divide(e, total)
-        grad[rows, y] -= 1
-        grad *= g / denom
-        return (grad,)
+        return (softmax_cross_entropy_grad(np.divide(e, total), g / denom, y, None),)
 
     return make_result(out, (input,), backward)
 

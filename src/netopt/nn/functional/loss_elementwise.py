@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from ...autograd import ops
+from ...autograd.activation import sigmoid_array
 from ...autograd.tensor import Tensor, as_array, make_result, needs_grad
 from ._reduction import REDUCTIONS, check_reduction, check_same_shape, reduce
-from .activation import _sigmoid
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -138,7 +138,7 @@ def binary_cross_entropy_with_logits(
         scale = g if weight is None else g * as_array(weight)
         gz = gy = None
         if needs_grad(input):
-            gz = scale * ((1 - y) + lw * (_sigmoid(z) - 1))
+            gz = scale * ((1 - y) + lw * (sigmoid_array(z) - 1))
         if needs_grad(target):
             gy = scale * (-z + (0 if pw is None else (pw - 1) * softplus_neg))
         return gz, gy

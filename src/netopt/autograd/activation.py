@@ -1,0 +1,136 @@
+r"""Activation functions (chapter section 6.5, eq. 6-31..6-35) and softmax, each forward
+beside its local derivative; ``Tensor.relu`` and friends, ``netopt.relu`` and friends and
+:mod:`netopt.nn.functional` all call these.
+
+- sigmoid (eq. 6-31): :math:`\sigma(x) = 1/(1+e^{-x})`, derivative :math:`\sigma(1-\sigma) \le 1/4`;
+- tanh (eq. 6-33): :math:`2\sigma(2x) - 1`, derivative :math:`1 - \tanh^2 x \le 1`;
+- relu (eq. 6-34): :math:`\max(0, x)`, derivative :math:`[x > 0]`;
+- leaky_relu (eq. 6-35): :math:`x` if :math:`x > 0` else :math:`\gamma x`; derivative 1 or
+  :math:`\gamma`;
+- elu (eq. 6-36): :math:`x` if :math:`x > 0` else :math:`\alpha(e^x - 1)`; derivative 1 or
+  :math:`\alpha e^x`.
+
+Saturation: sigmoid and tanh saturate on both sides (derivative -> 0 as
+:math:`|x|\to\infty`); ReLU and ELU saturate on the left only; Leaky ReLU saturates on
+neither side. At a kink (0 for ReLU-type functions) the derivative is the left one for
+``elu`` and 0 for ``relu``, as in PyTorch.
+
+:func:`sigmoid_array` and :func:`log_softmax_array` are the stable NumPy kernels, for
+callers that work on arrays (softplus, silu, the losses).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .tensor import Tensor, make_result
+
+
+def sigmoid_array(x: np.ndarray) -> np.ndarray:
+    r""":math:`\sigma(x)` of an array, piecewise: ``exp`` only of non-positive numbers, so
+    nothing overflows at :math:`|x| = 1000`; the dtype of ``x`` is kept."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    r"""Logistic sigmoid :math:`\sigma(x) = 1/(1+e^{-x})` (eq. 6-31), computed piecewise.
+
+    Examples
+    --------
+    >>> import netopt
+    >>> sigmoid(netopt.tensor([-1000.0, 0.0, 1000.0]))
+    tensor([0. , 0.5, 1. ])
+    """
+    out = sigmoid_array(input.data)
+    return make_result(out, (input,), lambda g: (g * out * (1 - out),))
+
+
+def tanh(input: Tensor) -> Tensor:
+    r"""Hyperbolic tangent (eq. 6-33); derivative :math:`1 - \tanh^2 x`."""
+    out = np.tanh(input.data)
+    return make_result(out, (input,), lambda g: (g * (1 - out * out),))
+
+
+def relu(input: Tensor) -> Tensor:
+    r"""Rectified linear unit :math:`\max(0, x)` (eq. 6-34); derivative :math:`[x > 0]`."""
+    x = input.data
+    out = np.maximum(x, 0)
+    return make_result(out, (input,), lambda g: (g * (x > 0),))
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    r"""Leaky ReLU (eq. 6-35): :math:`x` for :math:`x > 0`, else :math:`\gamma x` with
+    :math:`\gamma` = ``negative_slope``."""
+    x = input.data
+    pos = x > 0
+    out = np.where(pos, x, x * negative_slope).astype(x.dtype, copy=False)
+    return make_result(out, (input,), lambda g: (np.where(pos, g, g * negative_slope),))
+
+
+def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
+    r"""Exponential linear unit (eq. 6-36): :math:`x` for :math:`x > 0`, else
+    :math:`\alpha(e^x - 1)`; derivative 1 or :math:`\alpha e^x`."""
+    x = input.data
+    pos = x > 0
+    ex = np.exp(np.minimum(x, 0))
+    out = np.where(pos, x, alpha * (ex - 1)).astype(x.dtype, copy=False)
+    return make_result(out, (input,), lambda g: (np.where(pos, g, g * alpha * ex),))
+
+
+def log_softmax_array(x: np.ndarray, dim: int) -> np.ndarray:
+    r"""Log-softmax of an array along ``dim`` by log-sum-exp (see :func:`log_softmax`).
+
+    Two passes when every maximum is finite; otherwise a ``-inf`` entry gives ``-inf``,
+    also in a row that is all ``-inf`` (not NaN).
+    """
+    m = np.max(x, axis=dim, keepdims=True)
+    if np.isfinite(m).all():  # the common case: two passes, no masking
+        shifted = x - m
+        shifted -= np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        return shifted
+    m = np.where(np.isfinite(m), m, 0)
+    shifted = x - m
+    # An all -inf row gives lse = -inf and -inf - (-inf) = NaN, replaced just below:
+    # ignore the divide (log 0) and invalid warnings that are part of that path.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lse = np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        out = shifted - lse
+    return np.where(x == -np.inf, -np.inf, out).astype(x.dtype, copy=False)
+
+
+def log_softmax(input: Tensor, dim: int) -> Tensor:
+    r"""Logarithm of the softmax along ``dim`` via log-sum-exp.
+
+    .. math::
+        \log\mathrm{softmax}(x)_i = (x_i - m) - \ln\sum_j e^{x_j - m}, \quad m = \max_j x_j,
+        \qquad \frac{\partial L}{\partial x} = g - \mathrm{softmax}(x) \textstyle\sum_j g_j
+
+    Exact at the extremes: ``log_softmax([1000, 1]) == [0, -999]``; a ``-inf`` entry
+    gives ``-inf``, also in a row that is all ``-inf``.
+
+    Examples
+    --------
+    >>> import netopt
+    >>> log_softmax(netopt.tensor([1000.0, 1.0]), dim=0)
+    tensor([   0., -999.])
+    """
+    out = log_softmax_array(input.data, dim)
+
+    def backward(g: np.ndarray) -> tuple:
+        p = np.exp(out)
+        return (g - p * np.sum(g, axis=dim, keepdims=True),)
+
+    return make_result(out, (input,), backward)
+
+
+def softmax(input: Tensor, dim: int) -> Tensor:
+    r"""Softmax :math:`y_i = e^{x_i}/\sum_j e^{x_j}` along ``dim``, as the exponential of
+    :func:`log_softmax_array`; the Jacobian-vector product is
+    :math:`y \odot (g - \langle g, y\rangle)`."""
+    out = np.exp(log_softmax_array(input.data, dim))
+
+    def backward(g: np.ndarray) -> tuple:
+        return (out * (g - np.sum(g * out, axis=dim, keepdims=True)),)
+
+    return make_result(out, (input,), backward)
