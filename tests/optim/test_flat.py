@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import netopt
+from netopt.autograd.grad_slots import grad_slot
 from netopt.nn import Parameter
 from netopt.optim import SGD, Adam
 
@@ -122,14 +123,14 @@ def test_a_parameter_used_twice_gets_both_contributions_with_flat_buffers():
         loss.backward()
         loss.backward()  # the graph is kept: a second pass accumulates
         if flat:
-            assert all(p.grad is p._grad_slot for p in layer.parameters())
+            assert all(p.grad is grad_slot(p) for p in layer.parameters())
         grads.append([p.grad.copy() for p in layer.parameters()])
     for got, want in zip(*grads, strict=True):
         np.testing.assert_array_equal(got, want)
 
 
 def test_gradient_out_offers_the_slot_only_inside_a_backward_pass():
-    from netopt.autograd.engine import gradient_out
+    from netopt.autograd.grad_slots import gradient_out
 
     layer = netopt.nn.Linear(3, 2, rng=np.random.default_rng(5))
     opt = SGD(layer.parameters(), lr=0.0)
@@ -137,5 +138,5 @@ def test_gradient_out_offers_the_slot_only_inside_a_backward_pass():
     layer(x).sum().backward()
     opt.step()  # the parameters now have flat slots
     opt.zero_grad()
-    assert layer.weight._grad_slot is not None
+    assert grad_slot(layer.weight) is not None
     assert gradient_out(layer.weight) is None  # no pass is running

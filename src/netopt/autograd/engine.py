@@ -5,17 +5,19 @@ its operands, so creation order is a topological order. :func:`run_backward` kee
 of the nodes that have received a gradient and pops the newest first: a node is processed
 only after every node that consumed it (no recursion, so a chain of any depth works). It
 sums the gradients per node in a dict, and at the end accumulates into the leaves'
-``.grad``: into an optimizer's flat slot, adopted when nothing else can see the array
-(:func:`_adopt`), or with ``+=`` when a gradient is already there.
+``.grad``: into the leaf's gradient slot (:mod:`netopt.autograd.grad_slots`), adopted when
+nothing else can see the array (:func:`_adopt`), or with ``+=`` when a gradient is
+already there.
 """
 
 from __future__ import annotations
 
-import threading
 from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
+
+from .grad_slots import begin_pass, end_pass, grad_slot
 
 
 def run_backward(root: Any, seed: np.ndarray) -> None:
@@ -31,8 +33,7 @@ def run_backward(root: Any, seed: np.ndarray) -> None:
     grads: dict[int, np.ndarray] = {id(root): seed}
     heap: list[tuple[int, Any]] = [(-root._seq, root)]
     leaves: list[Any] = []
-    outer = getattr(_pass, "slots_written", None)
-    _pass.slots_written = set()
+    outer = begin_pass()
     try:
         while heap:
             node = heappop(heap)[1]
@@ -50,7 +51,7 @@ def run_backward(root: Any, seed: np.ndarray) -> None:
                 else:
                     heappush(heap, (-parent._seq, parent))
     finally:
-        _pass.slots_written = outer
+        end_pass(outer)
     # Arrays a leaf may not adopt as its ``grad``: the seed (possibly the caller's) and
     # every array already adopted by another leaf in this pass.
     taken: set[int] = {id(seed)}
@@ -59,46 +60,17 @@ def run_backward(root: Any, seed: np.ndarray) -> None:
 
 
 def _accumulate_leaf(leaf: Any, g: np.ndarray, taken: set[int]) -> None:
-    """Add ``g`` to ``leaf.grad``: into the optimizer's flat slot, adopted, or in place."""
+    """Add ``g`` to ``leaf.grad``: into the leaf's gradient slot, adopted, or in place."""
     if leaf.grad is not None:
         leaf.grad += g
         return
-    slot = getattr(leaf, "_grad_slot", None)
+    slot = grad_slot(leaf)
     if slot is not None and slot.shape == g.shape:
         if slot is not g:
             np.copyto(slot, g)
         leaf.grad = slot
     else:
         leaf.grad = _adopt(g, leaf.data, taken)
-
-
-#: Per thread, ``slots_written``: the ids of the leaves whose gradient slot an op's backward
-#: has written in the running :meth:`Tensor.backward` pass (absent or None outside a
-#: pass); see :func:`gradient_out`.
-_pass = threading.local()
-
-
-def gradient_out(leaf: Any) -> np.ndarray | None:
-    """Where an op's backward may write the whole gradient of ``leaf``, or None.
-
-    A :class:`~netopt.nn.Parameter` whose optimizer keeps gradients in one flat buffer
-    has a slot (a view of that buffer) that ``backward`` would copy the new gradient
-    into. An op that computes the gradient with an ``out=`` argument can write it there
-    directly, once per pass: the slot is offered only while ``leaf.grad`` is None (the
-    gradient is new, not accumulated) and no other op of this pass wrote there. A
-    second contribution to the same leaf is then a new array that ``backward`` adds.
-
-    ``np.matmul(a, b, out=gradient_out(w))`` allocates as usual when the answer is None.
-    """
-    slot = getattr(leaf, "_grad_slot", None)
-    if slot is None or leaf.grad is not None:
-        return None
-    written = getattr(_pass, "slots_written", None)
-    key = id(leaf)
-    if written is None or key in written:
-        return None
-    written.add(key)
-    return slot
 
 
 def _adopt(g: np.ndarray, like: np.ndarray, taken: set[int]) -> np.ndarray:

@@ -116,12 +116,12 @@ def cast_floating(root: Any, dtype: np.dtype) -> None:
     """Cast every floating parameter (with its gradient) and floating buffer of ``root``.
 
     The Parameter objects stay the same; their arrays are replaced, so a parameter leaves
-    an optimizer's flat buffer (its gradient slot is dropped). Integer buffers stay.
+    an optimizer's flat buffer (a gradient slot holds only for the array it was registered
+    for, see :mod:`netopt.autograd.grad_slots`). Integer buffers stay.
     """
     for p in root.parameters():
         if p.data.dtype.kind == "f" and p.data.dtype != dtype:
             p.data = p.data.astype(dtype)
-            p._grad_slot = None
             if p.grad is not None:
                 p.grad = p.grad.astype(dtype)
     for module in root.modules():

@@ -28,7 +28,7 @@ class Parameter(Tensor):
     (True, (3,))
     """
 
-    __slots__ = ("_grad_slot",)
+    __slots__ = ()
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
@@ -42,9 +42,6 @@ class Parameter(Tensor):
         if requires_grad and arr.dtype.kind != "f":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         super().__init__(arr, requires_grad=requires_grad)
-        # Set by an optimizer that keeps the gradients in one flat buffer: backward then
-        # writes a new gradient into this view instead of allocating one.
-        self._grad_slot: np.ndarray | None = None
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -2,10 +2,11 @@ r"""Contiguous storage for one parameter group, so that a step is a few whole-ar
 
 On a group's first step the optimizer moves the group's parameters into one flat buffer
 (each ``param.data`` becomes a view of it, with the values unchanged) and gives each
-parameter a gradient slot, a view of a second flat buffer that the engine fills on
-backward. The update kernel then runs once on the flat arrays instead of once per
-parameter, and the per-parameter ``state`` entries are views of flat state arrays, so
-``optimizer.state[p]`` and ``state_dict()`` read exactly what they read without it.
+parameter a gradient slot (:func:`netopt.autograd.grad_slots.set_grad_slot`), a view of a
+second flat buffer that the engine fills on backward. The update kernel then runs once
+on the flat arrays instead of once per parameter, and the per-parameter ``state``
+entries are views of flat state arrays, so ``optimizer.state[p]`` and ``state_dict()``
+read exactly what they read without it.
 
 The kernels are element-wise, so every element gets bit for bit the same update either
 way. The flat path is used only while it is exact: every parameter of the group still
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.grad_slots import set_grad_slot
 from ..nn.parameter import Parameter
 
 #: Groups with more elements than this keep one kernel call per parameter. Flat buffers
@@ -65,10 +67,11 @@ class FlatGroup:
         self.grad = np.zeros(start, dtype=dtype)
         self.state: dict[str, Any] = self._gather_state(states)
         self.views: list[np.ndarray] = []
-        for p, view, slot in zip(params, self._split(self.param), self._split(self.grad)):
+        self.slots: list[np.ndarray] = self._split(self.grad)
+        for p, view, slot in zip(params, self._split(self.param), self.slots):
             view[...] = p.data
             p.data = view
-            p._grad_slot = slot
+            set_grad_slot(p, slot)
             if p.grad is not None:
                 slot[...] = p.grad
                 p.grad = slot
@@ -101,8 +104,8 @@ class FlatGroup:
         """True when the flat buffers still are the group's parameters and gradients."""
         if len(params) != len(self.params):
             return False
-        for p, q, view in zip(params, self.params, self.views):
-            if p is not q or p.data is not view or p.grad is not p._grad_slot:
+        for p, q, view, slot in zip(params, self.params, self.views, self.slots):
+            if p is not q or p.data is not view or p.grad is not slot:
                 return False
         return True
 

@@ -1,8 +1,9 @@
 r"""Fused layer functions: ``linear``, ``linear_relu``, ``dropout`` and ``batch_norm``.
 
-Each is a single graph node with a hand-derived backward, so a layer costs one node
-instead of several (the speed the performance issue asks for) and its gradient is
-the textbook formula, written out once.
+Each is a single graph node with a hand-derived backward: a layer costs one node instead
+of several, and its gradient is the textbook formula, written out once. ``linear``'s
+backward writes the weight and bias gradients straight into their gradient slots when
+they have one (:func:`netopt.autograd.grad_slots.gradient_out`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import random as _random
-from ...autograd.engine import gradient_out
+from ...autograd.grad_slots import gradient_out
 from ...autograd.tensor import Tensor, make_result, needs_grad
 
 
