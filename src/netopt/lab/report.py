@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .._io.atomic import atomic_write_bytes
+from .._version import __version__
 from .page import render_page
 from .runner import ExperimentRun
 
@@ -58,8 +59,6 @@ def run_metadata(
     *, seed: int, quick: bool, started: str | None, total_seconds: float
 ) -> dict[str, Any]:
     """The run's header fields, shared by ``results.json`` and the page."""
-    from .. import __version__
-
     return {
         "netopt_version": __version__,
         "numpy_version": np.__version__,

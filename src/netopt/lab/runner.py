@@ -8,16 +8,17 @@ reason to lose the others. ``KeyboardInterrupt`` is not caught.
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._threads import blas_thread_limit
 from .core import NAME_PATTERN, Claim, Context, Experiment, Result, Table
+from .plotting import close, render_png
 
 
 @dataclass
@@ -135,21 +136,6 @@ def run_experiments(
     return runs
 
 
-@contextlib.contextmanager
-def blas_thread_limit(threads: int | None) -> Iterator[None]:
-    """Limit BLAS to ``threads`` threads inside the block (no-op without threadpoolctl)."""
-    if threads is None:
-        yield
-        return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: the limit is a speed-up, not a requirement
-        yield
-        return
-    with threadpool_limits(limits=threads, user_api="blas"):
-        yield
-
-
 def run_one(
     experiment: Experiment,
     *,
@@ -245,8 +231,6 @@ def _plain_rows(rows: Sequence[Sequence[object]]) -> list[list]:
 
 
 def _render(experiment_name: str, result: Result) -> list[RenderedFigure]:
-    from .plotting import render_png
-
     rendered = []
     for spec in result.figures:
         png = render_png(spec.figure)
@@ -264,8 +248,6 @@ def _pyplot_figure_numbers() -> set[int]:
 def _close_all(result: object, pyplot_before: set[int]) -> None:
     """Close the result's figures and any pyplot figure the experiment left open."""
     if isinstance(result, Result):
-        from .plotting import close
-
         for spec in result.figures:
             if spec.figure is not None:
                 close(spec.figure)

@@ -1,0 +1,36 @@
+r"""One BLAS-thread limit for the whole lab: the runner's and the timed experiments'."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def blas_thread_limit(threads: int | None = 1) -> Iterator[str]:
+    r"""Limit BLAS to ``threads`` threads inside the block (no-op without threadpoolctl).
+
+    The lab's matrices are small: extra BLAS threads only contend for the cores, and on a
+    shared two-core machine can stall a product for tens of milliseconds.
+
+    Parameters
+    ----------
+    threads : int or None, default 1
+        None leaves the thread count unchanged.
+
+    Yields
+    ------
+    str
+        What was done, for the report: ``"1 BLAS thread"``, ``"<n> BLAS threads"`` or
+        ``"BLAS threads unchanged"``.
+    """
+    if threads is None:
+        yield "BLAS threads unchanged"
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - optional: the limit is a speed-up
+        yield "BLAS threads unchanged"
+        return
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield "1 BLAS thread" if threads == 1 else f"{threads} BLAS threads"
