@@ -33,7 +33,9 @@ from netopt.lab.plotting import figure
 from netopt.nn import functional as F
 from netopt.optim import SGD
 
-from ._optcommon import digits, evaluate, mlp_factory, one_blas_thread
+from .._threads import blas_thread_limit
+from ._shared.nets import mlp_factory
+from ._shared.training import digits, evaluate
 
 LR = 0.05  # one learning rate for all three methods
 MINI = 32  # mini-batch size n of eq. 6-20
@@ -173,7 +175,7 @@ def run(ctx: Context) -> Result:
     make = mlp_factory((64, 32, 10), ctx.rng("init"))
     n = len(data.y_train)
     methods = {f"batch GD (n={n})": n, "SGD (n=1)": 1, f"mini-batch (n={MINI})": MINI}
-    with one_blas_thread() as threads:
+    with blas_thread_limit(1) as threads:
         curves = {}
         for i, (name, size) in enumerate(methods.items()):
             curves[name] = _clocked(make, data, size, epochs, seconds, ctx.rng("batches"))

@@ -33,7 +33,9 @@ from netopt.optim import SGD
 from netopt.regularization import StructuralRisk
 from netopt.train import Callback, accuracy_score, fit
 
-from ._optcommon import StopOnDivergence, digits, first_at_or_below, mlp_factory, one_blas_thread
+from .._threads import blas_thread_limit
+from ._shared.nets import mlp_factory
+from ._shared.training import StopOnDivergence, digits, first_at_or_below
 
 TARGET = 0.90  # held-out accuracy the two losses race to
 HEADLINE_LR = 0.3  # the learning rate of the same-everything comparison
@@ -262,7 +264,7 @@ def run(ctx: Context) -> Result:
     make = mlp_factory((64, 32, 10), ctx.rng("init"), np.float64)
     lrs = (0.3, 1.0, 3.0) if quick else (0.03, 0.1, 0.3, 1.0, 3.0)
     epochs = 8 if quick else 25
-    with one_blas_thread():
+    with blas_thread_limit(1):
         runs = _race(ctx, data, make, lrs, epochs)
         grads = _logit_gradients(make, data)
         lambdas = np.logspace(-7, 2, 10 if quick else 19)

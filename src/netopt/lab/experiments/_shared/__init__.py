@@ -1,0 +1,1 @@
+"""Building blocks shared by several of the lab's experiments (private)."""

@@ -1,0 +1,154 @@
+"""Figures and tables of the learning-rate experiment (private), drawn from its run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from netopt.lab.core import FigureSpec, Table
+from netopt.lab.plotting import figure
+
+from .ravine import RAVINE, TOL
+
+
+def _setting(s: dict[str, Any]) -> str:
+    parts = [f"lr={s['lr']:g}"] + ([f"beta={s['momentum']:g}"] if "momentum" in s else [])
+    return ", ".join(parts)
+
+
+def _ravine_figures(ravine: dict[str, Any]) -> list[FigureSpec]:
+    steps = ravine["GD"]["paths"].shape[1] - 1
+    fig, axes = figure(2, 3, width=12.0, height=6.6, sharex=True, sharey=True)
+    for ax, (name, r) in zip(axes.ravel(), ravine.items()):
+        path, stats = r["paths"][r["shown"]], r["stats"][r["shown"]]
+        end = (stats["steps"] or steps) + 1
+        ravine_contours(ax, (-9.0, 3.0), (-3.0, 3.0))
+        ax.plot(path[:end, 0], path[:end, 1], marker=".", ms=3, lw=1, color="#d62728")
+        ax.set_title(f"{name} ({_setting(r['grid'][r['shown']])}): "
+                     f"{fmt_steps(stats['steps'], steps)} steps", fontsize=9)  # fmt: skip
+        ax.label_outer()
+    fig2, ax = figure(width=6.4, height=4.0)
+    for name, r in ravine.items():
+        dist = np.linalg.norm(r["paths"][r["shown"]], axis=1)
+        ax.semilogy(np.arange(len(dist)), dist, label=f"{name} ({_setting(r['grid'][r['shown']])})")
+    ax.axhline(TOL, color="0.4", linestyle=":", label=f"tolerance {TOL:g}")
+    ax.set_ylim(1e-6, 20)
+    ax.set_xlabel("step")
+    ax.set_ylabel(r"distance to the minimum $\|\theta\|$")
+    ax.legend(fontsize=7)
+    return [
+        FigureSpec("ravine_paths", fig, "The ravine f = 0.1 theta1^2 + 2 theta2^2 of chapter "
+                   "figures 6.5-6.8, from (-8, 2), each method at the best setting of its grid "
+                   "(steps until it stays within 1e-3): plain GD zig-zags across the steep "
+                   "direction (cf. figure 6.5), momentum (figure 6.6) and Nesterov (figures "
+                   "6.7, 6.8) damp it; AdaGrad, RMSProp and Adam (eq. 6-29, 6-30) rescale "
+                   "each coordinate."),
+        FigureSpec("ravine_distance", fig2, "Distance to the minimum per step for the six "
+                   "trajectories of the ravine figure (cf. figures 6.5-6.8)."),
+    ]  # fmt: skip
+
+
+def _schedule_figure(curves: dict[str, Any], plateau: dict[str, Any], cfg: dict) -> FigureSpec:
+    fig, axes = figure(2, 3, width=12.0, height=6.4)
+    for ax, c in zip(axes.ravel(), curves.values()):
+        epochs = np.arange(len(c["lr"]))
+        ax.plot(epochs, c["lr"], lw=2, label="netopt scheduler")
+        ax.plot(epochs, c["closed"], "k:", lw=1, label="closed form")
+        ax.set_title(c["label"], fontsize=8)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("learning rate")
+        ax.legend(fontsize=7)
+    ax = axes.ravel()[-1]
+    epochs = np.arange(1, len(plateau["val_loss"]) + 1)
+    ax.step(np.arange(len(plateau["lr"])), plateau["lr"], where="post", lw=2,
+            label="lr (ReduceLROnPlateau)")  # fmt: skip
+    ax.set_xlabel("epoch (digits MLP, SGD)")
+    ax.set_ylabel("learning rate")
+    ax.set_title(f"ReduceLROnPlateau(factor={cfg['factor']}, patience={cfg['patience']}, "
+                 f"threshold={cfg['threshold']}) on a real run", fontsize=8)  # fmt: skip
+    twin = ax.twinx()
+    twin.plot(epochs, plateau["val_loss"], color="#d62728", marker="o", ms=3)
+    twin.set_ylabel("validation loss (nats)", color="#d62728")
+    for cut in plateau["cuts"]:
+        ax.axvline(cut, color="0.5", linestyle=":")
+    ax.legend(fontsize=7, loc="upper right")
+    return FigureSpec("schedules", fig, "Learning-rate schedules (slide 33: planned "
+                      "adjustment, 有序调整; and adjustment by monitored performance, 基于性能"
+                      "监测): curves read from netopt's schedulers, dotted closed forms; last "
+                      "panel: a plateau scheduler on a real training run.")  # fmt: skip
+
+
+def _digits_figure(runs: dict[str, Any]) -> FigureSpec:
+    fig, (a1, a2) = figure(1, 2, width=10.0, height=3.9)
+    for name, r in runs.items():
+        a1.semilogy(np.arange(1, len(r["loss"]) + 1), r["loss"], marker="o", ms=3, label=name)
+        if r["eff"] is not None:
+            a2.semilogy(np.arange(1, len(r["eff"]) + 1), r["eff"], marker="o", ms=3, label=name)
+    a1.set_xlabel("epoch")
+    a1.set_ylabel("training loss (mean over the epoch's batches)")
+    a1.legend(fontsize=8)
+    a2.set_xlabel("epoch")
+    a2.set_ylabel(r"median effective lr $\alpha/\sqrt{G}$")
+    a2.legend(fontsize=8)
+    caption = (
+        "The optimizers of slides 34-40 on the same digits MLP and batches (left); the "
+        "per-parameter learning rates of AdaGrad (eq. 6-29) and RMSProp (eq. 6-30) during the "
+        "run (right)."
+    )
+    return FigureSpec("optimizers_digits", fig, caption)
+
+
+def figures(ravine: dict, curves: dict, plateau: dict, runs: dict, cfg: dict) -> list[FigureSpec]:
+    """All figures of the learning-rate experiment."""
+    return [
+        *_ravine_figures(ravine),
+        _schedule_figure(curves, plateau, cfg),
+        _digits_figure(runs),
+    ]
+
+
+def tables(ravine: dict, runs: dict, optimizers: dict) -> list[Table]:
+    """The ravine table (each method's best grid setting) and the digits table."""
+    steps = ravine["GD"]["paths"].shape[1] - 1
+    rows = []
+    for name, r in ravine.items():
+        s = r["stats"][r["shown"]]
+        rows.append([
+            name, _setting(r["grid"][r["shown"]]), len(r["grid"]), fmt_steps(s["steps"], steps),
+            fmt_steps(s["first_entry"], steps), round(s["x2_path"], 3), s["x2_flips"],
+            s["settle"][0], s["settle"][1],
+        ])  # fmt: skip
+    ravine_table = Table(
+        f"Ravine from (-8, 2), each method at the best setting of its grid (budget {steps} "
+        f"steps): steps until ||theta|| stays below {TOL:g}",
+        ["method", "best setting", "grid size", "steps (stays)", "first entry",
+         "theta2 path", "theta2 sign changes", "theta1 settles", "theta2 settles"],
+        rows,
+    )  # fmt: skip
+    digits_table = Table(
+        "Digits MLP (64-32-10), same initial weights and batches",
+        ["optimizer", "setting", "final training loss", "held-out accuracy"],
+        [[k, optimizers[k][1], round(r["final"], 4), round(r["acc"], 4)] for k, r in runs.items()],
+    )
+    return [ravine_table, digits_table]
+
+
+def ravine_contours(ax: Any, xlim: tuple[float, float], ylim: tuple[float, float]) -> None:
+    """Draw contour lines of the ravine on ``ax``, with the minimum marked by a star."""
+    xs = np.linspace(*xlim, 200)
+    ys = np.linspace(*ylim, 200)
+    gx, gy = np.meshgrid(xs, ys)
+    fz = RAVINE[0] * gx**2 + RAVINE[1] * gy**2
+    levels = np.geomspace(0.02, max(float(fz.max()), 0.05), 12)
+    ax.contour(gx, gy, fz, levels=levels, colors="0.75", linewidths=0.7)
+    ax.plot([0.0], [0.0], marker="*", color="k", markersize=10, linestyle="none")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel(r"$\theta_1$ (flat direction, curvature 0.2)")
+    ax.set_ylabel(r"$\theta_2$ (steep, curvature 4)")
+
+
+def fmt_steps(n: int | None, budget: int) -> str:
+    """``"42"``, or ``"> 500"`` when the tolerance was not reached within ``budget``."""
+    return str(n) if n is not None else f"> {budget}"

@@ -1,0 +1,58 @@
+"""Shared by the per-experiment lab tests: quick runs per seed, and the claims check.
+
+A test module names its registered experiment in ``EXPERIMENT`` and takes either
+``outcome``: ``(seed, run)`` for a module-scoped quick :func:`~netopt.lab.runner.run_one`
+(one BLAS thread, figures rendered to PNG), or ``result``: ``(seed, Result)`` for a
+module-scoped quick call of the experiment itself (figures still open, closed afterwards);
+both at each of seeds 0, 1, 2.
+
+``claims_hold(outcome)`` asserts the run finished, made claims, every one holds (listing
+the failures with their evidence), and that it made as many claims as at the first seed
+this session ran: the count comes from the experiment's own results, not from the test.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from netopt.lab._threads import blas_thread_limit
+from netopt.lab.core import REGISTRY, Context
+from netopt.lab.plotting import close
+from netopt.lab.runner import run_one
+
+SEEDS = (0, 1, 2)
+
+_CLAIM_COUNTS: dict[str, tuple[int, int]] = {}
+"""Experiment name -> (first seed run, its number of claims)."""
+
+
+@pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed{s}")
+def outcome(request):
+    with blas_thread_limit(1):
+        experiment = REGISTRY[request.module.EXPERIMENT]
+        return request.param, run_one(experiment, seed=request.param, quick=True)
+
+
+@pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"seed{s}")
+def result(request):
+    res = REGISTRY[request.module.EXPERIMENT].run(Context(seed=request.param, quick=True))
+    yield request.param, res
+    for spec in res.figures:
+        close(spec.figure)
+
+
+def _claims_hold(name: str, outcome) -> None:
+    seed, run = outcome
+    assert getattr(run, "error", None) is None, run.traceback
+    assert run.claims
+    first_seed, count = _CLAIM_COUNTS.setdefault(name, (seed, len(run.claims)))
+    assert len(run.claims) == count, f"seed {seed}: {len(run.claims)}, seed {first_seed}: {count}"
+    failed = [f"{c.claim} ({c.evidence})" for c in run.claims if not c.holds]
+    assert not failed, f"seed {seed}: " + "; ".join(failed)
+
+
+@pytest.fixture
+def claims_hold(request):
+    return functools.partial(_claims_hold, request.module.EXPERIMENT)

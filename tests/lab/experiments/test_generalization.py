@@ -1,0 +1,199 @@
+"""The under/overfitting experiment: every claim holds in quick mode for seeds 0, 1, 2.
+
+The experiment is run once per seed (module-scoped fixture) and its claims, figures and
+tables are checked; helper functions get small exact tests of their own.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+from netopt.lab.core import REGISTRY, Context, Result
+from netopt.lab.experiments import generalization
+from netopt.lab.experiments.generalization import capacity, remedies
+from netopt.lab.experiments.generalization.claims import _bagging_claim, _cv_claim
+from netopt.lab.experiments.generalization.common import stratified_sample
+from netopt.lab.plotting import close, render_png
+
+SEEDS = (0, 1, 2)
+FIGURES = {
+    "polynomial_degree",
+    "spirals",
+    "remedies",
+    "dropout",
+    "cross_validation",
+    "bagging",
+    "pca",
+    "mnist1d",
+}
+
+
+@functools.cache
+def _quick_run(seed: int) -> tuple[int, Result, dict]:
+    """Run the experiment in quick mode once per seed; render (then close) its figures."""
+    result = generalization.run(Context(seed=seed, quick=True))
+    pngs = {}
+    for spec in result.figures:
+        pngs[spec.name] = render_png(spec.figure)
+        close(spec.figure)
+    return seed, result, pngs
+
+
+@pytest.fixture(params=SEEDS, ids=[f"seed{s}" for s in SEEDS])
+def outcome(request) -> tuple[int, Result, dict]:
+    return _quick_run(request.param)
+
+
+def test_registered_as_the_seventh_section():
+    generalization_entry = REGISTRY["generalization"]
+    assert generalization_entry.order == 7
+    assert generalization_entry.title == "Underfitting and overfitting"
+    assert generalization_entry.title_zh == "欠拟合与过拟合"
+    assert "6.17" in generalization_entry.reference
+    assert generalization_entry.run is generalization.run
+
+
+def test_every_claim_holds(outcome):
+    seed, result, _ = outcome
+    failed = [f"{c.claim}\n    evidence: {c.evidence}" for c in result.claims if not c.holds]
+    assert not failed, f"seed {seed}: claims that failed:\n" + "\n".join(failed)
+    assert len(result.claims) == len(_quick_run(SEEDS[0])[1].claims)  # the same at every seed
+    for claim in result.claims:
+        assert isinstance(claim.holds, bool)
+        assert any(ch.isdigit() for ch in claim.evidence), claim.evidence
+
+
+def test_figures_render_and_cite_the_chapter(outcome):
+    _, result, pngs = outcome
+    assert {f.name for f in result.figures} == FIGURES
+    for spec in result.figures:
+        assert pngs[spec.name].startswith(b"\x89PNG\r\n\x1a\n")
+        assert "Slide" in spec.caption or "figure" in spec.caption, spec.caption
+    dropout = next(f for f in result.figures if f.name == "dropout")
+    assert "6.17" in dropout.caption
+
+
+def test_tables_are_well_formed(outcome):
+    _, result, _ = outcome
+    assert len(result.tables) >= 7
+    for table in result.tables:
+        assert table.rows, table.title
+        for row in table.rows:
+            assert len(row) == len(table.columns), (table.title, row)
+            for cell in row:
+                assert isinstance(cell, (str, int, float, bool)), (table.title, cell)
+                if isinstance(cell, float):
+                    assert np.isfinite(cell), (table.title, row)
+    assert result.summary
+
+
+def test_same_seed_same_numbers():
+    _, first, _ = _quick_run(0)
+    second = generalization.run(Context(seed=0, quick=True))
+    for spec in second.figures:
+        close(spec.figure)
+    assert [c.evidence for c in first.claims] == [c.evidence for c in second.claims]
+    assert [t.rows for t in first.tables] == [t.rows for t in second.tables]
+
+
+def test_run_prints_nothing(capsys):
+    ctx = Context(seed=0, quick=True)
+    split = capacity.polynomial_data(ctx.rng("polynomial-data"))
+    capacity.degree_sweep(split)
+    capacity.cross_validate_ridge(split, ctx.rng("cv-folds"))
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+# ------------------------------------------------------------------ helpers, exactly
+def test_ridge_matches_scikit_learn_with_an_unpenalized_intercept():
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, 25)
+    y = np.sin(3 * x) + 0.1 * rng.standard_normal(25)
+    features = capacity.legendre_features(x, 8)
+    lam = 1e-3
+    ours = capacity.ridge(features, y, lam)
+    # (1/N)||Pw - y||^2 + lam/2 ||w_1:||^2  ==  (1/N) (||Pw - y||^2 + alpha ||w_1:||^2)
+    sk = Ridge(alpha=0.5 * len(y) * lam, fit_intercept=True).fit(features[:, 1:], y)
+    np.testing.assert_allclose(ours[1:], sk.coef_, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(ours[0], sk.intercept_, rtol=1e-6, atol=1e-9)
+
+
+def test_ridge_is_the_minimum_of_netopts_structural_risk():
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1, 1, 30)
+    features = capacity.legendre_features(x, 6)
+    y = x**3 + 0.1 * rng.standard_normal(30)
+    w = capacity.ridge(features, y, 0.01)
+    assert capacity._structural_risk_gradient(features, y, w, 0.01) < 1e-10
+    assert capacity._structural_risk_gradient(features, y, w * 1.01, 0.01) > 1e-4
+
+
+def test_training_error_of_nested_least_squares_never_rises():
+    split = capacity.polynomial_data(np.random.default_rng(3))
+    sweep = capacity.degree_sweep(split)
+    assert len(split.x_train) == capacity.N_TRAIN and len(split.x_test) == capacity.N_TEST
+    assert np.all(np.diff(sweep["train"]) <= 1e-9 * sweep["train"][0])
+
+
+def test_corrupt_changes_exactly_the_stated_fraction_to_other_classes():
+    y = np.repeat(np.arange(10), 10)
+    noisy, flipped = remedies._corrupt(y, 0.2, np.random.default_rng(0))
+    assert len(flipped) == 20
+    assert np.all(noisy[flipped] != y[flipped])
+    keep = np.setdiff1d(np.arange(len(y)), flipped)
+    assert np.array_equal(noisy[keep], y[keep])
+    assert noisy.min() >= 0 and noisy.max() <= 9
+
+
+def test_stratified_sample_takes_each_class_equally_and_respects_exclusions():
+    y = np.repeat(np.arange(10), 30)
+    rng = np.random.default_rng(0)
+    first = stratified_sample(y, 10, rng)
+    second = stratified_sample(y, 15, rng, exclude=first)
+    assert np.array_equal(np.bincount(y[first]), np.full(10, 10))
+    assert np.array_equal(np.bincount(y[second]), np.full(10, 15))
+    assert not set(first) & set(second)
+
+
+def test_monomials_count_and_values():
+    x = np.array([[2.0, 3.0]])
+    features = capacity.monomials(x, 2)
+    assert features.shape == (1, 5)  # x2, x1, x2^2, x1 x2, x1^2
+    np.testing.assert_array_equal(features[0], [3.0, 2.0, 9.0, 6.0, 4.0])
+
+
+def _cv(train, test, chosen):
+    lam = np.logspace(-9, 1, len(test))
+    test = np.asarray(test, dtype=float)
+    return {
+        "lambdas": lam,
+        "train": np.asarray(train, dtype=float),
+        "test": test,
+        "chosen": chosen,
+        "best": int(test.argmin()),
+        "gradient": 0.0,
+    }
+
+
+def test_cv_claim_fails_when_the_chosen_fit_does_not_narrow_the_gap():
+    # chosen index 1 has the best test error; its gap is 1.0 - 0.1 = 0.9
+    assert _cv_claim(_cv([0.0, 0.1, 0.5], [5.0, 1.0, 2.0], 1)).holds
+    # the least regularized fit now has a smaller gap (0.95 - 0.5 = 0.45): the claim fails
+    assert not _cv_claim(_cv([0.5, 0.1, 0.5], [0.95, 1.0, 2.0], 1)).holds
+    # a chosen strength at the edge of the grid, or far from the best, fails too
+    assert not _cv_claim(_cv([0.0, 0.1, 0.5], [5.0, 1.0, 2.0], 2)).holds
+
+
+def test_bagging_claim_fails_without_a_narrower_gap_or_a_margin():
+    members = np.array([0.70, 0.72, 0.74])  # mean 0.72
+    bag = {"member_test": members, "ensemble": {"test_acc": 0.80, "gap": 0.15}}
+    assert _bagging_claim(bag, {"gap": 0.25}).holds
+    assert not _bagging_claim(bag, {"gap": 0.10}).holds  # the single network's gap is smaller
+    bag["ensemble"]["test_acc"] = 0.73  # 1 point above the mean member: below the margin
+    assert not _bagging_claim(bag, {"gap": 0.25}).holds
