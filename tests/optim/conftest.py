@@ -1,7 +1,8 @@
 """The optimizer registry and the small problems that every optimizer test runs on.
 
-Tests take ``optim_row`` (parametrized over :data:`REGISTRY`) and the ``optim_problem``
-factory: a linear map ``W`` (10x5) with bias ``b`` and loss ``sum((x W^T + b)^2)``.
+Tests take ``optim_row`` (parametrized over :data:`REGISTRY`), the ``optim_problem``
+factory: a linear map ``W`` (10x5) with bias ``b`` and loss ``sum((x W^T + b)^2)``, and
+the ``kernel_inputs`` factory of a kernel test's random inputs.
 """
 
 from __future__ import annotations
@@ -81,3 +82,16 @@ class Problem:
 def optim_problem():
     """Factory ``(seed, dtype=np.float64) -> Problem``; the same seed gives equal problems."""
     return Problem
+
+
+def _kernel_inputs(seed: int) -> tuple[np.random.Generator, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    theta = rng.standard_normal(6)
+    grad = rng.standard_normal(6)
+    return rng, theta, grad
+
+
+@pytest.fixture
+def kernel_inputs():
+    """Factory ``seed -> (rng, theta, grad)``: six float64 values each, for a kernel test."""
+    return _kernel_inputs

@@ -1,8 +1,9 @@
 """Invalid arguments raise, with torch's messages where torch has one: one table, one test.
 
-Rows are ``(callable, kwargs, exception, message regex)``. Rows marked ``TORCH`` build the
-same call with ``torch.optim`` / ``torch.nn.utils`` and check that torch raises the same
-type with a message the same regex matches.
+Rows are ``(callable, kwargs, exception, message regex)``, for every optimizer and the
+``Optimizer`` base class. Rows marked ``TORCH`` build the same call with ``torch.optim``
+and check that torch raises the same type with a message the same regex matches. Gradient
+clipping's rows are in ``tests/nn/utils/test_clip_grad.py``.
 """
 
 from __future__ import annotations
@@ -15,18 +16,11 @@ import pytest
 
 import netopt
 from netopt.nn import Parameter
-from netopt.nn.utils import clip_grad_norm_, clip_grad_value_
 from netopt.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 
 
 def _p() -> Parameter:
     return Parameter(np.zeros(3))
-
-
-def _with_grad(value: float) -> list[Parameter]:
-    p = _p()
-    p.grad = np.full(3, value)
-    return [p]
 
 
 _shared = _p()
@@ -156,15 +150,6 @@ ROWS = [
      ValueError, r"^loaded parameter group 1 is not a dict with 'params'$", None),
     (_loader.load_state_dict, {"state_dict": {"state": {}}}, ValueError,
      r"^an optimizer state dict has 'state' and 'param_groups' entries$", None),
-    (clip_grad_norm_, {"parameters": _with_grad(1.0), "max_norm": -1.0}, ValueError,
-     r"^max_norm must be non-negative, but got -1\.0$", None),  # torch flips the gradients
-    (clip_grad_norm_, {"parameters": _with_grad(math.inf), "max_norm": 1.0,
-                       "error_if_nonfinite": True}, RuntimeError,
-     r"^The total norm of order 2\.0 for gradients from `parameters` is non-finite, so it "
-     r"cannot be clipped\. To disable this error and scale the gradients by the non-finite "
-     r"norm anyway, set `error_if_nonfinite=False`$", TORCH),
-    (clip_grad_value_, {"parameters": _with_grad(1.0), "clip_value": -1.0}, ValueError,
-     r"^clip_value must be non-negative, but got -1\.0$", None),
 ]  # fmt: skip
 
 
@@ -206,10 +191,7 @@ TORCH_ROWS = [r for r in ROWS if r[4] == TORCH]
 def test_torch_raises_the_same(row):
     torch = pytest.importorskip("torch")
     fn, kwargs, exc, regex, _ = row
-    if fn in (clip_grad_norm_, clip_grad_value_):
-        torch_fn = getattr(torch.nn.utils, fn.__name__)
-    else:
-        torch_fn = getattr(torch.optim, fn.__name__)
+    torch_fn = getattr(torch.optim, fn.__name__)
     args = {k: _to_torch(v, torch) for k, v in kwargs.items()}
     if kwargs.get("params") is not None and any(
         isinstance(g, dict) and any(p is _shared for p in g["params"]) for g in kwargs["params"]

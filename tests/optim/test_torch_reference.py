@@ -138,29 +138,3 @@ def test_resumes_from_a_torch_state_dict():
         t_opt.step()
         opt.step()
         np.testing.assert_allclose(p.data, t.detach().numpy(), *TOL["float64"])
-
-
-def test_adagrad_honours_a_groups_initial_accumulator_value():
-    # group G_0 = 3, g = 1: G = 4, theta = -lr * 1 / (2 + eps). torch ignores a group's value
-    # and starts from the constructor's (0 here): theta = -lr * 1 / (1 + eps).
-    p = Parameter(np.zeros(1))
-    opt = netopt.optim.Adagrad([{"params": [p], "initial_accumulator_value": 3.0}], lr=0.1)
-    p.grad = np.ones(1)
-    opt.step()
-    np.testing.assert_allclose(p.data, [-0.1 / (2 + 1e-10)], *TOL["float64"])
-    torch = pytest.importorskip("torch")
-    t = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-    t_opt = torch.optim.Adagrad([{"params": [t], "initial_accumulator_value": 3.0}], lr=0.1)
-    t.grad = torch.ones(1, dtype=torch.float64)
-    t_opt.step()
-    np.testing.assert_allclose(t.detach().numpy(), [-0.1 / (1 + 1e-10)], *TOL["float64"])
-
-
-def test_repr_lines_are_torchs():
-    torch = pytest.importorskip("torch")
-    p = Parameter(np.zeros(2))
-    ours = repr(netopt.optim.RMSprop([p], lr=0.1, centered=True)).splitlines()
-    theirs = repr(torch.optim.RMSprop([torch.zeros(2, requires_grad=True)], lr=0.1,
-                                      centered=True)).splitlines()  # fmt: skip
-    assert ours[:2] == theirs[:2] and ours[-1] == theirs[-1]
-    assert set(ours) <= set(theirs)

@@ -1,7 +1,9 @@
 """Gradient clipping and per-parameter gradient norms (``netopt.nn.utils``).
 
 Hand-worked values, then torch's numbers for every norm type; float64 is compared to
-rounding (RTOL64), float32 to a few ulps (RTOL32).
+rounding (RTOL64), float32 to a few ulps (RTOL32); a hypothesis property (the clipped norm
+is bounded, the direction kept; RTOL_NORM bounds rounding in the norm identities); invalid
+arguments as a table, with torch's message where torch has one.
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from netopt.nn import Module, Parameter
 from netopt.nn.utils import clip_grad_norm_, clip_grad_value_, get_total_norm, grad_norms
 
 RTOL64, RTOL32 = 1e-13, 1e-6
+RTOL_NORM = 1e-12
 
 
 def _params(*grads) -> list[Parameter]:
@@ -128,3 +134,60 @@ def test_clip_grad_value_matches_torch():
     clip_grad_value_([p], 0.7)
     torch.nn.utils.clip_grad_value_([t], 0.7)
     np.testing.assert_array_equal(p.grad, t.grad.numpy())
+
+
+finite = st.floats(-1e3, 1e3, allow_nan=False, allow_subnormal=False)
+
+grad_lists = st.lists(
+    arrays(np.float64, st.integers(1, 6), elements=finite), min_size=1, max_size=4
+)
+
+
+@given(grads=grad_lists, max_norm=st.floats(1e-3, 1e3))
+def test_clipped_norm_is_bounded_and_direction_kept(grads, max_norm):
+    params = [Parameter(np.zeros_like(g)) for g in grads]
+    for p, g in zip(params, grads, strict=True):
+        p.grad = g.copy()
+    total = clip_grad_norm_(params, max_norm)
+    flat = np.concatenate(grads)
+    np.testing.assert_allclose(total, np.sqrt(np.sum(flat * flat)), rtol=RTOL_NORM, atol=1e-300)
+    clipped = np.concatenate([p.grad for p in params])
+    assert np.linalg.norm(clipped) <= max_norm * (1 + RTOL_NORM)
+    coef = min(1.0, max_norm / (total + 1e-6))
+    np.testing.assert_allclose(clipped, coef * flat, rtol=RTOL_NORM, atol=0)
+
+
+def _with_grad(value: float) -> list[Parameter]:
+    p = Parameter(np.zeros(3))
+    p.grad = np.full(3, value)
+    return [p]
+
+
+NONFINITE = (
+    r"^The total norm of order 2\.0 for gradients from `parameters` is non-finite, so it "
+    r"cannot be clipped\. To disable this error and scale the gradients by the non-finite "
+    r"norm anyway, set `error_if_nonfinite=False`$"
+)
+ERRORS = [
+    # (callable, kwargs, exception, regex); torch flips the gradients for max_norm < 0
+    (clip_grad_norm_, {"parameters": _with_grad(1.0), "max_norm": -1.0}, ValueError,
+     r"^max_norm must be non-negative, but got -1\.0$"),
+    (clip_grad_norm_, {"parameters": _with_grad(math.inf), "max_norm": 1.0,
+                       "error_if_nonfinite": True}, RuntimeError, NONFINITE),
+    (clip_grad_value_, {"parameters": _with_grad(1.0), "clip_value": -1.0}, ValueError,
+     r"^clip_value must be non-negative, but got -1\.0$"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "exc", "regex"), ERRORS)
+def test_invalid_arguments_raise(fn, kwargs, exc, regex):
+    with pytest.raises(exc, match=regex):
+        fn(**kwargs)
+
+
+def test_torch_raises_the_same_for_a_nonfinite_norm():
+    torch = pytest.importorskip("torch")
+    t = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    t.grad = torch.full((3,), math.inf, dtype=torch.float64)
+    with pytest.raises(RuntimeError, match=NONFINITE):
+        torch.nn.utils.clip_grad_norm_([t], 1.0, error_if_nonfinite=True)
