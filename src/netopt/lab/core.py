@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from .._validate import is_int
+
 EXPERIMENT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 """Experiment names: a lower-case identifier (the prefix ``<name>-`` of its figure files)."""
 
@@ -143,7 +145,7 @@ class Context:
     def __init__(
         self, seed: int = 0, quick: bool = False, *, progress: ProgressCallback | None = None
     ) -> None:
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        if not is_int(seed) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         self.seed = int(seed)
         self.quick = bool(quick)
@@ -216,7 +218,7 @@ class Experiment:
 def _check_identity(name: object, order: object) -> None:
     if not isinstance(name, str) or not EXPERIMENT_NAME.match(name):
         raise ValueError(f"Invalid experiment name: {name!r} (lower-case letters, digits, _)")
-    if isinstance(order, bool) or not isinstance(order, int):
+    if not is_int(order):
         raise ValueError(f"Invalid experiment order: {order!r} (an integer)")
 
 

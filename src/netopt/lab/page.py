@@ -16,6 +16,7 @@ import struct
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .._validate import is_number
 from .runner import ExperimentRun
 
 TITLE = "Network optimization"
@@ -253,7 +254,7 @@ def _table(table: Any) -> str:
     for row in table.rows:
         cells = []
         for cell in row:
-            numeric = isinstance(cell, (int, float)) and not isinstance(cell, bool)
+            numeric = is_number(cell)
             klass = ' class="num"' if numeric else ""
             cells.append(f"<td{klass}>{esc(format_cell(cell))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
