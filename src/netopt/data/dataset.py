@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
+from .._validate import is_number
 from ..autograd import Tensor
 
 
@@ -264,7 +265,7 @@ def _split_lengths(n: int, lengths: Sequence[float]) -> list[int]:
     if not values:
         raise ValueError("lengths must not be empty")
     for i, v in enumerate(values):
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+        if not is_number(v):
             raise TypeError(f"length at index {i} must be a number, got {v!r}")
     if math.isclose(sum(values), 1) and sum(values) <= 1:
         for i, frac in enumerate(values):

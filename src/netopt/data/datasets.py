@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import random as _random
+from .._validate import is_int, is_number
 from .dataset import TensorDataset
 
 
@@ -54,13 +55,13 @@ class Split:
 
 
 def _check_seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if not is_int(seed) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     return int(seed)
 
 
 def _check_test_size(test_size: object) -> float:
-    if isinstance(test_size, bool) or not isinstance(test_size, (int, float)):
+    if not is_number(test_size):
         raise TypeError(f"test_size must be a float in (0, 1), got {test_size!r}")
     if not 0 < test_size < 1:
         raise ValueError(f"test_size must lie in (0, 1), got {test_size!r}")
@@ -68,13 +69,13 @@ def _check_test_size(test_size: object) -> float:
 
 
 def _check_count(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+    if not is_int(value) or value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
     return int(value)
 
 
 def _check_nonneg(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+    if not is_number(value) or not value >= 0:
         raise ValueError(f"{name} must be a non-negative number, got {value!r}")
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")

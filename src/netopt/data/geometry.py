@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from .._validate import is_int, is_number
+
 
 def _batch(x: Any) -> np.ndarray:
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
@@ -22,11 +24,9 @@ def _batch(x: Any) -> np.ndarray:
 
 def _check_shape(image_shape: Any) -> tuple[int, int]:
     shape = tuple(image_shape)
-    if len(shape) != 2 or any(
-        isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in shape
-    ):
+    if len(shape) != 2 or any(not is_int(s) or s < 1 for s in shape):
         raise ValueError(f"image_shape must be two positive ints, got {image_shape!r}")
-    return shape
+    return int(shape[0]), int(shape[1])
 
 
 def _images(x: Any, image_shape: tuple[int, int]) -> np.ndarray:
@@ -48,7 +48,7 @@ def _gather(images: np.ndarray, rows: np.ndarray, cols: np.ndarray, fill: float)
 
 
 def _check_fill(fill: Any) -> float:
-    if isinstance(fill, bool) or not isinstance(fill, (int, float)) or not np.isfinite(fill):
+    if not is_number(fill) or not np.isfinite(fill):
         raise ValueError(f"fill must be a finite number, got {fill!r}")
     return float(fill)
 

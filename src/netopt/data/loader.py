@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
+from .._validate import is_int
 from ..autograd import Tensor
 from .dataset import collate
 
@@ -117,11 +118,7 @@ class DataLoader:
             raise TypeError(
                 f"dataset must define __getitem__ and __len__, got {type(dataset).__name__}"
             )
-        if (
-            isinstance(batch_size, bool)
-            or not isinstance(batch_size, (int, np.integer))
-            or batch_size <= 0
-        ):
+        if not is_int(batch_size) or batch_size <= 0:
             raise ValueError(
                 f"batch_size should be a positive integer value, but got batch_size={batch_size!r}"
             )
@@ -137,7 +134,7 @@ class DataLoader:
                 "transform applies to the default collation's first field; with a "
                 "collate_fn, apply it inside collate_fn"
             )
-        if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
+        if not is_int(num_workers) or num_workers < 0:
             raise ValueError(
                 "num_workers option should be non-negative; use num_workers=0 to disable "
                 f"multiprocessing (got {num_workers!r})"
@@ -277,10 +274,10 @@ class DataLoader:
                 f"this loader's generator is {name!r}"
             )
         position = state_dict["position"]
-        if isinstance(position, bool) or not isinstance(position, int):
+        if not is_int(position):
             raise ValueError(f"position must be an int, got {position!r}")
         if not 0 <= position < len(self):
             raise ValueError(f"position must lie in [0, {len(self)}), got {position}")
         self.rng.bit_generator.state = copy.deepcopy(state_dict["rng_state"])
         self._epoch_start, self._position = None, 0
-        self._skip = position
+        self._skip = int(position)

@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .._validate import is_number
 from ..train.history import History
 from .findings import Finding, Thresholds
 from .stats import RECORD_KEY
@@ -24,7 +25,7 @@ def _number(mapping: Mapping[str, Any], key: str, where: str) -> float | None:
     value = mapping.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         raise ValueError(f"{where}: {key!r} is {value!r}, not a number")
     return float(value)
 

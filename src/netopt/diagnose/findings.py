@@ -13,6 +13,8 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from .._validate import is_int, is_number
+
 BEYOND = " (not in the chapter's list)"
 
 #: Remedies for each kind of finding, in the chapter's order.
@@ -195,11 +197,12 @@ class Thresholds:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name == "patience":
-                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                if not is_int(value) or value < 1:
                     raise ValueError(f"patience must be an int >= 1, got {value!r}")
+                object.__setattr__(self, f.name, int(value))
                 continue
             low, high = ranges[f.name]
-            ok = not isinstance(value, bool) and isinstance(value, (int, float))
+            ok = is_number(value)
             if not (ok and low < value < high):
                 raise ValueError(f"{f.name} must be a number in ({low}, {high}), got {value!r}")
             object.__setattr__(self, f.name, float(value))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from .._validate import is_number
 from ..autograd import Tensor, no_grad
 from ..nn import Linear, Module, ReLU, Sequential, Sigmoid, Tanh
 from ..train.callbacks import Callback
@@ -53,7 +54,7 @@ _DERIVATIVES = {Sigmoid: _sigmoid_derivative, Tanh: _tanh_derivative}
 
 def check_threshold(threshold: Any) -> float:
     """Return ``threshold`` as a float in (0, 0.25); raise ValueError naming it otherwise."""
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.floating)):
+    if not is_number(threshold):
         raise ValueError(f"threshold must be a number in (0, 0.25), got {threshold!r}")
     if not 0.0 < float(threshold) < 0.25:
         raise ValueError(

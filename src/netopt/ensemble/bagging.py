@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validate import is_int, is_number
 from ..nn import Module
 from ..train.callbacks import Callback
 from .voting import VOTING, average_probabilities, majority_vote
@@ -79,7 +80,7 @@ class FitTrainer:
             if not callable(fn):
                 raise TypeError(f"{name} must be callable, got {type(fn).__name__}")
         for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            if not is_int(value) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
         self.loss_fn, self.make_optimizer = loss_fn, make_optimizer
         self.epochs, self.batch_size = int(epochs), int(batch_size)
@@ -177,16 +178,17 @@ class BaggingEnsemble:
         for name, fn in (("make_model", make_model), ("train", train)):
             if not callable(fn):
                 raise TypeError(f"{name} must be callable, got {type(fn).__name__}")
-        if isinstance(n_members, bool) or not isinstance(n_members, int) or n_members < 1:
+        if not is_int(n_members) or n_members < 1:
             raise ValueError(f"n_members must be a positive int, got {n_members!r}")
         if voting not in VOTING:
             raise ValueError(f"voting must be 'soft' or 'hard', got {voting!r}")
-        if isinstance(max_samples, bool) or not isinstance(max_samples, (int, float)):
+        if not is_number(max_samples):
             raise ValueError(f"max_samples must be a number in (0, 1], got {max_samples!r}")
         if not 0 < max_samples <= 1:
             raise ValueError(f"max_samples must be a number in (0, 1], got {max_samples!r}")
         self.make_model, self.train = make_model, train
-        self.n_members, self.voting, self.max_samples = n_members, voting, float(max_samples)
+        self.n_members, self.voting = int(n_members), voting
+        self.max_samples = float(max_samples)
         self.rng = resolve(rng)
         self.members_: list[Module] = []
         self.indices_: list[np.ndarray] = []

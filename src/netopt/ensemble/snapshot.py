@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validate import is_int
 from ..nn import Module
 from ..train.callbacks import Callback
 from .voting import VOTING, average_probabilities, majority_vote
@@ -54,7 +55,7 @@ def cycle_end_epochs(T_0: int, T_mult: int, epochs: int) -> list[int]:
     ([3, 9, 21], [5, 10])
     """
     for name, value, low in (("T_0", T_0, 1), ("T_mult", T_mult, 1), ("epochs", epochs, 0)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        if not is_int(value) or value < low:
             raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
     ends, end, length = [], T_0, T_0
     while end <= epochs:

@@ -21,11 +21,11 @@ that are normalized up to float32 rounding pass.
 from __future__ import annotations
 
 import math
-from numbers import Real
 from typing import Any
 
 import numpy as np
 
+from .._validate import is_number
 from ..autograd import ops
 from ..autograd.tensor import Tensor
 
@@ -42,7 +42,7 @@ def log_of_base(base: Any) -> float | None:
     """Return :math:`\\ln(\\text{base})`, or None for natural units; validate ``base``."""
     if base is None:
         return None
-    if isinstance(base, bool) or not isinstance(base, Real):
+    if not is_number(base):
         raise TypeError(f"base must be a real number or None, got {type(base).__name__}")
     b = float(base)
     if not math.isfinite(b) or b <= 0 or b == 1:

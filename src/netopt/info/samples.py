@@ -10,10 +10,11 @@ own symbol and the plug-in entropy would just be :math:`\log N`.
 
 from __future__ import annotations
 
-from numbers import Integral
 from typing import Any
 
 import numpy as np
+
+from .._validate import is_int
 
 __all__ = ["contingency_table", "discretize", "joint_distribution"]
 
@@ -35,7 +36,7 @@ def _samples(x: Any, name: str) -> np.ndarray:
 
 
 def _edges(x: np.ndarray, bins: Any, name: str) -> np.ndarray:
-    if isinstance(bins, Integral) and not isinstance(bins, bool):
+    if is_int(bins):
         if bins < 1:
             raise ValueError(f"bins must be a positive integer, got {bins}")
         return np.histogram_bin_edges(x, bins=int(bins))

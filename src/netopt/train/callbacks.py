@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._validate import is_int, is_number
 from .context import Callback, FitContext
 
 logger = logging.getLogger("netopt.train")
@@ -200,15 +201,15 @@ class EarlyStopping(Callback):
     ) -> None:
         if not isinstance(monitor, str) or not monitor:
             raise ValueError(f"monitor must be a non-empty str, got {monitor!r}")
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+        if not is_int(patience) or patience < 0:
             raise ValueError(f"patience must be a non-negative int, got {patience!r}")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)):
+        if not is_number(min_delta):
             raise ValueError(f"min_delta must be a non-negative number, got {min_delta!r}")
         if not (math.isfinite(min_delta) and min_delta >= 0):
             raise ValueError(f"min_delta must be a non-negative number, got {min_delta!r}")
         if not isinstance(restore_best_weights, bool):
             raise ValueError(f"restore_best_weights must be a bool, got {restore_best_weights!r}")
-        self.monitor, self.patience, self.min_delta = monitor, patience, float(min_delta)
+        self.monitor, self.patience, self.min_delta = monitor, int(patience), float(min_delta)
         self.mode = check_mode(mode)
         self.restore_best_weights = restore_best_weights
         self.best_ = initial_best(self.mode)

@@ -35,6 +35,7 @@ import numpy as np
 
 from .._io import jsonio as _jsonio
 from .._io.atomic import atomic_write_bytes
+from .._validate import is_int
 from .._version import __version__
 from .history import History
 
@@ -150,14 +151,14 @@ def save(
     >>> ck.epoch, ck.extra
     (3, {'note': 'hi'})
     """
-    if epoch is not None and (isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0):
+    if epoch is not None and (not is_int(epoch) or epoch < 0):
         raise ValueError(f"epoch must be a non-negative int or None, got {epoch!r}")
     rngs = {name: g.bit_generator.state for name, g in _module_rngs(model).items()}
     content = {
         "format": FORMAT,
         "version": VERSION,
         "netopt_version": __version__,
-        "epoch": epoch,
+        "epoch": None if epoch is None else int(epoch),
         "model": {"type": type(model).__name__, "state": dict(model.state_dict()), "rngs": rngs},
         "optimizer": _typed(optimizer),
         "scheduler": _typed(scheduler),

@@ -18,6 +18,7 @@ from typing import Any
 
 from .._io import jsonio as _jsonio
 from .._io.atomic import atomic_write_text
+from .._validate import is_int
 
 FORMAT = "netopt.history"
 VERSION = 1
@@ -65,7 +66,7 @@ class History:
         if not isinstance(record, Mapping):
             raise TypeError(f"a history record must be a dict, got {type(record).__name__}")
         epoch = record.get("epoch")
-        if isinstance(epoch, bool) or not isinstance(epoch, int):
+        if not is_int(epoch):
             raise ValueError(f"a history record needs an int 'epoch', got {epoch!r}")
         if self.records and epoch <= self.records[-1]["epoch"]:
             raise ValueError(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import is_int
+
 
 def seeded_streams(seed: int, n: int) -> list[np.random.Generator]:
     r"""Return ``n`` independent generators spawned from one seed.
@@ -41,8 +43,8 @@ def seeded_streams(seed: int, n: int) -> list[np.random.Generator]:
     >>> a == b
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if not is_int(seed) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+    if not is_int(n) or n < 1:
         raise ValueError(f"n must be a positive int, got {n!r}")
     return [np.random.default_rng(child) for child in np.random.SeedSequence(int(seed)).spawn(n)]

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._validate import is_number
 from ._checks import as_array, check_length, check_weights
 
 _AVERAGES = (None, "binary", "micro", "macro", "weighted")
@@ -157,7 +158,7 @@ def confusion_matrix(
 
 
 def _check_zero_division(zero_division: Any) -> float:
-    ok = not isinstance(zero_division, bool) and isinstance(zero_division, (int, float))
+    ok = is_number(zero_division)
     if ok and (zero_division in (0, 1) or np.isnan(zero_division)):
         return float(zero_division)
     raise ValueError(f"zero_division must be 0, 1 or np.nan, got {zero_division!r}")
