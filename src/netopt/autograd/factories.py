@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
+from .._validate import is_int
 from .tensor import Tensor, tensor
 
 
@@ -88,7 +89,7 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = np.float32) -
     >>> linspace(0, 1, 5)
     tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
     """
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+    if not is_int(steps) or steps < 0:
         raise ValueError(f"number of steps must be non-negative, got {steps!r}")
     return Tensor(np.linspace(start, end, int(steps)).astype(dtype))
 

@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 
 from .. import random as _random
+from .._validate import is_number
 from ..autograd.tensor import Tensor
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "sigmoid")
@@ -45,7 +46,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
         slope = 0.01 if param is None else param
-        if isinstance(slope, bool) or not isinstance(slope, (int, float)):
+        if not is_number(slope):
             raise ValueError(f"negative_slope {slope} not a valid number")
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .._validate import is_int
 from ..autograd.shape import flatten
 from ..autograd.tensor import Tensor
 from . import functional as F
@@ -39,7 +40,7 @@ class Linear(Module):
     ) -> None:
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            if not is_int(n) or n < 0:
                 raise ValueError(f"{name} must be a non-negative integer, got {n!r}")
         self.in_features = int(in_features)
         self.out_features = int(out_features)

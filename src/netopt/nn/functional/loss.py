@@ -59,9 +59,8 @@ def cross_entropy(
         t' = (1-\varepsilon)\, t + \varepsilon / C ,
 
     where :math:`t` is one-hot for class-index targets (:math:`\varepsilon` =
-    ``label_smoothing``). The gradient is :math:`\partial\ell_n/\partial z_n =
-    \mathrm{softmax}(z_n)\sum_c a_{nc} - a_n` with :math:`a_{nc} = w_c t'_{nc}`
-    (:math:`\mathrm{softmax} - t` in the plain case), computed in one node.
+    ``label_smoothing``). Loss and gradient are one graph node; the gradient is
+    :func:`softmax_cross_entropy_grad`.
 
     Parameters
     ----------
