@@ -9,11 +9,12 @@ Each entry of :data:`PARAMETERS` maps a constructor argument to a checker
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
+
+from .._validate import is_int, is_real
 
 Checker = Callable[[str, str, Any], Any]
 
@@ -26,19 +27,11 @@ def _fail(owner: str, name: str, value: Any, expected: str) -> ValueError:
     return ValueError(f"{owner}: invalid {name}={value!r}; expected {expected}")
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-
-
-def _is_real(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
 def integer(low: int) -> Checker:
     """A checker for an int ``>= low``."""
 
     def check(owner: str, name: str, value: Any) -> int:
-        if not _is_int(value) or value < low:
+        if not is_int(value) or value < low:
             raise _fail(owner, name, value, f"an int >= {low}")
         return int(value)
 
@@ -51,7 +44,7 @@ def real(low: float, high: float = math.inf, *, low_open: bool = False) -> Check
     expected = f"a real number in {left}{low}, {high})"
 
     def check(owner: str, name: str, value: Any) -> float:
-        ok = _is_real(value) and math.isfinite(value) and value < high
+        ok = is_real(value) and value < high
         ok = ok and (value > low if low_open else value >= low)
         if not ok:
             raise _fail(owner, name, value, expected)
@@ -89,11 +82,11 @@ def mapping_or_none(owner: str, name: str, value: Any) -> dict[str, Any]:
 
 def hidden_sizes(owner: str, name: str, value: Any) -> tuple[int, ...]:
     """Check an int or a sequence of ints >= 1 (an empty sequence: no hidden layer)."""
-    sizes = (value,) if _is_int(value) else value
+    sizes = (value,) if is_int(value) else value
     if isinstance(sizes, (str, bytes, Mapping)) or not hasattr(sizes, "__iter__"):
         raise _fail(owner, name, value, "a positive int or a sequence of positive ints")
     sizes = tuple(sizes)
-    if not all(_is_int(s) and s >= 1 for s in sizes):
+    if not all(is_int(s) and s >= 1 for s in sizes):
         raise _fail(owner, name, value, "a positive int or a sequence of positive ints")
     return tuple(int(s) for s in sizes)
 
@@ -102,7 +95,7 @@ def batch_size(owner: str, name: str, value: Any) -> int | str:
     """Check ``"auto"`` or an int >= 1."""
     if value == "auto" and isinstance(value, str):
         return "auto"
-    if not _is_int(value) or value < 1:
+    if not is_int(value) or value < 1:
         raise _fail(owner, name, value, "'auto' or an int >= 1")
     return int(value)
 
@@ -111,7 +104,7 @@ def random_state(owner: str, name: str, value: Any) -> Any:
     """Check None, an int >= 0, a ``numpy.random.Generator`` or ``RandomState``."""
     if value is None or isinstance(value, (np.random.Generator, np.random.RandomState)):
         return value
-    if not _is_int(value) or value < 0:
+    if not is_int(value) or value < 0:
         raise _fail(owner, name, value, "None, an int >= 0, or a numpy random generator")
     return int(value)
 
