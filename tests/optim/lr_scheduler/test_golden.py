@@ -3,7 +3,7 @@
 The golden file ``tests/golden/schedulers.json`` holds PyTorch's rates for every case of
 ``tests/golden/make_schedulers.py`` (two groups, base lr 0.05 and 0.5, 64 steps); rewrite it
 with ``.venv/bin/python tests/golden/make_schedulers.py``. The live comparison with PyTorch
-(bit for bit) is in ``test_lr_scheduler_torch.py``.
+(bit for bit) is in ``test_torch.py``.
 
 Tolerances, stated once:
 
@@ -37,7 +37,7 @@ CLOSED_RTOL = 1e-12
 CLOSED_ATOL = 1e-15
 
 _spec = importlib.util.spec_from_file_location(
-    "make_schedulers", Path(__file__).parents[1] / "golden" / "make_schedulers.py"
+    "make_schedulers", Path(__file__).parents[2] / "golden" / "make_schedulers.py"
 )
 mk = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(mk)

@@ -1,6 +1,6 @@
 """Live comparison with ``torch.optim.lr_scheduler``: equal to the last bit.
 
-Skipped without torch; ``test_lr_scheduler.py`` then compares with the golden file.
+Skipped without torch; ``test_golden.py`` then compares with the golden file.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ pytestmark = [
 ]
 
 _spec = importlib.util.spec_from_file_location(
-    "make_schedulers", Path(__file__).parents[1] / "golden" / "make_schedulers.py"
+    "make_schedulers", Path(__file__).parents[2] / "golden" / "make_schedulers.py"
 )
 mk = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(mk)
