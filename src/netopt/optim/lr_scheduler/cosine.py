@@ -43,7 +43,7 @@ class CosineAnnealingLR(LRScheduler):
     Raises
     ------
     ValueError
-        ``Invalid T_max: 0 ...``; ``Invalid eta_min: -1``.
+        For the arguments :func:`~netopt.optim.schedules.cosine_annealing` refuses.
 
     Notes
     -----
@@ -142,9 +142,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     Raises
     ------
     ValueError
-        ``Expected positive integer T_0, but got 0``; ``Expected integer T_mult >= 1, but
-        got 0``; ``Invalid eta_min: -1``; ``step(-1)``: ``Expected non-negative epoch, but
-        got -1``.
+        For the arguments :func:`~netopt.optim.schedules.cosine_warm_restarts` refuses,
+        and for a negative epoch given to :meth:`step`.
 
     Notes
     -----

@@ -39,8 +39,8 @@ class StepLR(LRScheduler):
     Raises
     ------
     ValueError
-        ``Expected positive integer step_size, but got 0``; ``Invalid gamma: -0.1 ...``
-        (PyTorch validates neither).
+        For the arguments :func:`~netopt.optim.schedules.step_decay` refuses (PyTorch
+        validates neither ``step_size`` nor ``gamma``).
 
     Notes
     -----
@@ -111,7 +111,7 @@ class MultiStepLR(LRScheduler):
     Raises
     ------
     ValueError
-        ``Expected non-negative integer milestone, but got 2.5``; a bad ``gamma``.
+        For the arguments :func:`~netopt.optim.schedules.multistep_decay` refuses.
 
     Notes
     -----
@@ -188,7 +188,7 @@ class ExponentialLR(LRScheduler):
     Raises
     ------
     ValueError
-        ``Invalid gamma: 0 ...``.
+        For the arguments :func:`~netopt.optim.schedules.exponential_decay` refuses.
 
     Notes
     -----

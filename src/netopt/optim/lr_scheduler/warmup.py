@@ -40,9 +40,8 @@ class ConstantLR(LRScheduler):
     Raises
     ------
     ValueError
-        ``Constant multiplicative factor expected to be between 0 and 1. (got 2)``;
-        ``factor == 0`` (PyTorch accepts it and then divides by zero at ``total_iters``);
-        ``total_iters`` not a positive integer.
+        For the arguments :func:`~netopt.optim.schedules.constant` refuses, and for
+        ``factor == 0`` (PyTorch accepts it and then divides by zero at ``total_iters``).
 
     Examples
     --------
@@ -126,8 +125,8 @@ class LinearLR(LRScheduler):
     Raises
     ------
     ValueError
-        PyTorch's messages for the factors (with the value appended); ``total_iters`` not
-        a positive integer (PyTorch's closed form would divide by zero).
+        For the arguments :func:`~netopt.optim.schedules.linear` refuses (``total_iters``
+        included: PyTorch's closed form would divide by zero).
 
     Notes
     -----
