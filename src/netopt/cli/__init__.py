@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 
-SUBCOMMANDS = ("lab", "info", "diagnose")
+SUBCOMMANDS = ("lab", "info", "diagnose", "playground")
 
 
 def build_parser() -> argparse.ArgumentParser:

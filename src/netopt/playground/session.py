@@ -1,0 +1,258 @@
+"""One browser tab's session: message checking, dispatch, the play loop and its limits.
+
+A :class:`Session` owns a :class:`~netopt.playground.trainer.Trainer` and talks to its
+tab through an ``async send(dict)`` callable. Every incoming message is size-checked,
+parsed as JSON, checked against its schema and answered; a bad one gets
+``{"type": "error", "message": ...}`` and the session carries on. The protocol:
+
+=========================  ==================================================
+browser -> server          server -> browser
+=========================  ==================================================
+``config`` + ``config``    ``reset`` (points, lr preview), then a ``frame``
+``play`` / ``pause``       a ``frame`` per epoch while playing / ``paused``
+``step``                   one epoch, one ``frame``
+``reset``                  the same settings rebuilt: ``reset`` + ``frame``
+``script``                 ``script`` with the netopt code of the run so far
+``race`` + race fields     ``race`` (contours, trajectories, step counts)
+=========================  ==================================================
+
+Limits per session (:data:`LIMITS`): message size, messages per second, frames per second
+and optimizer steps per second, so twenty tabs on two cores all keep moving. The training
+work runs in a worker thread, so the event loop keeps serving other tabs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import math
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import numpy as np
+
+from .config import validate_config
+from .race import SURFACES, check_race, contours, run_race, stable_lr
+from .script import python_script
+from .trainer import Trainer, lr_preview
+
+#: Per-session limits.
+LIMITS = {
+    "max_message_bytes": 16_384,
+    "messages_per_second": 40,
+    "frames_per_second": 30,
+    "steps_per_second": 20_000,
+    "max_epochs": 100_000,
+}
+RACE_RES = 200  # contour grid of the race panel
+MESSAGE_TYPES = ("config", "play", "pause", "step", "reset", "script", "race")
+
+
+def _finite(value: float) -> float | None:
+    """A float for JSON, or None when it is not finite."""
+    return value if math.isfinite(value) else None
+
+
+class Session:
+    """The state of one WebSocket connection.
+
+    Parameters
+    ----------
+    send : async callable
+        Sends one JSON-able dict to the browser.
+    """
+
+    def __init__(self, send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+        self.send = send
+        self.trainer: Trainer | None = None
+        self.playing = False
+        self.lock = asyncio.Lock()
+        self.wake = asyncio.Event()
+        self.window_start = time.monotonic()
+        self.window_count = 0
+        self.loop_task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        """Start the play loop (call from inside the event loop)."""
+        self.loop_task = asyncio.create_task(self._play_loop())
+
+    async def close(self) -> None:
+        """Stop the play loop."""
+        if self.loop_task is not None:
+            self.loop_task.cancel()
+            try:
+                await self.loop_task
+            except asyncio.CancelledError:
+                pass
+
+    def _rate_ok(self) -> bool:
+        """Count a message in the current one-second window; False when over the limit."""
+        now = time.monotonic()
+        if now - self.window_start >= 1.0:
+            self.window_start, self.window_count = now, 0
+        self.window_count += 1
+        return self.window_count <= LIMITS["messages_per_second"]
+
+    async def error(self, message: str) -> None:
+        """Tell the browser what was wrong with its message."""
+        await self.send({"type": "error", "message": message})
+
+    async def handle(self, text: str) -> None:
+        """Check and dispatch one message; errors are answered, never raised."""
+        if not self._rate_ok():
+            await self.error(
+                f"too many messages: at most {LIMITS['messages_per_second']} per second"
+            )
+            return
+        if len(text) > LIMITS["max_message_bytes"]:
+            await self.error(
+                f"message too large: {len(text)} bytes, at most {LIMITS['max_message_bytes']}"
+            )
+            return
+        try:
+            message = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            await self.error(f"message is not valid JSON: {exc}")
+            return
+        if not isinstance(message, dict) or message.get("type") not in MESSAGE_TYPES:
+            kind = message.get("type") if isinstance(message, dict) else None
+            await self.error(
+                f"unknown message type {kind!r}; expected one of {', '.join(MESSAGE_TYPES)}"
+            )
+            return
+        try:
+            await getattr(self, f"_on_{message['type']}")(message)
+        except ValueError as exc:
+            await self.error(str(exc))
+
+    async def _on_config(self, message: dict[str, Any]) -> None:
+        config = validate_config(message.get("config", {}))
+        await self._rebuild(config)
+
+    async def _rebuild(self, config: dict[str, Any]) -> None:
+        async with self.lock:
+            self.trainer = await asyncio.to_thread(Trainer, config)
+            reset = await asyncio.to_thread(self._reset_message)
+            frame = await asyncio.to_thread(self._frame)
+        await self.send(reset)
+        await self.send(frame)
+
+    async def _on_reset(self, message: dict[str, Any]) -> None:
+        if self.trainer is None:
+            raise ValueError("send a config before reset")
+        await self._rebuild(self.trainer.config)
+
+    async def _on_play(self, message: dict[str, Any]) -> None:
+        if self.trainer is None:
+            raise ValueError("send a config before play")
+        self.playing = True
+        self.wake.set()
+
+    async def _on_pause(self, message: dict[str, Any]) -> None:
+        self.playing = False
+        await self.send({"type": "paused"})
+
+    async def _on_step(self, message: dict[str, Any]) -> None:
+        if self.trainer is None:
+            raise ValueError("send a config before step")
+        self.playing = False
+        await self._advance()
+
+    async def _on_script(self, message: dict[str, Any]) -> None:
+        if self.trainer is None:
+            raise ValueError("send a config before script")
+        async with self.lock:
+            code = python_script(self.trainer.config, self.trainer.epoch)
+            epoch = self.trainer.epoch
+        await self.send({"type": "script", "code": code, "epochs": epoch})
+
+    async def _on_race(self, message: dict[str, Any]) -> None:
+        race = check_race(message)
+        results, levels = await asyncio.to_thread(
+            lambda: (
+                run_race(race),
+                contours(race["surface"], tuple(race["eigenvalues"]), RACE_RES),
+            )
+        )
+        _, box, minima, default_start = SURFACES[race["surface"]]
+        quadratic = {"ravine": (0.2, 4.0), "quadratic": tuple(race["eigenvalues"])}
+        lam = quadratic.get(race["surface"])
+        await self.send(
+            {
+                "type": "race",
+                "surface": race["surface"],
+                "box": box,
+                "minima": minima,
+                "default_start": default_start,
+                "start": race["start"],
+                "res": RACE_RES,
+                "contours": base64.b64encode(levels.tobytes()).decode("ascii"),
+                "stable_lr": stable_lr(lam) if lam else None,
+                "results": results,
+            }
+        )
+
+    async def _advance(self) -> bool:
+        """Train one epoch and send its frame; False when the run stopped (diverged or at
+        the epoch limit)."""
+        async with self.lock:
+            trainer = self.trainer
+            if trainer is None or trainer.epoch >= LIMITS["max_epochs"]:
+                return False
+            await asyncio.to_thread(trainer.train_epoch)
+            frame = await asyncio.to_thread(self._frame)
+        await self.send(frame)
+        return not frame["diverged"]
+
+    async def _play_loop(self) -> None:
+        """While playing: an epoch, a frame, then wait out the frame and step budgets."""
+        while True:
+            if not self.playing:
+                self.wake.clear()
+                await self.wake.wait()
+                continue
+            began = time.monotonic()
+            steps_before = self.trainer.steps if self.trainer else 0
+            if not await self._advance():
+                self.playing = False
+                await self.send({"type": "paused"})
+                continue
+            steps = (self.trainer.steps if self.trainer else 0) - steps_before
+            budget = max(1.0 / LIMITS["frames_per_second"], steps / LIMITS["steps_per_second"])
+            await asyncio.sleep(max(0.0, budget - (time.monotonic() - began)))
+
+    def _reset_message(self) -> dict[str, Any]:
+        """The data points and the schedule preview of a freshly built run."""
+        t = self.trainer
+        points = {
+            part: {"xy": np.round(xy, 4).tolist(), "y": np.round(y, 4).tolist()}
+            for part, (xy, y) in t.points.items()
+        }
+        return {
+            "type": "reset",
+            "config": t.config,
+            "points": points,
+            "classify": t.classify,
+            "lr_preview": lr_preview(t.config),
+        }
+
+    def _frame(self) -> dict[str, Any]:
+        """The current state: losses, the output grid, gradient norms and saturation."""
+        t = self.trainer
+        train, test = t.losses
+        diverged = not (math.isfinite(train) and math.isfinite(test))
+        return {
+            "type": "frame",
+            "epoch": t.epoch,
+            "steps": t.steps,
+            "train_loss": _finite(train),
+            "test_loss": _finite(test),
+            "diverged": diverged,
+            "lr": float(t.optimizer.param_groups[0]["lr"]),
+            "lr_history": t.lr_history[-1:],
+            "res": t.config["grid"],
+            "grid": base64.b64encode(t.surface().tobytes()).decode("ascii"),
+            **t.probe(),
+        }
