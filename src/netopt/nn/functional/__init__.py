@@ -13,6 +13,14 @@ from .activation import (
     softplus,
     tanh,
 )
+from .adaptive_pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+)
+from .channel_dropout import dropout1d, dropout2d
+from .conv import conv1d, conv2d
 from .encoding import one_hot
 from .layer import batch_norm, dropout, linear, linear_relu
 from .loss import cross_entropy, nll_loss
@@ -23,24 +31,44 @@ from .loss_elementwise import (
     l1_loss,
     mse_loss,
 )
+from .normalization import group_norm, layer_norm
+from .padding import pad
+from .pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from .sparse import embedding
 
 __all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv1d",
+    "conv2d",
     "cross_entropy",
     "dropout",
+    "dropout1d",
+    "dropout2d",
     "elu",
+    "embedding",
     "gelu",
+    "group_norm",
     "kl_div",
     "l1_loss",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "linear_relu",
     "log_softmax",
+    "max_pool1d",
+    "max_pool2d",
     "mse_loss",
     "nll_loss",
     "one_hot",
+    "pad",
     "relu",
     "selu",
     "sigmoid",

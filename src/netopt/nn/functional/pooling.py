@@ -1,0 +1,255 @@
+r"""Max and average pooling (``max_pool1d/2d``, ``avg_pool1d/2d``), one graph node each.
+
+For kernel :math:`k`, stride :math:`s`, padding :math:`p` and dilation :math:`d` (max
+only), the output length of a dimension of length :math:`n` is PyTorch's
+
+.. math::
+    n_{out} = \Big\lfloor \frac{n + 2p - d(k-1) - 1 + [\text{ceil}](s-1)}{s} \Big\rfloor + 1,
+
+less one in ceil mode when the last window would start in the right padding
+(:math:`(n_{out}-1)s \ge n + p`). Windows are read as :math:`k_h k_w` strided slices of
+the padded input, one per kernel offset (no loop over output positions):
+
+.. math::
+    \text{max: } y = \max_{(a,b)} x_{p;\, i s_h + a d_h,\; j s_w + b d_w}, \qquad
+    \text{avg: } y = \frac{1}{D_{ij}} \sum_{(a,b)} x_{p;\, i s_h + a,\; j s_w + b}.
+
+Max pooling pads with :math:`-\infty`, keeps the *first* maximal offset in scan order
+(a NaN wins, as in torch) and sends the whole gradient there. Average pooling pads with
+zeros; its divisor :math:`D_{ij}` counts the window's positions inside the padded input
+(``count_include_pad=True``, the ceil-mode overhang excluded) or inside the input only,
+unless ``divisor_override`` fixes it; its gradient spreads :math:`g/D` over the window.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..._validate import is_int
+from ...autograd.tensor import Tensor, make_result
+from .conv import ntuple
+
+
+def _out_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    span = n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)
+    out = span // s + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+class _Geometry:
+    """Checked window geometry of a pooling call on a 4-D view ``(N, C, H, W)``."""
+
+    def __init__(self, x, nd, name, kernel_size, stride, padding, dilation, ceil_mode):
+        if x.ndim not in (nd + 1, nd + 2):
+            raise RuntimeError(
+                f"{name}: Expected {nd + 1}D or {nd + 2}D (batch mode) tensor for input, "
+                f"but got: {list(x.shape)}"
+            )
+        k = ntuple(kernel_size, nd, "kernel_size")
+        s = k if stride is None or stride == () or stride == [] else ntuple(stride, nd, "stride")
+        p, d = ntuple(padding, nd, "padding"), ntuple(dilation, nd, "dilation")
+        if any(v <= 0 for v in k):
+            raise RuntimeError(f"kernel size should be greater than zero, but got {k}")
+        if any(v <= 0 for v in s):
+            raise RuntimeError("stride should not be zero")
+        if any(v <= 0 for v in d):
+            raise RuntimeError(f"dilation should be greater than zero, but got {d}")
+        for kk, pp, dd in zip(k, p, d):
+            if pp < 0 or pp > ((kk - 1) * dd + 1) // 2:
+                raise RuntimeError(
+                    f"pad should be at most half of effective kernel size, but got pad={pp}, "
+                    f"kernel_size={kk} and dilation={dd}"
+                )
+        self.unbatched = x.ndim == nd + 1
+        x4 = x[None] if self.unbatched else x
+        self.x4 = x4[:, :, None, :] if nd == 1 else x4
+        lift = (lambda t, one: (one, *t)) if nd == 1 else (lambda t, one: t)
+        self.k, self.s, self.p, self.d = lift(k, 1), lift(s, 1), lift(p, 0), lift(d, 1)
+        self.size = self.x4.shape[2:]
+        self.out = tuple(
+            _out_size(n, *a, ceil_mode)
+            for n, a in zip(self.size, zip(self.k, self.s, self.p, self.d))
+        )
+        if min(self.out) < 1:
+            shape = "x".join(str(v) for v in x.shape[-nd - 1 :])
+            out = "x".join(str(v) for v in (x.shape[-nd - 1], *self.out[2 - nd :]))
+            raise RuntimeError(
+                f"Given input size: ({shape}). Calculated output size: ({out}). "
+                "Output size is too small"
+            )
+        self.nd = nd
+
+    def padded(self, fill: float) -> np.ndarray:
+        """The input padded by ``p`` before and enough after to hold every window."""
+        widths = [(0, 0), (0, 0)]
+        for n, o, k, s, p, d in zip(self.size, self.out, self.k, self.s, self.p, self.d):
+            need = (o - 1) * s + d * (k - 1) + 1
+            widths.append((p, max(p, need - n - p)))
+        return np.pad(self.x4, widths, constant_values=fill)
+
+    def window(self, a: int, b: int) -> tuple[slice, slice, slice, slice]:
+        """The strided slice that kernel offset ``(a, b)`` reads for every output."""
+        (oh, ow), (sh, sw), (dh, dw) = self.out, self.s, self.d
+        rows = slice(a * dh, a * dh + sh * (oh - 1) + 1, sh)
+        return (slice(None), slice(None), rows, slice(b * dw, b * dw + sw * (ow - 1) + 1, sw))
+
+    def crop(self, gp: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """The unpadded part of a padded-input gradient, in the input's own shape."""
+        (ph, pw), (h, w) = self.p, self.size
+        return np.ascontiguousarray(gp[:, :, ph : ph + h, pw : pw + w]).reshape(shape)
+
+    def result_shape(self, y4: np.ndarray) -> tuple[int, ...]:
+        shape = y4.shape[:2] + y4.shape[4 - self.nd :]
+        return shape[self.unbatched :]
+
+
+def _max_pool(input, nd, name, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    x = input.data
+    geo = _Geometry(x, nd, name, kernel_size, stride, padding, dilation, ceil_mode)
+    xp = geo.padded(-np.inf)
+    kh, kw = geo.k
+    y = xp[geo.window(0, 0)].copy()
+    arg = np.zeros(y.shape, dtype=np.int32)
+    for a in range(kh):
+        for b in range(kw):
+            if a == b == 0:
+                continue
+            v = xp[geo.window(a, b)]
+            better = (v > y) | np.isnan(v)
+            np.copyto(y, v, where=better)
+            arg[better] = a * kw + b
+    out = y.reshape(geo.result_shape(y))
+
+    def backward(g: np.ndarray) -> tuple:
+        g4 = g.reshape(y.shape)
+        gp = np.zeros(xp.shape, dtype=g.dtype)
+        for a in range(kh):
+            for b in range(kw):
+                gp[geo.window(a, b)] += np.where(arg == a * kw + b, g4, 0)
+        return (geo.crop(gp, x.shape),)
+
+    result = make_result(out, (input,), backward)
+    if not return_indices:
+        return result
+    (oh, ow), (sh, sw), (ph, pw), (dh, dw) = geo.out, geo.s, geo.p, geo.d
+    rows = np.arange(oh)[:, None] * sh - ph + (arg // kw) * dh
+    cols = np.arange(ow)[None, :] * sw - pw + (arg % kw) * dw
+    index = (rows * geo.size[1] + cols).astype(np.int64)
+    return result, Tensor(index.reshape(out.shape))
+
+
+def _avg_pool(input, nd, name, kernel_size, stride, padding, ceil_mode, include_pad, override):
+    x = input.data
+    geo = _Geometry(x, nd, name, kernel_size, stride, padding, 1, ceil_mode)
+    if override is not None and (not is_int(override) or override == 0):
+        raise RuntimeError("divisor must be not zero")
+    xp = geo.padded(0.0)
+    kh, kw = geo.k
+    y = xp[geo.window(0, 0)].copy()
+    for a in range(kh):
+        for b in range(kw):
+            if a or b:
+                y += xp[geo.window(a, b)]
+    if override is not None:
+        divisor = np.asarray(override, dtype=x.dtype)
+    else:
+        counts = []
+        for n, o, k, s, p in zip(geo.size, geo.out, geo.k, geo.s, geo.p):
+            start = np.arange(o) * s - p
+            end = np.minimum(start + k, n + p)
+            counts.append(end - start if include_pad else np.minimum(end, n) - np.maximum(start, 0))
+        divisor = np.multiply.outer(*counts).astype(x.dtype)
+    y /= divisor
+    out = y.reshape(geo.result_shape(y))
+
+    def backward(g: np.ndarray) -> tuple:
+        gd = g.reshape(y.shape) / divisor
+        gp = np.zeros(xp.shape, dtype=g.dtype)
+        for a in range(kh):
+            for b in range(kw):
+                gp[geo.window(a, b)] += gd
+        return (geo.crop(gp, x.shape),)
+
+    return make_result(out, (input,), backward)
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    r"""1-D max pooling over ``(N, C, L)`` or ``(C, L)``; ``stride`` defaults to the kernel.
+
+    See the module docstring for the math; with ``return_indices`` also the argmax
+    positions (int64, indices into ``L``).
+    """
+    args = (kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    return _max_pool(input, 1, "max_pool1d", *args)
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    r"""2-D max pooling over ``(N, C, H, W)`` or ``(C, H, W)`` (math in the module docstring).
+
+    The gradient goes to the first maximum of each window in row-major scan order, as
+    torch's CPU kernel; ``return_indices`` adds the argmax as flat indices into ``H*W``.
+
+    Examples
+    --------
+    >>> import netopt
+    >>> x = netopt.tensor([[[[1.0, 2.0], [4.0, 3.0]]]])
+    >>> max_pool2d(x, 2).tolist()
+    [[[[4.0]]]]
+    """
+    args = (kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    return _max_pool(input, 2, "max_pool2d", *args)
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """1-D average pooling over ``(N, C, L)`` or ``(C, L)`` (math in the module docstring)."""
+    args = (kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+    return _avg_pool(input, 1, "avg_pool1d", *args)
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    r"""2-D average pooling over ``(N, C, H, W)`` or ``(C, H, W)`` (math in the module docstring).
+
+    Examples
+    --------
+    >>> import netopt
+    >>> x = netopt.tensor([[[[1.0, 2.0], [4.0, 3.0]]]])
+    >>> avg_pool2d(x, 2, padding=1, count_include_pad=False).tolist()
+    [[[[1.0, 2.0], [4.0, 3.0]]]]
+    """
+    args = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    return _avg_pool(input, 2, "avg_pool2d", *args)
