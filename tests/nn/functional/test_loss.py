@@ -18,6 +18,7 @@ import netopt
 import netopt.nn.functional as F
 from netopt import nn
 from netopt.autograd import gradcheck
+from netopt.nn.functional.loss import softmax_cross_entropy_grad
 
 RTOL = 1e-12
 LN2, LN3, LN4 = math.log(2.0), math.log(3.0), math.log(4.0)
@@ -299,3 +300,35 @@ def test_cross_entropy_mean_with_a_non_finite_row_equals_the_per_sample_path(dty
         mean = F.cross_entropy(netopt.tensor(z), y)
         per_sample = F.cross_entropy(netopt.tensor(z), y, reduction="none")
     np.testing.assert_array_equal(mean.data, np.mean(per_sample.data).astype(dtype))
+
+
+# ----------------------------------------------------------------------------- the backward
+def test_softmax_cross_entropy_grad_by_hand():
+    # plain indices: s (softmax - e_y); softmax rows [1/4, 3/4] and [1/2, 1/2]
+    p = np.array([[0.25, 0.75], [0.5, 0.5]])
+    _close(
+        softmax_cross_entropy_grad(p.copy(), 0.5, np.array([1, 0]), None),
+        [[0.125, -0.125], [-0.25, 0.25]],
+    )
+    # coefficients a: s (softmax * sum_c a - a); row sums of a are 2 and 1
+    a = np.array([[0.5, 1.5], [1.0, 0.0]])
+    want = [[0.25 * 2 - 0.5, 0.75 * 2 - 1.5], [0.5 - 1.0, 0.5]]
+    _close(softmax_cross_entropy_grad(p.copy(), np.ones((2, 1)), None, a), want)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_plain_and_general_paths_give_the_same_gradient(reduction):
+    # weight=ones sends the same problem down the general path; the gradient is softmax - e_y
+    # either way (scaled by 1/N for "mean"), so the two agree to rounding.
+    z = np.random.default_rng(7).standard_normal((5, 4))
+    y = np.array([0, 3, 1, 3, 2])
+    grads = []
+    for weight in (None, np.ones(4)):
+        x = _leaf(z)
+        F.cross_entropy(x, y, weight=weight, reduction=reduction).backward()
+        grads.append(x.grad)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    p[np.arange(5), y] -= 1
+    want = p / 5 if reduction == "mean" else p
+    np.testing.assert_allclose(grads[0], want, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(grads[1], want, rtol=1e-12, atol=1e-15)
