@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 
-SUBCOMMANDS = ("lab", "info", "diagnose", "playground")
+SUBCOMMANDS = ("lab", "info", "diagnose", "playground", "sweep", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:
