@@ -1,8 +1,35 @@
-"""Shared kernel pieces: the signed, L2-decayed gradient and torch's in-place ``lerp``."""
+"""Pieces the optimizers share: hyperparameter checks, the signed L2-decayed gradient, ``lerp``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from numbers import Real
+from typing import Any
+
 import numpy as np
+
+#: ``(predicate(group) -> bool, message template)``; the template is ``str.format_map``-ed
+#: with the group, so ``"Invalid learning rate: {lr}"`` names the bad value.
+Check = tuple[Callable[[Mapping[str, Any]], bool], str]
+
+
+def _typename(obj: object) -> str:
+    kind = type(obj)
+    if kind.__module__ == "builtins":
+        return kind.__qualname__
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _nonnegative(key: str) -> Callable[[Mapping[str, Any]], bool]:
+    """Return a check that ``group[key]`` is a real number >= 0 (NaN fails)."""
+
+    def check(group: Mapping[str, Any]) -> bool:
+        value = group[key]
+        if not isinstance(value, Real):
+            raise TypeError(f"{key} must be a real number, but got {_typename(value)}")
+        return 0.0 <= value
+
+    return check
 
 
 def direction(

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._common import direction
-from .optimizer import Optimizer, _nonnegative
+from ._common import _nonnegative, direction
+from .optimizer import Optimizer
 
 
 def adagrad(

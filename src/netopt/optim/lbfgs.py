@@ -21,8 +21,9 @@ import numpy as np
 from .._validate import is_int
 from ..autograd.grad_mode import enable_grad
 from ..autograd.tensor import Tensor
+from ._common import _nonnegative
 from ._line_search import strong_wolfe
-from .optimizer import Optimizer, _nonnegative
+from .optimizer import Optimizer
 
 
 def _float(loss: Any) -> float:

@@ -15,37 +15,14 @@ import math
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from numbers import Real
 from typing import Any, ClassVar
 
 import numpy as np
 
 from ..autograd.grad_mode import enable_grad
 from ..autograd.tensor import Tensor
+from ._common import Check, _typename
 from ._flat import FlatGroup, NotFlat
-
-#: ``(predicate(group) -> bool, message template)``; the template is ``str.format_map``-ed
-#: with the group, so ``"Invalid learning rate: {lr}"`` names the bad value.
-Check = tuple[Callable[[Mapping[str, Any]], bool], str]
-
-
-def _typename(obj: object) -> str:
-    kind = type(obj)
-    if kind.__module__ == "builtins":
-        return kind.__qualname__
-    return f"{kind.__module__}.{kind.__qualname__}"
-
-
-def _nonnegative(key: str) -> Callable[[Mapping[str, Any]], bool]:
-    """Return a check that ``group[key]`` is a real number >= 0 (NaN fails)."""
-
-    def check(group: Mapping[str, Any]) -> bool:
-        value = group[key]
-        if not isinstance(value, Real):
-            raise TypeError(f"{key} must be a real number, but got {_typename(value)}")
-        return 0.0 <= value
-
-    return check
 
 
 class Optimizer:

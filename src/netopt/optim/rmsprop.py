@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._common import direction, lerp
-from .optimizer import Optimizer, _nonnegative
+from ._common import _nonnegative, direction, lerp
+from .optimizer import Optimizer
 
 
 def rmsprop(
