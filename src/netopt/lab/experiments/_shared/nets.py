@@ -85,7 +85,7 @@ def mlp_factory(
 
 
 def he_init(linear: nn.Linear, rng: np.random.Generator) -> None:
-    r"""He (Kaiming) normal weights for ReLU, :math:`\sigma = \sqrt{2/n_{in}}`; zero bias."""
+    """He (Kaiming) normal weights for ReLU (:func:`netopt.nn.init.kaiming_normal_`); zero bias."""
     nn.init.kaiming_normal_(linear.weight, nonlinearity="relu", rng=rng)
     nn.init.zeros_(linear.bias)
 

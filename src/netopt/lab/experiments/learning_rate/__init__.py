@@ -2,7 +2,7 @@ r"""Learning-rate methods (学习率的调节方法): schedules, momentum, NAG, 
 
 Measured with netopt's optimizers and schedulers:
 
-1. **The ravine** :math:`f = 0.1\theta_1^2 + 2\theta_2^2` of figures 6.5-6.8: trajectories,
+1. **The ravine** of figures 6.5-6.8 (:mod:`.ravine`): trajectories,
    steps to :math:`\lVert\theta\rVert < 10^{-3}`, the zig-zag along :math:`\theta_2` (its
    path length and sign changes), each method at the best setting of a small grid.
 2. **Conventions**: the chapter's look-ahead Nesterov step, written out in NumPy on a digits

@@ -17,8 +17,8 @@ from netopt.optim import SGD, Adagrad, Adam, RMSprop
 
 from .._shared.training import first_at_or_below
 
-#: Curvatures of the ravine :math:`f(\theta) = 0.1\,\theta_1^2 + 2\,\theta_2^2`: the flat
-#: :math:`\theta_1` and the steep :math:`\theta_2` of the chapter's figure 6.5.
+#: The ravine's coefficients (module docstring): the flat :math:`\theta_1` and the steep
+#: :math:`\theta_2` of the chapter's figure 6.5.
 RAVINE = (0.1, 2.0)
 
 START = (-8.0, 2.0)
@@ -38,7 +38,7 @@ FAMILIES: dict[str, tuple[type, list[dict[str, Any]]]] = {
 
 
 def objective(theta: netopt.Tensor) -> netopt.Tensor:
-    r""":math:`f(\theta) = 0.1\,\theta_1^2 + 2\,\theta_2^2` of :data:`RAVINE` (figures 6.5-6.8)."""
+    r"""The ravine :math:`f(\theta)` of the module docstring, coefficients :data:`RAVINE`."""
     return (netopt.tensor(np.array(RAVINE)) * theta * theta).sum()
 
 
