@@ -18,27 +18,11 @@ Schedule = Callable[[float], float]
 
 
 def check_int(name: str, value: Any, minimum: int) -> int:
-    r"""Return ``value`` if it is an integer :math:`\ge` ``minimum``, else raise.
+    r"""Return ``value`` as an int if it is an integer :math:`\ge` ``minimum``, else raise.
 
-    Parameters
-    ----------
-    name : str
-        Argument name used in the message.
-    value : object
-    minimum : int
-        Smallest accepted value; 1 reads "positive", 0 reads "non-negative".
+    ``ValueError("Expected positive integer step_size, but got 0")``: ``minimum`` 1 reads
+    "positive", 0 "non-negative" (PyTorch's wording).
 
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    ValueError
-        ``Expected positive integer step_size, but got 0``.
-
-    Examples
-    --------
     >>> check_int("step_size", 3, 1)
     3
     """
@@ -51,26 +35,11 @@ def check_int(name: str, value: Any, minimum: int) -> int:
 
 
 def check_lr(value: Any, name: str = "learning rate") -> float:
-    r"""Return ``value`` if it is a finite learning rate :math:`\ge 0`, else raise.
+    r"""Return ``value`` unchanged if it is a finite number :math:`\ge 0`, else raise.
 
-    Parameters
-    ----------
-    value : object
-    name : str, default "learning rate"
-        Wording of the message, ``Invalid {name}: {value}`` (PyTorch's for ``lr``).
+    ``ValueError(f"Invalid {name}: {value}")``, PyTorch's ``Invalid learning rate: -1.0``
+    by default. The value is returned unchanged so that float arithmetic matches PyTorch's.
 
-    Returns
-    -------
-    float or int
-        ``value`` unchanged, so that float arithmetic matches PyTorch's bit for bit.
-
-    Raises
-    ------
-    ValueError
-        ``Invalid learning rate: -1.0`` for negative, NaN, infinite or non-numeric input.
-
-    Examples
-    --------
     >>> check_lr(0.05)
     0.05
     """
@@ -88,31 +57,11 @@ def check_factor(
     open_low: bool = False,
     message: str | None = None,
 ):
-    r"""Return ``value`` if it lies in ``[low, high]`` (``(low, high]`` if ``open_low``).
+    r"""Return ``value`` unchanged if it lies in ``[low, high]`` (``(low, high]`` if ``open_low``).
 
-    Parameters
-    ----------
-    name : str
-    value : object
-    low, high : float
-        Bounds; ``high`` may be infinite.
-    open_low : bool, default False
-        Exclude ``low`` itself.
-    message : str, optional
-        PyTorch's wording for this check; the bad value is appended, ``(got 2.0)``.
+    ``ValueError``: ``message`` (PyTorch's wording) with ``(got 2.0)`` appended, or by default
+    ``Invalid gamma: 0.0 (expected a finite value in (0, inf])``.
 
-    Returns
-    -------
-    float or int
-        ``value`` unchanged.
-
-    Raises
-    ------
-    ValueError
-        ``Invalid gamma: 0.0 (expected a finite value in (0, inf])``.
-
-    Examples
-    --------
     >>> check_factor("gamma", 0.5, 0.0, float("inf"), open_low=True)
     0.5
     """
@@ -128,22 +77,11 @@ def check_factor(
 
 
 def check_step(t: Any, *, integer: bool = False) -> None:
-    r"""Raise unless ``t`` is a valid step (epoch) index: a real :math:`\ge 0`.
+    r"""Raise unless ``t`` is a step (epoch) index: a finite real number :math:`\ge 0`.
 
-    Parameters
-    ----------
-    t : object
-        The step passed to a schedule.
-    integer : bool, default False
-        Require an integer step (fractional steps are meaningless for the schedule).
+    ``ValueError("Expected non-negative epoch, but got -1")`` (PyTorch's wording);
+    ``integer=True`` also refuses fractional steps.
 
-    Raises
-    ------
-    ValueError
-        ``Expected non-negative epoch, but got -1`` (PyTorch's wording).
-
-    Examples
-    --------
     >>> check_step(2.5)
     """
     if not is_real(t) or t < 0 or (integer and not is_int(t)):
@@ -152,28 +90,12 @@ def check_step(t: Any, *, integer: bool = False) -> None:
 
 
 def check_milestones(milestones: Sequence[int], n_stages: int) -> list[int]:
-    r"""Return ``milestones`` as a list if they fit ``n_stages`` sequential stages, else raise.
+    r"""Return ``milestones`` as a list if they fit ``n_stages`` stages run one after another.
 
-    Parameters
-    ----------
-    milestones : sequence of int
-        Strictly increasing positive integers, one fewer than the stages.
-    n_stages : int
-        Number of schedules (or schedulers) run one after another.
+    ``ValueError`` with PyTorch's ``SequentialLR`` messages for no stage and for a count
+    other than ``n_stages - 1``, and for milestones that are not strictly increasing
+    positive integers (PyTorch does not check this; ``bisect`` then picks the wrong stage).
 
-    Returns
-    -------
-    list of int
-
-    Raises
-    ------
-    ValueError
-        No stage (PyTorch's ``SequentialLR`` message), a count mismatch (PyTorch's message),
-        or milestones that are not strictly increasing positive integers (PyTorch does not
-        check this; ``bisect`` then silently picks the wrong stage).
-
-    Examples
-    --------
     >>> check_milestones([5, 10], 3)
     [5, 10]
     """
