@@ -15,8 +15,8 @@ Two checks read the graph:
 - **layers**: the fenced ``layers`` block of docs/architecture.md lists the top-level units
   of ``netopt`` (subpackages and modules) from the bottom up, several on a line. A unit may
   import itself and any unit on a line above its own; units that share a line are peers and
-  may not import each other. ``netopt/__init__.py``, the top-level face, sits on the line of
-  ``autograd``; ``netopt/__main__.py`` is the unit ``__main__``.
+  may not import each other. ``netopt/__init__.py``, the top-level face, stands
+  between the line of ``_io`` and the next; ``netopt/__main__.py`` is the unit ``__main__``.
 
 Names loaded with ``importlib.import_module`` (the lazy top level, the cli's subcommands) are
 not read. Besides, no module under ``src/netopt`` may exceed 400 lines.
@@ -102,7 +102,7 @@ def _layers() -> dict[str, float]:
         for unit in line.split():
             assert unit not in order, f"{unit} is listed twice in the layers block"
             order[unit] = level
-    order[PACKAGE] = order["autograd"] + 0.5
+    order[PACKAGE] = order["_io"] + 0.5
     return order
 
 

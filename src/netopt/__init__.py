@@ -122,16 +122,16 @@ def empty(*size: Any, dtype: Any = float32, requires_grad: bool = False) -> Tens
 def save(obj: Any, f: Any) -> Any:
     """Save a state dict (or a nest of dicts, lists, arrays, tensors, numbers, strings) to
     the file ``f``, as ``torch.save`` is used, without pickle; see
-    :func:`netopt.train.objects.save_object`. Returns the path."""
-    from .train.objects import save_object
+    :func:`netopt._io.objects.save_object`. Returns the path."""
+    from ._io.objects import save_object
 
     return save_object(obj, f)
 
 
 def load(f: Any) -> Any:
     """Load what :func:`save` wrote (``torch.load``'s counterpart; nothing is unpickled);
-    see :func:`netopt.train.objects.load_object`."""
-    from .train.objects import load_object
+    see :func:`netopt._io.objects.load_object`."""
+    from ._io.objects import load_object
 
     return load_object(f)
 

@@ -1,4 +1,6 @@
-"""File I/O shared by ``train`` and ``lab``: atomic writes and strict JSON.
+"""File I/O shared by ``train``, ``lab`` and ``netopt.save``: atomic writes, strict JSON and
+the checkpoint container.
 
-Private to netopt; it depends on nothing but the standard library and NumPy.
+Private to netopt; besides the standard library and NumPy it needs only autograd's Tensor
+(tensors in JSON and in containers).
 """

@@ -1,31 +1,17 @@
-r"""Checkpoints: one safetensors file holding the arrays and, in its header, a JSON manifest.
+r"""Checkpoints: a training state in one container file (:mod:`netopt._io.container`).
 
-Layout of a checkpoint file (any name; ``.safetensors`` is customary)::
-
-    safetensors file
-      tensors        "model/state/<key>", "optimizer/state/state/<i>/exp_avg",
-                     "callbacks/<j>/state/best_weights/<key>", "extra/...", ...
-      __metadata__   "netopt.manifest": JSON text   "netopt.sha256": hex digest
-
-The manifest (strict JSON, see :mod:`netopt._io.jsonio`) holds the format tag and version,
-the netopt version, ``epoch``, and for each saved part its type name and state, with every
-array replaced by ``{"__array__": "<tensor name>"}``: ``model`` (its ``state_dict`` and the
-state of every ``numpy.random.Generator`` its modules hold, e.g. Dropout's), ``optimizer``
-(``param_groups`` as plain JSON), ``scheduler``, ``train_loader`` / ``val_loader`` (their
-shuffling generators and position), ``callbacks``, ``history`` and the caller's ``extra``.
-The digest is SHA-256 over the manifest text and every tensor (name, dtype, shape, bytes).
-
-Nothing is ever unpickled. The file is written atomically (temporary file in the same folder,
-``fsync``, ``os.replace``, ``fsync`` of the folder), so a writer killed mid-write leaves the
-previous checkpoint loadable.
+The manifest carries the format tag :data:`FORMAT`, the netopt version, ``epoch``, and for
+each saved part its type name and state: ``model`` (its ``state_dict`` and the state of every
+``numpy.random.Generator`` its modules hold, e.g. Dropout's), ``optimizer`` (``param_groups``
+as plain JSON), ``scheduler``, ``train_loader`` / ``val_loader`` (their shuffling generators
+and position), ``callbacks``, ``history`` and the caller's ``extra``. Arrays become tensors
+named by where they stood: ``"model/state/<key>"``, ``"optimizer/state/state/<i>/exp_avg"``,
+``"callbacks/<j>/state/best_weights/<key>"``, ``"extra/..."``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import struct
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,20 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from .._io import jsonio as _jsonio
-from .._io.atomic import atomic_write_bytes
+from .._io import container as _container
+from .._io.container import VERSION, CheckpointError, write_container
 from .._validate import is_int
 from .._version import __version__
 from .history import History
 
 FORMAT = "netopt.checkpoint"
-VERSION = 1
-_MANIFEST_KEY = "netopt.manifest"
-_DIGEST_KEY = "netopt.sha256"
-
-
-class CheckpointError(ValueError):
-    """A checkpoint file is missing, corrupt, or does not match what it is loaded into."""
 
 
 @dataclass
@@ -86,15 +65,6 @@ def _typed(obj: Any) -> dict[str, Any] | None:
 
 def _callback_entries(callbacks: Sequence[Any]) -> list[dict[str, Any]]:
     return [{"type": type(cb).__name__, "state": cb.state_dict()} for cb in callbacks]
-
-
-def _digest(manifest_text: str, arrays: Mapping[str, np.ndarray]) -> str:
-    h = hashlib.sha256(manifest_text.encode("utf-8"))
-    for name in sorted(arrays):
-        a = np.asarray(arrays[name], order="C")
-        h.update(json.dumps([name, a.dtype.str, list(a.shape)]).encode("utf-8"))
-        h.update(a.tobytes())
-    return h.hexdigest()
 
 
 def save(
@@ -171,70 +141,16 @@ def save(
     return write_container(path, content)
 
 
-def write_container(path: str | os.PathLike[str], content: Mapping[str, Any]) -> Path:
-    """Write ``content`` as a checkpoint container, atomically; return the path.
-
-    The arrays in ``content`` go into safetensors tensors, the rest into the JSON manifest
-    (``content`` must carry ``format`` and ``version``, which :func:`read` checks), and a
-    SHA-256 digest of both into the header. Shared by :func:`save` and ``netopt.save``.
-    """
-    arrays: dict[str, np.ndarray] = {}
-    plain = _jsonio.to_plain(content, (), arrays)
-    manifest_text = json.dumps(plain, allow_nan=False)
-    from safetensors.numpy import save as st_save
-
-    metadata = {_MANIFEST_KEY: manifest_text, _DIGEST_KEY: _digest(manifest_text, arrays)}
-    try:
-        data = st_save(arrays, metadata=metadata)
-    except Exception as err:  # safetensors raises its own error types
-        bad = [f"{k} ({a.dtype})" for k, a in arrays.items() if a.dtype.kind not in "biuf"]
-        raise TypeError(f"cannot store arrays {bad or list(arrays)} in safetensors: {err}") from err
-    return atomic_write_bytes(path, data)
-
-
 def read(
     path: str | os.PathLike[str], *, kind: str = FORMAT
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     r"""Read and verify a checkpoint file; return the decoded manifest and its arrays.
 
     ``kind`` is the format tag the manifest must carry: a training checkpoint (the default)
-    or :data:`netopt.train.objects.OBJECT_FORMAT`, a file written by ``netopt.save``.
-
-    Raises
-    ------
-    CheckpointError
-        If the file is missing, truncated, not safetensors, not a netopt checkpoint, of an
-        unsupported version, or its digest does not match (the message names the path).
+    or :data:`netopt._io.objects.OBJECT_FORMAT`, a file written by ``netopt.save``. Errors:
+    :func:`netopt._io.container.read`.
     """
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as err:
-        raise CheckpointError(f"cannot read checkpoint {str(p)!r}: {err}") from err
-    try:
-        (n,) = struct.unpack("<Q", data[:8])
-        header = json.loads(data[8 : 8 + n])
-        metadata = header.get("__metadata__") or {}
-        from safetensors.numpy import load as st_load
-
-        arrays = st_load(data)
-    except Exception as err:  # struct/json/safetensors errors: a damaged file
-        raise CheckpointError(f"{str(p)!r} is not a readable safetensors file: {err}") from err
-    text = metadata.get(_MANIFEST_KEY)
-    if text is None:
-        raise CheckpointError(f"{str(p)!r} is a safetensors file without a netopt manifest")
-    if _digest(text, arrays) != metadata.get(_DIGEST_KEY):
-        raise CheckpointError(f"checkpoint {str(p)!r} is corrupt: its SHA-256 digest differs")
-    try:
-        manifest = _jsonio.from_plain(json.loads(text), arrays)
-    except ValueError as err:
-        raise CheckpointError(f"checkpoint {str(p)!r} has a bad manifest: {err}") from err
-    if manifest.get("format") != kind or manifest.get("version") != VERSION:
-        raise CheckpointError(
-            f"{str(p)!r} is format {manifest.get('format')!r} version "
-            f"{manifest.get('version')!r}; expected {kind!r} version {VERSION}"
-        )
-    return manifest, arrays
+    return _container.read(path, kind=kind)
 
 
 def _part(manifest: Mapping[str, Any], key: str, obj: Any, path: Path) -> Any:

@@ -1,7 +1,7 @@
 r"""``netopt.save`` / ``netopt.load``: state dicts in a file, without pickle.
 
 ``torch.save(model.state_dict(), path)`` pickles; netopt stores the same nests of dicts,
-lists, arrays and tensors in the checkpoint container of :mod:`netopt.train.checkpoint`
+lists, arrays and tensors in the container of :mod:`netopt._io.container`
 (safetensors arrays, a JSON manifest, a SHA-256 digest, written atomically), tagged
 :data:`OBJECT_FORMAT`.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from .checkpoint import VERSION, read, write_container
+from .container import VERSION, read, write_container
 
 #: The format tag of a file written by :func:`save_object` (``netopt.save``).
 OBJECT_FORMAT = "netopt.object"
@@ -25,8 +25,8 @@ def save_object(obj: Any, path: str | os.PathLike[str]) -> Path:
     What ``torch.save(model.state_dict(), path)`` is for, without pickle: ``obj`` may hold
     dicts (any JSON-able keys), lists, tuples, None, bools, ints, floats (NaN and infinities
     included), strings, NumPy arrays and tensors (values and ``requires_grad``). The file is
-    the checkpoint container (safetensors arrays, a JSON manifest, a SHA-256 digest), tagged
-    :data:`OBJECT_FORMAT`; it needs the ``io`` extra (safetensors).
+    a container of :mod:`netopt._io.container` tagged :data:`OBJECT_FORMAT`; it needs the
+    ``io`` extra (safetensors).
 
     Returns
     -------
