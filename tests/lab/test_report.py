@@ -23,8 +23,14 @@ def _drawn(ctx):
     ax.set_xlabel("step")
     return Result(
         claims=[
-            Claim("a claim that holds", True, "x = 1"),
-            Claim(f"a claim that fails {HOSTILE}", False, f"evidence {HOSTILE}"),
+            Claim("a claim that holds", True, "x = 1", kind="check"),
+            Claim(
+                f"a claim that fails {HOSTILE}",
+                False,
+                f"evidence {HOSTILE}",
+                kind="finding",
+                protocol={"seeds": 3, "tuning": "none", "statistic": "3 of 3 seeds"},
+            ),
         ],
         figures=[FigureSpec("curve", fig, f"Cf. chapter figure 6.10 {HOSTILE}")],
         tables=[
@@ -77,9 +83,15 @@ def test_results_json_schema(written):
     assert drawn["name"] == "drawn" and drawn["title_zh"] == "画图" and drawn["error"] is None
     assert drawn["claims"][1] == {
         "claim": f"a claim that fails {HOSTILE}",
+        "kind": "finding",
         "holds": False,
         "evidence": f"evidence {HOSTILE}",
+        "protocol": {"seeds": 3, "tuning": "none", "statistic": "3 of 3 seeds"},
     }
+    assert drawn["claims"][0]["kind"] == "check" and drawn["claims"][0]["protocol"] is None
+    counts = ("findings_holding", "findings_total", "checks_holding", "checks_total")
+    assert tuple(doc[k] for k in counts) == (0, 1, 1, 1)
+    assert tuple(drawn[k] for k in counts) == (0, 1, 1, 1)
     assert drawn["tables"][0]["rows"] == [["nan", "nan"], [HOSTILE, 2]]  # NaN as a string
     assert drawn["figures"] == ["figures/drawn-curve.png"]
     assert crash["error"] == f"ValueError: crashed {HOSTILE}"

@@ -13,7 +13,7 @@ Examples
 >>> def run(ctx):
 ...     x = ctx.rng("data").normal(size=1000)
 ...     return Result(claims=[Claim("the sample mean is near 0", bool(abs(x.mean()) < 0.2),
-...                                 f"mean={x.mean():.3f}")])
+...                                 f"mean={x.mean():.3f}", kind="check")])
 >>> run(Context(seed=0, quick=True)).claims[0].holds
 True
 """
@@ -41,9 +41,16 @@ REGISTRY: dict[str, Experiment] = {}
 """Every registered experiment by name; :func:`netopt.lab.registry.load_experiments` fills it."""
 
 
+KINDS = ("check", "finding")
+"""The two kinds of claim: see :class:`Claim`."""
+
+PROTOCOL_KEYS = ("seeds", "tuning", "statistic")
+"""What a finding's protocol must state (more keys may follow, e.g. ``"work"``)."""
+
+
 @dataclass
 class Claim:
-    """One statement of the chapter, measured in this run.
+    r"""One statement of the chapter, measured in this run.
 
     Parameters
     ----------
@@ -52,12 +59,90 @@ class Claim:
     holds : bool
         Whether the measurement in this run supports it.
     evidence : str
-        The numbers from this run, e.g. ``"D(A||B)=0.1438 vs D(B||A)=0.1308"``.
+        The numbers from this run, e.g. ``"D(A||B)=0.1438 vs D(B||A)=0.1308"``. For a
+        finding, with its spread over seeds (median and range, or ``"9 of 10 seeds"``).
+    kind : {"check", "finding"}, keyword-only
+        ``"check"``: an identity, a definition or an exact reproduction that correct code
+        must satisfy (it tests the code, not the chapter). ``"finding"``: a statement
+        about behaviour that could come out either way on real data; it is evidence for
+        the chapter.
+    protocol : dict or None, keyword-only
+        Required for a finding, None for a check: how the finding was measured, with at
+        least ``"seeds"`` (how many seeds it repeats over in this run, a positive int),
+        ``"tuning"`` (how hyperparameters were chosen, and the budget; ``"none"`` when
+        nothing is tuned) and ``"statistic"`` (what is compared and the paired count
+        that must be met). Values are str, int, float, bool or lists of them.
+
+    Raises
+    ------
+    ValueError
+        On an unknown kind, a finding without a complete protocol, or a check with one.
+
+    Examples
+    --------
+    >>> Claim("2 + 2 = 4", True, "4", kind="check").protocol is None
+    True
+    >>> Claim("x wins", True, "5 of 5 seeds", kind="finding")
+    Traceback (most recent call last):
+    ...
+    ValueError: finding 'x wins' needs a protocol dict with 'seeds', 'tuning', 'statistic'
     """
 
     claim: str
     holds: bool
     evidence: str
+    kind: str | None = field(default=None, kw_only=True)
+    protocol: dict[str, Any] | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        _check_kind(self.claim, self.kind, self.protocol)
+
+
+def _check_kind(claim: object, kind: object, protocol: object) -> None:
+    if kind is None:  # unclassified: allowed only while the experiments are being classified
+        return
+    if kind not in KINDS:
+        raise ValueError(f"Claim kind must be 'check' or 'finding', got {kind!r} for {claim!r}")
+    if kind == "check":
+        if protocol is not None:
+            raise ValueError(f"check {claim!r} takes no protocol (got {protocol!r})")
+        return
+    keys = ", ".join(repr(k) for k in PROTOCOL_KEYS)
+    if not isinstance(protocol, dict) or any(k not in protocol for k in PROTOCOL_KEYS):
+        raise ValueError(f"finding {claim!r} needs a protocol dict with {keys}")
+    seeds = protocol["seeds"]
+    if not is_int(seeds) or seeds < 1:
+        raise ValueError(f"finding {claim!r}: protocol seeds must be a positive int, got {seeds!r}")
+    for key, value in protocol.items():
+        if not isinstance(key, str) or not _plain_value(value):
+            raise ValueError(
+                f"finding {claim!r}: protocol {key!r} must be str, int, float, bool or a list "
+                f"of them, got {value!r}"
+            )
+
+
+def _plain_value(value: object) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_plain_value(v) for v in value)
+    return isinstance(value, (str, int, float, bool))
+
+
+@dataclass
+class Note:
+    r"""A flagged remark on the chapter itself: an error, a typo, an unsupported statement.
+
+    Shown on the page where it arises, apart from the claims; it is not counted.
+
+    Parameters
+    ----------
+    title : str
+        Short, e.g. ``"Eq. 6-15 is misprinted"``.
+    text : str
+        What the chapter says, what is right, and why.
+    """
+
+    title: str
+    text: str
 
 
 @dataclass
@@ -109,12 +194,15 @@ class Result:
     tables : list of Table, optional
     summary : str, optional
         One or two sentences shown under the experiment's title.
+    notes : list of Note, optional
+        The chapter's own errors flagged where they arise.
     """
 
     claims: list[Claim]
     figures: list[FigureSpec] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     summary: str = ""
+    notes: list[Note] = field(default_factory=list)
 
 
 ProgressCallback = Callable[[float, str], None]

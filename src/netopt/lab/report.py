@@ -7,13 +7,20 @@ half-written report and an interrupted run leaves the previous one intact.
 ``results.json``::
 
     {"experiments": [{"name", "title", "title_zh", "reference", "summary",
-                      "claims": [{"claim", "holds", "evidence"}],
+                      "claims": [{"claim", "kind", "holds", "evidence", "protocol"}],
+                      "notes": [{"title", "text"}],
                       "tables": [{"title", "columns", "rows"}],
                       "figures": ["figures/<experiment>-<name>.png", ...],
                       "figure_captions": [...], "claims_holding", "claims_total",
-                      "seconds", "error": null | str, "traceback": null | str}],
+                      "findings_holding", "findings_total", "checks_holding",
+                      "checks_total", "seconds", "error": null | str,
+                      "traceback": null | str}],
      "netopt_version", "numpy_version", "python", "seed", "quick", "started",
-     "total_seconds", "claims_holding", "claims_total"}
+     "total_seconds", "claims_holding", "claims_total", "findings_holding",
+     "findings_total", "checks_holding", "checks_total"}
+
+``kind`` is ``"check"`` or ``"finding"`` (see :class:`netopt.lab.core.Claim`); ``protocol``
+is a finding's protocol, null for a check.
 
 Non-finite table numbers are written as the strings ``"nan"``, ``"inf"``, ``"-inf"``
 (JSON has no such numbers).
@@ -34,6 +41,7 @@ import numpy as np
 
 from .._io.atomic import atomic_write_bytes
 from .._version import __version__
+from .core import Claim
 from .page import render_page
 from .runner import ExperimentRun
 
@@ -94,9 +102,16 @@ def results_document(runs: Sequence[ExperimentRun], meta: dict[str, Any]) -> dic
                 "reference": exp.reference,
                 "summary": run.summary,
                 "claims": [
-                    {"claim": c.claim, "holds": bool(c.holds), "evidence": c.evidence}
+                    {
+                        "claim": c.claim,
+                        "kind": c.kind,
+                        "holds": bool(c.holds),
+                        "evidence": c.evidence,
+                        "protocol": c.protocol,
+                    }
                     for c in run.claims
                 ],
+                "notes": [{"title": n.title, "text": n.text} for n in run.notes],
                 "tables": [
                     {
                         "title": t.title,
@@ -109,6 +124,7 @@ def results_document(runs: Sequence[ExperimentRun], meta: dict[str, Any]) -> dic
                 "figure_captions": [fig.caption for fig in run.figures],
                 "claims_holding": run.holding,
                 "claims_total": len(run.claims),
+                **tally(run.claims),
                 "seconds": round(run.seconds, 3),
                 "error": run.error,
                 "traceback": run.traceback,
@@ -119,7 +135,24 @@ def results_document(runs: Sequence[ExperimentRun], meta: dict[str, Any]) -> dic
         **meta,
         "claims_holding": sum(r.holding for r in runs),
         "claims_total": sum(len(r.claims) for r in runs),
+        **tally([c for r in runs for c in r.claims]),
     }
+
+
+def tally(claims: Sequence[Claim]) -> dict[str, int]:
+    r"""How many findings and checks there are and how many hold.
+
+    Examples
+    --------
+    >>> tally([Claim("a", True, "", kind="check"), Claim("b", False, "", kind="check")])
+    {'findings_holding': 0, 'findings_total': 0, 'checks_holding': 1, 'checks_total': 2}
+    """
+    counts = {}
+    for kind, plural in (("finding", "findings"), ("check", "checks")):
+        of_kind = [c for c in claims if c.kind == kind]
+        counts[f"{plural}_holding"] = sum(bool(c.holds) for c in of_kind)
+        counts[f"{plural}_total"] = len(of_kind)
+    return counts
 
 
 def write_report(

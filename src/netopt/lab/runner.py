@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._threads import blas_thread_limit
-from .core import NAME_PATTERN, Claim, Context, Experiment, Result, Table
+from .core import NAME_PATTERN, Claim, Context, Experiment, Note, Result, Table
 from .plotting import close, render_png
 
 
@@ -46,6 +46,8 @@ class ExperimentRun:
     tables : list of Table
     figures : list of RenderedFigure
     summary : str
+    notes : list of Note
+        The chapter's own errors flagged by the experiment.
     seconds : float
         Wall time of ``run(ctx)`` plus rendering its figures.
     error : str or None
@@ -59,6 +61,7 @@ class ExperimentRun:
     tables: list[Table] = field(default_factory=list)
     figures: list[RenderedFigure] = field(default_factory=list)
     summary: str = ""
+    notes: list[Note] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
     traceback: str | None = None
@@ -67,6 +70,10 @@ class ExperimentRun:
     def holding(self) -> int:
         """How many claims hold."""
         return sum(c.holds for c in self.claims)
+
+    def of_kind(self, kind: str | None) -> list[Claim]:
+        """The claims of one kind: ``"check"``, ``"finding"`` (None: the unclassified)."""
+        return [c for c in self.claims if c.kind == kind]
 
     @property
     def failed_claims(self) -> list[Claim]:
@@ -120,7 +127,7 @@ def run_experiments(
     >>> def broken(ctx):
     ...     raise RuntimeError("boom")
     >>> def fine(ctx):
-    ...     return Result(claims=[Claim("1 + 1 = 2", 1 + 1 == 2, "2")])
+    ...     return Result(claims=[Claim("1 + 1 = 2", 1 + 1 == 2, "2", kind="check")])
     >>> runs = run_experiments([Experiment("a", "A", "甲", "-", 1, broken),
     ...                         Experiment("b", "B", "乙", "-", 2, fine)])
     >>> [(r.error, r.holding) for r in runs]
@@ -172,7 +179,17 @@ def run_one(
         result = experiment.run(ctx)
         _check_result(result)
         outcome.figures = _render(experiment.name, result)
-        outcome.claims = [Claim(c.claim, bool(c.holds), c.evidence) for c in result.claims]
+        outcome.claims = [
+            Claim(
+                c.claim,
+                bool(c.holds),
+                c.evidence,
+                kind=c.kind,
+                protocol=None if c.protocol is None else dict(c.protocol),
+            )
+            for c in result.claims
+        ]
+        outcome.notes = [Note(str(n.title), str(n.text)) for n in result.notes]
         outcome.tables = [
             Table(t.title, list(t.columns), _plain_rows(t.rows)) for t in result.tables
         ]
@@ -205,6 +222,9 @@ def _check_result(result: object) -> None:
                     f"table {table.title!r}: row {row!r} has {len(row)} cells "
                     f"for {len(table.columns)} columns"
                 )
+    for note in result.notes:
+        if not isinstance(note, Note):
+            raise TypeError(f"Result.notes holds a {type(note).__name__}, not a Note")
     names = [spec.name for spec in result.figures]
     for name in names:
         if not isinstance(name, str) or not NAME_PATTERN.match(name):
