@@ -307,7 +307,7 @@ def test_softmax_cross_entropy_grad_by_hand():
     # plain indices: s (softmax - e_y); softmax rows [1/4, 3/4] and [1/2, 1/2]
     p = np.array([[0.25, 0.75], [0.5, 0.5]])
     _close(
-        softmax_cross_entropy_grad(p.copy(), 0.5, np.array([1, 0]), None),
+        softmax_cross_entropy_grad(p.copy(), 0.5, ([0, 1], [1, 0]), None),
         [[0.125, -0.125], [-0.25, 0.25]],
     )
     # coefficients a: s (softmax * sum_c a - a); row sums of a are 2 and 1

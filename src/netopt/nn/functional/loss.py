@@ -102,10 +102,9 @@ def cross_entropy(
     rows, batch = _to_rows(input)
     n_rows, n_classes = rows.shape
     t = np.asarray(as_array(target))
-    if _is_plain(input, rows, t, batch, weight, ignore_index, reduction, label_smoothing):
-        plain = _cross_entropy_plain(input, t, reduction)
-        if plain is not None:
-            return plain
+    plain = _cross_entropy_plain(input, t, batch, weight, ignore_index, reduction, label_smoothing)
+    if plain is not None:
+        return plain
     w = None if weight is None else np.asarray(as_array(weight), dtype=rows.dtype)
     if w is not None and w.shape != (n_classes,):
         raise ValueError(f"weight should have shape ({n_classes},), got {w.shape}")
@@ -170,7 +169,8 @@ def cross_entropy(
 
     def backward(g: np.ndarray) -> tuple:
         scale = g.reshape(-1, 1) if reduction == "none" else g / denom if reduction == "mean" else g
-        grad = softmax_cross_entropy_grad(np.exp(logp), scale, y, coef)
+        at = None if coef is not None else (np.arange(n_rows), y)
+        grad = softmax_cross_entropy_grad(np.exp(logp), scale, at, coef)
         grad_t = None
         if needs_grad(soft):
             grad_t = logp * (-(1 - label_smoothing) * (w if w is not None else 1.0))
@@ -181,7 +181,7 @@ def cross_entropy(
 
 
 def softmax_cross_entropy_grad(
-    p: np.ndarray, scale: Any, y: np.ndarray | None, coef: np.ndarray | None
+    p: np.ndarray, scale: Any, target_at: tuple | None, coef: np.ndarray | None
 ) -> np.ndarray:
     r"""The backward of softmax cross-entropy: the gradient with respect to the logit rows.
 
@@ -192,62 +192,59 @@ def softmax_cross_entropy_grad(
 
     ``p`` holds the rows :math:`\mathrm{softmax}(z_n)`, shape ``(N, C)``; it is overwritten
     and returned. ``coef`` is :math:`a` (weights, smoothing, ignored rows, probability
-    targets), or None for plain class indices ``y``, where :math:`a_n = e_{y_n}` and the
-    gradient is :math:`s_n(\mathrm{softmax}(z_n) - e_{y_n})`. ``scale`` is :math:`s`: the
-    incoming gradient, divided by the mean's denominator, broadcastable to ``(N, 1)``.
+    targets); or it is None for plain class indices, where :math:`a_n = e_{y_n}` and the
+    gradient is :math:`s_n(\mathrm{softmax}(z_n) - e_{y_n})`, and ``target_at`` is the index
+    ``(rows, y)`` of the target entries. ``scale`` is :math:`s`: the incoming gradient,
+    divided by the mean's denominator, broadcastable to ``(N, 1)``.
     """
     if coef is None:
         grad = p
-        grad[np.arange(len(y)), y] -= 1
+        grad[target_at] -= 1
     else:
         grad = p * coef.sum(axis=1, keepdims=True) - coef
     grad *= scale
     return grad
 
 
-def _is_plain(
+def _cross_entropy_plain(
     input: Tensor,
-    rows: np.ndarray,
-    t: np.ndarray,
+    y: np.ndarray,
     batch: tuple[int, ...],
     weight: Any,
     ignore_index: int,
     reduction: str,
     label_smoothing: float,
-) -> bool:
-    """Whether :func:`_cross_entropy_plain` applies: (N, C) logits, non-negative class
-    indices of shape (N,), no weights, smoothing or ignorable index, a "mean" or "sum"
-    reduction."""
-    n_rows, n_classes = rows.shape
-    return bool(
-        weight is None
-        and label_smoothing == 0
-        and reduction != "none"
-        and rows is input.data
-        and t.dtype.kind in "iu"
-        and t.shape == batch
-        and n_rows > 0
-        and (ignore_index < 0 or ignore_index >= n_classes)
-        and np.minimum.reduce(t, axis=None) >= 0
-    )
-
-
-def _cross_entropy_plain(input: Tensor, y: np.ndarray, reduction: str) -> Tensor | None:
-    r""":func:`cross_entropy` specialized to the plain case (see :func:`_is_plain`), fused.
+) -> Tensor | None:
+    r""":func:`cross_entropy` specialized to the plain case, fused: (N, C) logits,
+    non-negative class indices of shape (N,), no weights, smoothing or ignorable index, a
+    "mean" or "sum" reduction.
 
     :math:`\ell_n = \ln\sum_c e^{z_{nc} - m_n} - (z_{n y_n} - m_n)` with :math:`m_n` the
     row maximum; the exponentials of the forward pass are kept, so the backward
     (:func:`softmax_cross_entropy_grad` with ``coef=None``) needs no second ``exp``.
-    Returns None (the general path, which handles or reports them) when an index is
-    :math:`\ge C` or a row's maximum is infinite or NaN.
+    Returns None (the general path, which handles or reports them) outside the plain case,
+    when an index is :math:`\ge C` or when a row's maximum is infinite or NaN.
     """
     z = input.data
+    if not (
+        weight is None
+        and label_smoothing == 0
+        and reduction != "none"
+        and z.ndim == 2
+        and y.dtype.kind in "iu"
+        and y.shape == batch
+        and z.shape[0] > 0
+        and (ignore_index < 0 or ignore_index >= z.shape[1])
+        and np.minimum.reduce(y, axis=None) >= 0
+    ):
+        return None
     m = np.maximum.reduce(z, axis=1, keepdims=True)
     if not np.logical_and.reduce(np.isfinite(m), axis=None):  # an infinite or NaN maximum
         return None
+    at = (np.arange(len(y)), y)
     e = np.subtract(z, m)
     try:
-        picked = e[np.arange(len(y)), y]  # z_y - m
+        picked = e[at]  # z_y - m
     except IndexError:
         return None
     np.exp(e, out=e)
@@ -257,7 +254,7 @@ def _cross_entropy_plain(input: Tensor, y: np.ndarray, reduction: str) -> Tensor
     out = np.asarray(loss / denom if reduction == "mean" else loss, dtype=z.dtype)
 
     def backward(g: np.ndarray) -> tuple:
-        return (softmax_cross_entropy_grad(np.divide(e, total), g / denom, y, None),)
+        return (softmax_cross_entropy_grad(np.divide(e, total), g / denom, at, None),)
 
     return make_result(out, (input,), backward)
 
