@@ -28,7 +28,7 @@ from ..nn import Linear, Module, ReLU, Sequential, Sigmoid, Tanh
 from ..train.callbacks import Callback
 
 if TYPE_CHECKING:
-    from ..train.loop import FitContext
+    from ..train.context import FitContext
 
 #: Default saturation threshold :math:`\tau` on the activation's derivative.
 SATURATION_THRESHOLD = 0.01
