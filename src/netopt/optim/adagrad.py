@@ -59,13 +59,14 @@ def adagrad(
     -----
     Where :math:`\varepsilon` goes: the chapter (eq. 6-29) divides by
     :math:`\sqrt{G + \varepsilon}`, torch, and so netopt, by :math:`\sqrt{G} + \varepsilon`.
-    For :math:`G \gg \varepsilon` the two denominators differ by the relative amounts
+    For :math:`G \gg \varepsilon` they exceed :math:`\sqrt{G}` by the relative amounts
     :math:`\varepsilon / (2G)` and :math:`\varepsilon / \sqrt{G}`, both small; at
     :math:`G \approx \varepsilon` they differ by a factor :math:`\sqrt 2`; below, the
     chapter's stays at least :math:`\sqrt{\varepsilon}` while torch's falls to
     :math:`\sqrt{G} + \varepsilon`, so the chapter's step is smaller by about
-    :math:`\sqrt{G/\varepsilon}`. The placements thus part once :math:`G` is around
-    :math:`\varepsilon` or below, not only near :math:`\varepsilon^2`. The chapter's
+    :math:`\sqrt{G/\varepsilon}` (by :math:`\sqrt{\varepsilon}` once :math:`G \lesssim
+    \varepsilon^2`). The placements thus part once :math:`G` is around
+    :math:`\varepsilon` or below. The chapter's
     :math:`G_{t-1}` indexes the sum that already includes the gradient being applied; here
     that sum is :math:`G_t`.
 
