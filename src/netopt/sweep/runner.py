@@ -122,18 +122,19 @@ def run(
     url = storage_url(out, storage)
     _check_run_dir(out, {**spec, "storage": url if storage else None})
     metric, direction = sweep.objective
-    sampler = None
-    if sweep.sampler == "tpe":
-        import optuna
-
-        sampler = optuna.samplers.TPESampler(seed=sweep.seed)
     study = open_study(
         url,
         sweep.name,
         direction=direction,
         pruner=(sweep.pruner, dict(sweep.pruner_options)),
-        sampler=sampler,
     )
+    if sweep.sampler == "tpe":
+        import optuna
+
+        # a resumed TPE must not replay its start-up draws: seed it with the trial count too
+        study.sampler = optuna.samplers.TPESampler(
+            seed=derive_seed(sweep.seed, {"tpe_resume": len(study.trials)}) % 2**32
+        )
     store = open_storage(url)
     study_id = store.get_study_id_from_name(sweep.name)
     fail_stale(study, store, all_running=fail_running)

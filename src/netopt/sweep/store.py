@@ -44,9 +44,32 @@ def open_storage(url: str) -> Any:
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        kwargs = {"connect_args": {"timeout": 120}} if url.startswith("sqlite") else {}
-        _STORAGES[url] = optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
+        sqlite = url.startswith("sqlite")
+        kwargs = {"connect_args": {"timeout": 120}} if sqlite else {}
+        storage = optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
+        if sqlite:
+            _write_ahead_log(storage.engine)
+        _STORAGES[url] = storage
     return _STORAGES[url]
+
+
+def _write_ahead_log(engine: Any) -> None:
+    """Put SQLite in WAL mode with ``synchronous=NORMAL`` on every connection.
+
+    A commit then appends to the log without waiting for the disk: a killed process loses
+    nothing it committed (only a power cut can lose the last commits), readers do not block
+    the writer, and a trial's dozen commits cost microseconds instead of an fsync each.
+    """
+    from sqlalchemy import event
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    event.listen(engine, "connect", on_connect)
+    engine.dispose()  # connections opened before the listener reconnect with it
 
 
 def close_storage(url: str) -> None:
