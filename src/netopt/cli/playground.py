@@ -63,6 +63,9 @@ def run(args: Any) -> int:
     print(f"netopt playground: serving {url} (Ctrl-C stops)", flush=True)
     if not args.no_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn shuts down, then re-raises the signal it caught
+        pass
     print("netopt playground: stopped", flush=True)
     return 0

@@ -18,13 +18,17 @@ browser -> server          server -> browser
 
 Limits per session (:data:`LIMITS`): message size, messages per second, frames per second
 and optimizer steps per second, so twenty tabs on two cores all keep moving. The training
-work runs in a worker thread, so the event loop keeps serving other tabs.
+work of every session runs in one worker thread (:data:`COMPUTE`), so the event loop keeps
+serving the tabs while a frame is computed. One thread, not a pool: netopt's grad mode
+(``no_grad``) is process-wide, so two threads training at once would switch graph
+recording off under each other; and with the GIL a second thread would gain little.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import json
 import math
 import time
@@ -46,8 +50,15 @@ LIMITS = {
     "steps_per_second": 20_000,
     "max_epochs": 100_000,
 }
+#: The one thread that runs every session's netopt work.
+COMPUTE = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="netopt-pg")
 RACE_RES = 200  # contour grid of the race panel
 MESSAGE_TYPES = ("config", "play", "pause", "step", "reset", "script", "race")
+
+
+async def compute(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run ``fn(*args)`` in the compute thread and wait for it."""
+    return await asyncio.get_running_loop().run_in_executor(COMPUTE, fn, *args)
 
 
 def _finite(value: float) -> float | None:
@@ -84,7 +95,7 @@ class Session:
             self.loop_task.cancel()
             try:
                 await self.loop_task
-            except asyncio.CancelledError:
+            except (asyncio.CancelledError, Exception):  # a send to a closed socket, say
                 pass
 
     def _rate_ok(self) -> bool:
@@ -126,6 +137,9 @@ class Session:
             await getattr(self, f"_on_{message['type']}")(message)
         except ValueError as exc:
             await self.error(str(exc))
+        except (ArithmeticError, RuntimeError, TypeError) as exc:  # netopt refused the run
+            self.playing = False
+            await self.error(f"{type(exc).__name__}: {exc}")
 
     async def _on_config(self, message: dict[str, Any]) -> None:
         config = validate_config(message.get("config", {}))
@@ -133,9 +147,9 @@ class Session:
 
     async def _rebuild(self, config: dict[str, Any]) -> None:
         async with self.lock:
-            self.trainer = await asyncio.to_thread(Trainer, config)
-            reset = await asyncio.to_thread(self._reset_message)
-            frame = await asyncio.to_thread(self._frame)
+            self.trainer = await compute(Trainer, config)
+            reset = await compute(self._reset_message)
+            frame = await compute(self._frame)
         await self.send(reset)
         await self.send(frame)
 
@@ -170,7 +184,7 @@ class Session:
 
     async def _on_race(self, message: dict[str, Any]) -> None:
         race = check_race(message)
-        results, levels = await asyncio.to_thread(
+        results, levels = await compute(
             lambda: (
                 run_race(race),
                 contours(race["surface"], tuple(race["eigenvalues"]), RACE_RES),
@@ -201,8 +215,8 @@ class Session:
             trainer = self.trainer
             if trainer is None or trainer.epoch >= LIMITS["max_epochs"]:
                 return False
-            await asyncio.to_thread(trainer.train_epoch)
-            frame = await asyncio.to_thread(self._frame)
+            await compute(trainer.train_epoch)
+            frame = await compute(self._frame)
         await self.send(frame)
         return not frame["diverged"]
 
@@ -215,7 +229,12 @@ class Session:
                 continue
             began = time.monotonic()
             steps_before = self.trainer.steps if self.trainer else 0
-            if not await self._advance():
+            try:
+                going = await self._advance()
+            except (ArithmeticError, RuntimeError, TypeError) as exc:
+                await self.error(f"{type(exc).__name__}: {exc}")
+                going = False
+            if not going:
                 self.playing = False
                 await self.send({"type": "paused"})
                 continue
