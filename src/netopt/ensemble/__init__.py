@@ -1,10 +1,8 @@
 r"""Ensembles of networks: bagging on bootstrap resamples, and snapshots of one SGDR run.
 
-An ensemble's prediction averages its members': with member class probabilities
-:math:`p_m(y \mid x) = \mathrm{softmax}(f_m(x))`, soft voting predicts
-:math:`\arg\max_k \frac1M\sum_m p_m(k \mid x)` and hard voting the most frequent of the
-members' :math:`\arg\max_k p_m(k \mid x)`. Averaging lowers the variance part of the error
-when members err differently, which is why an ensemble is a remedy for overfitting.
+An ensemble's prediction averages its members' (soft or hard voting:
+:mod:`netopt.ensemble.voting`). Averaging lowers the variance part of the error when members
+err differently, which is why an ensemble is a remedy for overfitting.
 
 * :class:`BaggingEnsemble` trains :math:`M` fresh networks, each on a bootstrap resample
   (:math:`N` draws with replacement) of the training set, with a training function such as
