@@ -29,6 +29,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import concurrent.futures
+import heapq
+import itertools
 import json
 import math
 import time
@@ -56,9 +58,48 @@ RACE_RES = 200  # contour grid of the race panel
 MESSAGE_TYPES = ("config", "play", "pause", "step", "reset", "script", "race")
 
 
-async def compute(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run ``fn(*args)`` in the compute thread and wait for it."""
-    return await asyncio.get_running_loop().run_in_executor(COMPUTE, fn, *args)
+class _Turns:
+    """Hands out the compute thread one job at a time: answers to a tab's action (priority
+    0) go before the play loops' epochs (priority 1), first come first served within a
+    priority, so a setting change is not queued behind every other tab's frame."""
+
+    def __init__(self) -> None:
+        self.busy = False
+        self.waiting: list[tuple[int, int, asyncio.Future]] = []
+        self.order = itertools.count()
+
+    async def run(self, priority: int, fn: Callable[..., Any], *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        if self.busy:
+            turn = loop.create_future()
+            heapq.heappush(self.waiting, (priority, next(self.order), turn))
+            try:
+                await turn
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():  # handed the turn, then cancelled
+                    self._release()
+                raise
+        self.busy = True
+        try:
+            return await loop.run_in_executor(COMPUTE, fn, *args)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        while self.waiting:
+            turn = heapq.heappop(self.waiting)[2]
+            if not turn.done():
+                turn.set_result(None)  # the thread passes straight to that job
+                return
+        self.busy = False
+
+
+_TURNS = _Turns()
+
+
+async def compute(fn: Callable[..., Any], *args: Any, priority: int = 0) -> Any:
+    """Run ``fn(*args)`` in the compute thread when its turn comes, and wait for it."""
+    return await _TURNS.run(priority, fn, *args)
 
 
 def _finite(value: float) -> float | None:
@@ -147,9 +188,7 @@ class Session:
 
     async def _rebuild(self, config: dict[str, Any]) -> None:
         async with self.lock:
-            self.trainer = await compute(Trainer, config)
-            reset = await compute(self._reset_message)
-            frame = await compute(self._frame)
+            self.trainer, reset, frame = await compute(self._build, config)
         await self.send(reset)
         await self.send(frame)
 
@@ -208,15 +247,14 @@ class Session:
             }
         )
 
-    async def _advance(self) -> bool:
+    async def _advance(self, priority: int = 0) -> bool:
         """Train one epoch and send its frame; False when the run stopped (diverged or at
         the epoch limit)."""
         async with self.lock:
             trainer = self.trainer
             if trainer is None or trainer.epoch >= LIMITS["max_epochs"]:
                 return False
-            await compute(trainer.train_epoch)
-            frame = await compute(self._frame)
+            frame = await compute(self._epoch_frame, priority=priority)
         await self.send(frame)
         return not frame["diverged"]
 
@@ -230,7 +268,7 @@ class Session:
             began = time.monotonic()
             steps_before = self.trainer.steps if self.trainer else 0
             try:
-                going = await self._advance()
+                going = await self._advance(priority=1)
             except (ArithmeticError, RuntimeError, TypeError) as exc:
                 await self.error(f"{type(exc).__name__}: {exc}")
                 going = False
@@ -241,6 +279,16 @@ class Session:
             steps = (self.trainer.steps if self.trainer else 0) - steps_before
             budget = max(1.0 / LIMITS["frames_per_second"], steps / LIMITS["steps_per_second"])
             await asyncio.sleep(max(0.0, budget - (time.monotonic() - began)))
+
+    def _build(self, config: dict[str, Any]) -> tuple[Trainer, dict, dict]:
+        """A new run, its reset message and its first frame (one compute job)."""
+        self.trainer = Trainer(config)
+        return self.trainer, self._reset_message(), self._frame()
+
+    def _epoch_frame(self) -> dict[str, Any]:
+        """One epoch, then its frame (one job for the compute thread)."""
+        self.trainer.train_epoch()
+        return self._frame()
 
     def _reset_message(self) -> dict[str, Any]:
         """The data points and the schedule preview of a freshly built run."""
