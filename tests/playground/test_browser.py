@@ -166,3 +166,14 @@ def test_narrow_screen_has_no_horizontal_scroll(browser, server, width):
         assert scroll <= width, scroll
     finally:
         context.close()
+
+
+def test_a_diverging_run_shows_the_diagnosis(page, server):
+    _open(page, server, "#lr=10&init_scale=10&hidden=8,8&activation=relu&dataset=plane")
+    page.click("#play")
+    wait_for(
+        lambda: "exploding_gradients" in (page.get_attribute("#findings", "data-kinds") or ""),
+        what="the exploding-gradients finding",
+    )
+    wait_for(lambda: page.text_content("#play") == "Play", what="the run to stop itself")
+    assert "Exploding gradients" in page.text_content("#findings")

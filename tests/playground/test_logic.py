@@ -163,3 +163,48 @@ def test_gradient_descent_obeys_the_stable_lr_bound(factor, converges):
     (result,) = run_race(race)
     assert (result["reached"] is not None) == converges
     assert result["diverged"] == (not converges)
+
+
+def _frames(raw: dict, epochs: int) -> list[dict]:
+    from netopt.playground.session import Session
+
+    session = Session(send=None)
+    session.trainer = Trainer(validate_config(raw))
+    frames = [session._frame()]
+    for _ in range(epochs):
+        session.trainer.train_epoch()
+        frames.append(session._frame())
+    return frames
+
+
+def test_a_diverging_run_is_flagged_with_the_chapter_remedy():
+    # lr 10 on weights scaled by 10: the first steps overflow float32
+    frames = _frames(
+        {
+            "lr": 10.0,
+            "init_scale": 10.0,
+            "hidden": [8, 8],
+            "activation": "relu",
+            "dataset": "plane",
+            "schedule": "plateau",
+        },
+        2,
+    )
+    last = frames[-1]
+    assert last["diverged"] and last["test_loss"] is None
+    kinds = [f["kind"] for f in last["findings"]]
+    assert "exploding_gradients" in kinds
+    assert any("clipping" in r for f in last["findings"] for r in f["remedies"])
+
+
+def test_a_healthy_run_has_no_gradient_findings_and_unit_maps_per_layer():
+    import base64
+
+    frames = _frames({"hidden": [5, 3], "lr": 0.1}, 5)
+    last = frames[-1]
+    assert not last["diverged"]
+    kinds = {f["kind"] for f in last["findings"]}
+    assert not kinds & {"exploding_gradients", "vanishing_gradients"}
+    assert [len(base64.b64decode(m)) for m in last["units"]] == [5 * 16 * 16, 3 * 16 * 16]
+    assert len(last["grad_norms"]) == 3 and len(last["weights"]) == 3
+    assert [len(w) for w in last["weights"]] == [5, 3, 1]

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from .config import validate_config
+from .findings import epoch_record, live_findings
 from .race import SURFACES, check_race, contours, run_race, stable_lr
 from .script import python_script
 from .trainer import Trainer, lr_preview
@@ -54,6 +55,8 @@ LIMITS = {
 }
 #: The one thread that runs every session's netopt work.
 COMPUTE = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="netopt-pg")
+UNIT_RES = 16  # the per-unit heat maps of the network diagram
+FINDINGS_EVERY = 5  # epochs between two runs of netopt.diagnose
 RACE_RES = 200  # contour grid of the race panel
 MESSAGE_TYPES = ("config", "play", "pause", "step", "reset", "script", "race")
 
@@ -125,6 +128,7 @@ class Session:
         self.window_start = time.monotonic()
         self.window_count = 0
         self.loop_task: asyncio.Task | None = None
+        self.records: list[dict[str, Any]] = []
 
     def start(self) -> None:
         """Start the play loop (call from inside the event loop)."""
@@ -306,20 +310,35 @@ class Session:
         }
 
     def _frame(self) -> dict[str, Any]:
-        """The current state: losses, the output grid, gradient norms and saturation."""
+        """The current state: losses, the output grid, gradient norms, saturation, unit
+        maps, and (every :data:`FINDINGS_EVERY` epochs) ``netopt.diagnose``'s findings."""
         t = self.trainer
         train, test = t.losses
         diverged = not (math.isfinite(train) and math.isfinite(test))
-        return {
+        probe = t.probe()
+        scores = t.scores()
+        if t.epoch >= 1 and (not self.records or self.records[-1]["epoch"] < t.epoch):
+            self.records.append(epoch_record(t.epoch, t.losses, scores, probe, t.classify))
+        elif t.epoch == 0:
+            self.records = []
+        frame = {
             "type": "frame",
             "epoch": t.epoch,
             "steps": t.steps,
             "train_loss": _finite(train),
             "test_loss": _finite(test),
             "diverged": diverged,
+            "scores": [_finite(v) for v in scores],
             "lr": float(t.optimizer.param_groups[0]["lr"]),
             "lr_history": t.lr_history[-1:],
             "res": t.config["grid"],
             "grid": base64.b64encode(t.surface().tobytes()).decode("ascii"),
-            **t.probe(),
+            "units": t.unit_maps(UNIT_RES),
+            "unit_res": UNIT_RES,
+            "grad_norms": probe["grad_norms"],
+            "saturation": probe["saturation"],
+            "weights": probe["weights"],
         }
+        if diverged or t.epoch % FINDINGS_EVERY == 0:
+            frame["findings"] = live_findings(self.records, t.classify)
+        return frame

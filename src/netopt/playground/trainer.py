@@ -15,6 +15,7 @@ script of :mod:`netopt.playground.script` reproduces a run number for number.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import numpy as np
@@ -180,7 +181,19 @@ class Trainer:
         batch = config["batch"]
         order = self.shuffle_rng.permutation(n_train)
         self.lr_history.append(float(self.optimizer.param_groups[0]["lr"]))
-        for start in range(0, n_train - batch + 1, batch):
+        with np.errstate(all="ignore"):  # a diverging run shows as a non-finite loss
+            self._steps(order, batch)
+        self.epoch += 1
+        self.losses = self.evaluate()
+        if config["schedule"] == "plateau":
+            self.scheduler.step(self.losses[0])
+        elif self.scheduler is not None:
+            self.scheduler.step()
+
+    def _steps(self, order: np.ndarray, batch: int) -> None:
+        """The optimizer steps of one epoch, on full mini-batches in ``order``."""
+        config = self.config
+        for start in range(0, len(order) - batch + 1, batch):
             index = order[start : start + batch]
             self.optimizer.zero_grad()
             loss = self.loss_fn(self.model(self.x_train[index]), self.y_train[index])
@@ -195,12 +208,6 @@ class Trainer:
                 nn.utils.clip_grad_value_(self.model.parameters(), config["clip_value"])
             self.optimizer.step()
             self.steps += 1
-        self.epoch += 1
-        self.losses = self.evaluate()
-        if config["schedule"] == "plateau":
-            self.scheduler.step(self.losses[0])
-        elif self.scheduler is not None:
-            self.scheduler.step()
 
     def evaluate(self) -> tuple[float, float]:
         """Train and test loss in eval mode (the data loss, without the penalty)."""
@@ -222,16 +229,50 @@ class Trainer:
             value = (np.clip(out, -1.0, 1.0) + 1.0) / 2.0
         return np.nan_to_num(np.round(value * 255.0), nan=128.0).astype(np.uint8)
 
+    def scores(self) -> tuple[float, float]:
+        """Accuracy (classification) or R^2 (regression) on the train and test sets."""
+        self.model.eval()
+        out = []
+        with netopt.no_grad(), np.errstate(all="ignore"):
+            for x, y in ((self.x_train, self.y_train), (self.x_test, self.y_test)):
+                pred, target = self.model(x).numpy()[:, 0], y.numpy()[:, 0]
+                if self.classify:
+                    out.append(float(np.mean((pred > 0) == (target > 0.5))))
+                else:
+                    spread = float(np.sum((target - target.mean()) ** 2)) or 1.0
+                    out.append(1.0 - float(np.sum((target - pred) ** 2)) / spread)
+        return out[0], out[1]
+
+    def unit_maps(self, resolution: int = 16) -> list[str]:
+        """Each hidden unit's output over a coarse grid: per hidden layer, base64 of uint8
+        (units x resolution**2, row-major), each unit scaled by its largest magnitude to
+        [-1, 1] and mapped to [0, 255]."""
+        self.model.eval()
+        x = netopt.tensor(features(grid(resolution), self.config["features"]))
+        maps = []
+        with netopt.no_grad(), np.errstate(all="ignore"):
+            for layer in self.model:
+                x = layer(x)
+                if isinstance(layer, tuple(ACTIVATION_LAYERS.values())):
+                    a = np.nan_to_num(x.numpy().astype(np.float64)).T
+                    scale = np.maximum(np.abs(a).max(axis=1, keepdims=True), 1e-12)
+                    level = np.round((a / scale + 1.0) * 127.5).astype(np.uint8)
+                    maps.append(base64.b64encode(level.tobytes()).decode("ascii"))
+        return maps
+
     def probe(self) -> dict[str, Any]:
         """Per-layer gradient norms of the data loss on the whole training set (eval mode,
-        state untouched), saturation / dead fractions, and the weights for drawing links."""
+        state untouched), saturation / dead fractions, and the weights for drawing links;
+        ``stats`` is :func:`~netopt.diagnose.layer_stats` and ``named_norms`` the
+        ``grad_norms`` entry of a history record, for :mod:`netopt.diagnose`."""
         self.model.eval()
         self.optimizer.zero_grad()
         with np.errstate(all="ignore"):
             self.loss_fn(self.model(self.x_train), self.y_train).backward()
-        linears = [(name, m) for name, m in self.model.named_children() if isinstance(m, nn.Linear)]
+        linears = [(n, m) for n, m in self.model.named_children() if isinstance(m, nn.Linear)]
         norms = [float(np.linalg.norm(np.asarray(m.weight.grad))) for _, m in linears]
-        stats = layer_stats(self.model, self.x_train.numpy()[:200])
+        named = {f"{name}.weight": norm for (name, _), norm in zip(linears, norms)}
+        stats = layer_stats(self.model, self.x_train.numpy()[:200], grad_norms=named)
         self.optimizer.zero_grad()
         fractions = [
             entry.get("saturated", entry.get("dead"))
@@ -239,6 +280,8 @@ class Trainer:
             if entry["type"] != "Linear"
         ]
         return {
+            "stats": stats,
+            "named_norms": named,
             "grad_norms": [n if np.isfinite(n) else None for n in norms],
             "saturation": fractions,
             "weights": [

@@ -117,6 +117,8 @@ function onReset(msg) {
   S.classify = msg.classify;
   S.lrPreview = msg.lr_preview;
   S.history = { train: [], test: [], lr: [], grads: [] };
+  S.findings = [];
+  renderFindings();
   fillInputs(msg.config);
   writeHash(msg.config);
   document.body.dataset.config = JSON.stringify(msg.config);
@@ -146,8 +148,42 @@ function onFrame(msg) {
   const sat = document.getElementById("saturation");
   sat.dataset.values = JSON.stringify(msg.saturation);
   sat.textContent = msg.saturation.map((s, i) => `${i + 1}: ${s === null || s === undefined ? "–" : (100 * s).toFixed(0) + "%"}`).join("  ");
+  const label = document.getElementById("score-label");
+  label.dataset.i18n = S.classify ? "accuracy" : "r2"; label.textContent = t(label.dataset.i18n);
+  document.getElementById("scores").textContent = msg.scores.map((v) => (v === null ? "NaN" : v.toFixed(3))).join(" / ");
+  if (msg.findings) { S.findings = msg.findings; renderFindings(); }
   if (msg.diverged) showError(t("diverged"));
   paintAll();
+}
+
+const FINDING_KEYS = { saturation: "saturation_kind" };
+
+function renderFindings() {
+  const list = document.getElementById("findings");
+  list.textContent = "";
+  const found = S.findings || [];
+  list.dataset.kinds = found.map((f) => f.kind).join(",");
+  if (!found.length) {
+    const li = document.createElement("li");
+    li.dataset.i18n = "findings_none"; li.textContent = t("findings_none");
+    list.appendChild(li);
+    return;
+  }
+  for (const f of found) {
+    const li = document.createElement("li");
+    li.className = f.severity;
+    const title = document.createElement("b");
+    title.dataset.i18n = FINDING_KEYS[f.kind] || f.kind; title.textContent = t(title.dataset.i18n);
+    const msg = document.createElement("div");
+    msg.textContent = f.message;
+    const rem = document.createElement("div");
+    rem.className = "remedies";
+    const head = document.createElement("span");
+    head.dataset.i18n = "remedies"; head.textContent = t("remedies");
+    rem.append(head, `: ${f.remedies.slice(0, 3).join("; ")}`);
+    li.append(title, msg, rem);
+    list.appendChild(li);
+  }
 }
 
 function paintAll() {
@@ -166,7 +202,8 @@ function paintAll() {
   const gradSeries = [];
   for (let l = 0; l < layers; l++) gradSeries.push({ values: S.history.grads.map((g) => (g ? g[l] : null)), color: LINE_COLORS[l % LINE_COLORS.length] });
   drawLines(document.getElementById("grad-chart"), gradSeries, { log: true });
-  drawNetwork(document.getElementById("net"), [S.config.features.length, ...S.config.hidden, 1], msg.weights);
+  drawNetwork(document.getElementById("net"), [S.config.features.length, ...S.config.hidden, 1], msg.weights,
+              msg.units.map(decodeBytes), msg.unit_res);
 }
 
 function onScript(msg) {

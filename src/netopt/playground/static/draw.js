@@ -93,7 +93,7 @@ function drawLines(canvas, series, opts = {}) {
   ctx.setLineDash([]);
 }
 
-function drawNetwork(canvas, sizes, weights) {
+function drawNetwork(canvas, sizes, weights, units, unitRes) {
   const ctx = canvas.getContext("2d");
   const W = canvas.width, H = canvas.height;
   ctx.clearRect(0, 0, W, H);
@@ -114,10 +114,23 @@ function drawNetwork(canvas, sizes, weights) {
       }
     }
   }
-  for (const col of pos) for (const [x, y] of col) {
-    ctx.beginPath(); ctx.arc(x, y, 5, 0, 2 * Math.PI);
-    ctx.fillStyle = "#fff"; ctx.fill(); ctx.strokeStyle = "#333"; ctx.lineWidth = 1; ctx.stroke();
-  }
+  pos.forEach((col, c) => {
+    const maps = units && c > 0 && c < cols - 1 ? units[c - 1] : null;
+    const size = Math.max(6, Math.min(22, H / (col.length + 1) - 2));
+    col.forEach(([x, y], i) => {
+      if (maps && unitRes) {
+        const n = unitRes * unitRes;
+        const tile = document.createElement("canvas");
+        tile.width = unitRes; tile.height = unitRes;
+        paintGrid(tile, maps.subarray(i * n, (i + 1) * n), unitRes, (v) => diverging(v / 255));
+        ctx.drawImage(tile, x - size / 2, y - size / 2, size, size);
+        ctx.strokeStyle = "#333"; ctx.lineWidth = 1; ctx.strokeRect(x - size / 2, y - size / 2, size, size);
+      } else {
+        ctx.beginPath(); ctx.arc(x, y, 5, 0, 2 * Math.PI);
+        ctx.fillStyle = "#fff"; ctx.fill(); ctx.strokeStyle = "#333"; ctx.lineWidth = 1; ctx.stroke();
+      }
+    });
+  });
 }
 
 function drawContours(canvas, bytes, res) {

@@ -77,6 +77,15 @@ const I18N = {
   diverged_short: ["diverged after", "发散,步数"],
   stable_lr: ["Gradient descent is stable for α < 2/λmax =", "梯度下降稳定条件 α < 2/λmax ="],
   error: ["Error", "错误"],
+  findings: ["Diagnosis (netopt.diagnose)", "诊断(netopt.diagnose)"],
+  findings_none: ["No problem found so far.", "暂未发现问题。"],
+  remedies: ["Remedies", "对策"],
+  exploding_gradients: ["Exploding gradients", "梯度爆炸"],
+  vanishing_gradients: ["Vanishing gradients", "梯度消失"],
+  saturation_kind: ["Saturated units", "神经元饱和"],
+  dead_units: ["Dead ReLU units", "ReLU 神经元死亡"],
+  underfitting: ["Underfitting", "欠拟合"], overfitting: ["Overfitting", "过拟合"],
+  accuracy: ["Accuracy train / test", "准确率 训练/测试"], r2: ["R² train / test", "R² 训练/测试"],
 };
 let LANG = "en";
 
