@@ -87,12 +87,12 @@ def test_the_pass_record_is_per_thread():
     def other():
         seen["record"] = getattr(grad_slots._pass, "written", None)
 
-    outer = grad_slots.begin_pass()
+    written, outer = grad_slots.begin_pass()
     try:
         thread = threading.Thread(target=other)
         thread.start()
         thread.join()
-        assert grad_slots._pass.written == set()
+        assert grad_slots._pass.written is written and written == {}
     finally:
         grad_slots.end_pass(outer)
     assert seen["record"] is None

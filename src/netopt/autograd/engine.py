@@ -33,7 +33,7 @@ def run_backward(root: Any, seed: np.ndarray) -> None:
     grads: dict[int, np.ndarray] = {id(root): seed}
     heap: list[tuple[int, Any]] = [(-root._seq, root)]
     leaves: list[Any] = []
-    outer = begin_pass()
+    written, outer = begin_pass()
     try:
         while heap:
             node = heappop(heap)[1]
@@ -56,7 +56,11 @@ def run_backward(root: Any, seed: np.ndarray) -> None:
     # every array already adopted by another leaf in this pass.
     taken: set[int] = {id(seed)}
     for leaf in leaves:
-        _accumulate_leaf(leaf, grads[id(leaf)], taken)
+        g = grads[id(leaf)]
+        if leaf.grad is None and written.get(id(leaf)) is g:
+            leaf.grad = g  # an op wrote the whole gradient into the leaf's slot
+        else:
+            _accumulate_leaf(leaf, g, taken)
 
 
 def _accumulate_leaf(leaf: Any, g: np.ndarray, taken: set[int]) -> None:

@@ -27,8 +27,8 @@ import numpy as np
 #: for, the slot). An entry is dropped when its leaf is collected, before the id can be reused.
 _slots: dict[int, tuple[weakref.ref, np.ndarray, np.ndarray]] = {}
 
-#: Per thread, ``written``: the ids of the leaves whose slot an op's backward has written
-#: in the running backward pass (None outside a pass); see :func:`gradient_out`.
+#: Per thread, ``written``: ``id(leaf)`` -> slot for the leaves whose slot an op's backward
+#: was offered in the running backward pass (None outside a pass); see :func:`gradient_out`.
 _pass = threading.local()
 
 
@@ -84,18 +84,23 @@ def gradient_out(leaf: Any) -> np.ndarray | None:
     key = id(leaf)
     if written is None or key in written:
         return None
-    written.add(key)
-    return entry[2]
+    slot = written[key] = entry[2]
+    return slot
 
 
-def begin_pass() -> set[int] | None:
-    """Start this thread's record of the slots written in a backward pass; returns the
-    enclosing pass's record, to hand back to :func:`end_pass`."""
+def begin_pass() -> tuple[dict[int, np.ndarray], dict[int, np.ndarray] | None]:
+    """Start this thread's record of the slots offered in a backward pass.
+
+    Returns the record (``id(leaf)`` -> slot: the engine can tell from it, without a
+    lookup, that a leaf's summed gradient *is* its slot) and the enclosing pass's record,
+    to hand back to :func:`end_pass`.
+    """
     outer = getattr(_pass, "written", None)
-    _pass.written = set()
-    return outer
+    written: dict[int, np.ndarray] = {}
+    _pass.written = written
+    return written, outer
 
 
-def end_pass(outer: set[int] | None) -> None:
+def end_pass(outer: dict[int, np.ndarray] | None) -> None:
     """End the pass that :func:`begin_pass` started, restoring the enclosing record."""
     _pass.written = outer
