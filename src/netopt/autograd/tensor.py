@@ -34,8 +34,9 @@ int64 = np.dtype(np.int64)
 bool_ = np.dtype(np.bool_)
 
 
-def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """Convert user data to an ndarray with PyTorch's dtype rules."""
+def to_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Convert user data to a new ndarray with PyTorch's dtype rules (see :func:`tensor`):
+    Python floats become float32, Python ints int64, arrays keep their dtype."""
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
@@ -330,7 +331,7 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     >>> netopt.tensor(np.array([1.0, 2.0])).dtype
     dtype('float64')
     """
-    arr = _to_array(data, dtype)
+    arr = to_array(data, dtype)
     if requires_grad and arr.dtype.kind != "f":
         raise RuntimeError("only Tensors of floating point dtype can require gradients")
     return Tensor(arr, requires_grad=bool(requires_grad))

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.tensor import Tensor, _to_array
+from ..autograd.tensor import Tensor, to_array
 
 
 class Parameter(Tensor):
@@ -38,7 +38,7 @@ class Parameter(Tensor):
         elif isinstance(data, np.ndarray):
             arr = data
         else:
-            arr = _to_array(data)
+            arr = to_array(data)
         if requires_grad and arr.dtype.kind != "f":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         super().__init__(arr, requires_grad=requires_grad)
