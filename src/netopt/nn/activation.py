@@ -1,4 +1,5 @@
-"""Activation modules (chapter section 6.5), thin wrappers of ``nn.functional``.
+"""Activation modules (chapter section 6.5), thin wrappers of ``nn.functional``: the math
+and the saturation behaviour are documented once, on the functions.
 
 ``ReLU``, ``LeakyReLU`` and ``ELU`` accept PyTorch's ``inplace`` argument and show it in
 the repr as torch does (only when True). netopt never overwrites a module's input: with
@@ -14,21 +15,21 @@ from .module import Module
 
 
 class Sigmoid(Module):
-    r"""Element-wise :math:`\sigma(x) = 1/(1+e^{-x})` (eq. 6-31); saturates on both sides."""
+    """Module form of :func:`netopt.nn.functional.sigmoid`."""
 
     def forward(self, input: Tensor) -> Tensor:
         return F.sigmoid(input)
 
 
 class Tanh(Module):
-    r"""Element-wise :math:`\tanh x` (eq. 6-33); saturates on both sides, zero-centred."""
+    """Module form of :func:`netopt.nn.functional.tanh`."""
 
     def forward(self, input: Tensor) -> Tensor:
         return F.tanh(input)
 
 
 class ReLU(Module):
-    r"""Element-wise :math:`\max(0, x)` (eq. 6-34); saturates on the left only.
+    """Module form of :func:`netopt.nn.functional.relu`.
 
     ``inplace`` is accepted as in PyTorch and computed out of place (see the module notes).
 
@@ -51,7 +52,7 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
-    r"""Element-wise :math:`\max(0,x) + \gamma\min(0,x)` (eq. 6-35); never saturates.
+    """Module form of :func:`netopt.nn.functional.leaky_relu`.
 
     ``inplace`` is accepted as in PyTorch and computed out of place (see the module notes).
     """
@@ -70,7 +71,7 @@ class LeakyReLU(Module):
 
 
 class ELU(Module):
-    r"""Element-wise ELU (eq. 6-36); saturates on the left at :math:`-\alpha`.
+    """Module form of :func:`netopt.nn.functional.elu`.
 
     ``inplace`` is accepted as in PyTorch and computed out of place (see the module notes).
     """
@@ -89,7 +90,7 @@ class ELU(Module):
 
 
 class Softplus(Module):
-    r"""Element-wise :math:`\frac1\beta\ln(1+e^{\beta x})`, a smooth ReLU (not in the chapter)."""
+    """Module form of :func:`netopt.nn.functional.softplus`."""
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
@@ -104,7 +105,7 @@ class Softplus(Module):
 
 
 class GELU(Module):
-    r"""Element-wise :math:`x\,\Phi(x)`."""
+    """Module form of :func:`netopt.nn.functional.gelu`."""
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
@@ -118,21 +119,21 @@ class GELU(Module):
 
 
 class SELU(Module):
-    """Element-wise scaled ELU with PyTorch's constants."""
+    """Module form of :func:`netopt.nn.functional.selu`."""
 
     def forward(self, input: Tensor) -> Tensor:
         return F.selu(input)
 
 
 class SiLU(Module):
-    r"""Element-wise :math:`x\,\sigma(x)`."""
+    """Module form of :func:`netopt.nn.functional.silu`."""
 
     def forward(self, input: Tensor) -> Tensor:
         return F.silu(input)
 
 
 class Softmax(Module):
-    """Softmax along ``dim``."""
+    """Module form of :func:`netopt.nn.functional.softmax` along ``dim``."""
 
     def __init__(self, dim: int) -> None:
         super().__init__()
@@ -146,7 +147,7 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """Log-softmax along ``dim`` (log-sum-exp)."""
+    """Module form of :func:`netopt.nn.functional.log_softmax` along ``dim``."""
 
     def __init__(self, dim: int) -> None:
         super().__init__()
