@@ -13,6 +13,7 @@ from netopt.lab import core
 from netopt.lab.core import Claim, Experiment, Result
 
 ROOT = Path(__file__).resolve().parents[2]
+PROTOCOL = {"seeds": 3, "tuning": "none", "statistic": "3 of 3 seeds"}
 
 
 def test_list_names_every_experiment(capsys):
@@ -45,28 +46,33 @@ def test_crashed_experiment_exits_1_and_others_still_run(monkeypatch, capsys, tm
         raise RuntimeError("deliberate")
 
     def fine(ctx):
-        return Result(claims=[Claim("holds", True, "e"), Claim("fails", False, "f")])
+        return Result(
+            claims=[
+                Claim("holds", True, "e", kind="check"),
+                Claim("fails", False, "f", kind="finding", protocol=PROTOCOL),
+            ]
+        )
 
     monkeypatch.setitem(core.REGISTRY, "zz_boom", Experiment("zz_boom", "B", "乙", "-", 98, boom))
     monkeypatch.setitem(core.REGISTRY, "zz_fine", Experiment("zz_fine", "F", "甲", "-", 99, fine))
     assert main(["lab", "zz_boom", "zz_fine", "--out", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "zz_boom         CRASHED" in out and "RuntimeError: deliberate" in out
-    assert "does not hold: fails (f)" in out
-    assert "netopt lab: 1/2 claims hold in 2 experiments, 1 crashed" in out
+    assert "finding does not hold: fails (f)" in out
+    assert "netopt lab: findings: 0 of 1 hold; checks: 1 of 1 (2 experiments), 1 crashed" in out
     doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert [e["error"] for e in doc["experiments"]] == ["RuntimeError: deliberate", None]
 
 
 def test_failing_claims_alone_exit_0(monkeypatch, capsys, tmp_path):
     def fails(ctx):
-        return Result(claims=[Claim("fails", False, "f")])
+        return Result(claims=[Claim("fails", False, "f", kind="check")])
 
     monkeypatch.setitem(
         core.REGISTRY, "zz_fails", Experiment("zz_fails", "F", "丙", "-", 99, fails)
     )
     assert main(["lab", "zz_fails", "--out", str(tmp_path)]) == 0
-    assert "0/1 claims hold" in capsys.readouterr().out
+    assert "findings: 0 of 0 hold; checks: 0 of 1" in capsys.readouterr().out
 
 
 def test_end_to_end_entropy_quick(tmp_path):

@@ -12,7 +12,7 @@ from netopt.lab.plotting import figure
 
 
 def _ok(ctx):
-    return Result(claims=[Claim("one plus one is two", 1 + 1 == 2, "1 + 1 = 2")])
+    return Result(claims=[Claim("one plus one is two", 1 + 1 == 2, "1 + 1 = 2", kind="check")])
 
 
 def _boom(ctx):
@@ -158,7 +158,7 @@ def test_failing_experiment_is_isolated_and_reported():
 
 
 def _bad_holds(ctx):
-    return Result(claims=[Claim("x", "yes", "e")])
+    return Result(claims=[Claim("x", "yes", "e", kind="check")])
 
 
 def _bad_row(ctx):
@@ -202,7 +202,7 @@ def test_numpy_values_are_made_plain_and_figures_rendered():
         fig, ax = figure()
         ax.plot([0, 1], [1, 0])
         return Result(
-            claims=[Claim("c", np.bool_(True), "e")],
+            claims=[Claim("c", np.bool_(True), "e", kind="check")],
             tables=[Table("t", ["a", "b", "c"], [[np.float32(0.5), np.int64(3), np.bool_(0)]])],
             figures=[FigureSpec("line", fig, "Cf. figure 0")],
         )
@@ -239,3 +239,53 @@ def test_loading_experiments_imports_no_plotting_library():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]", f"imported eagerly: {result.stdout}"
+
+
+# --- claim kinds ------------------------------------------------------------------------
+
+PROTOCOL = {"seeds": 5, "tuning": "none", "statistic": "paired: >= 4 of 5 seeds"}
+
+
+def test_claim_kind_and_protocol_are_keyword_only_and_kept():
+    finding = Claim("a wins", True, "5 of 5 seeds", kind="finding", protocol=dict(PROTOCOL))
+    assert (finding.kind, finding.protocol) == ("finding", PROTOCOL)
+    assert Claim("1 = 1", True, "1", kind="check").protocol is None
+    with pytest.raises(TypeError):
+        Claim("1 = 1", True, "1", "check")  # kind is keyword-only
+
+
+@pytest.mark.parametrize(
+    ("kind", "protocol", "message"),
+    [
+        ("fact", None, "kind must be 'check' or 'finding', got 'fact'"),
+        ("check", PROTOCOL, "check 'c' takes no protocol"),
+        ("finding", None, "finding 'c' needs a protocol dict with 'seeds', 'tuning'"),
+        ("finding", {"seeds": 3, "tuning": "none"}, "needs a protocol dict"),
+        ("finding", {**PROTOCOL, "seeds": 0}, "protocol seeds must be a positive int, got 0"),
+        ("finding", {**PROTOCOL, "seeds": True}, "protocol seeds must be a positive int"),
+        ("finding", {**PROTOCOL, "grid": {"lr": 1}}, "protocol 'grid' must be str, int"),
+    ],
+)
+def test_bad_kind_or_protocol_is_refused_by_name(kind, protocol, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        Claim("c", True, "e", kind=kind, protocol=protocol)
+
+
+def test_runner_keeps_kind_protocol_and_notes():
+    def noted(ctx):
+        return Result(
+            claims=[Claim("f", True, "e", kind="finding", protocol=dict(PROTOCOL))],
+            notes=[core.Note("Eq. 0 is misprinted", "It should read 1 = 1.")],
+        )
+
+    run = runner.run_one(_exp("noted", noted))
+    assert run.error is None
+    assert run.claims[0].protocol == PROTOCOL and run.of_kind("finding") == run.claims
+    assert [(n.title, n.text) for n in run.notes] == [
+        ("Eq. 0 is misprinted", "It should read 1 = 1.")
+    ]
+
+
+def test_a_note_must_be_a_note():
+    run = runner.run_one(_exp("bad_note", lambda ctx: Result(claims=[], notes=["text"])))
+    assert run.error == "TypeError: Result.notes holds a str, not a Note"

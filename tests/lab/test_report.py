@@ -134,7 +134,10 @@ def test_page_shows_titles_summary_and_failures(written):
     _, index = written
     page = index.read_text(encoding="utf-8")
     assert "网络优化" in page and "画图" in page and "崩溃" in page
-    assert "1 of 2 claims hold in 2 experiments; 1 experiment crashed." in page
+    assert "findings: 0 of 1 hold; checks: 1 of 1 (2 experiments); 1 experiment crashed." in page
+    assert "Findings (0 of 1 hold" in page and "Checks (1 of 1 hold" in page
+    assert "<dt>statistic:</dt><dd>3 of 3 seeds</dd>" in page
+    assert ">nan<" not in page and "—" in page  # an unmeasured value reads as a dash
     assert page.count("does not hold") >= 2  # in the summary list and in the claims table
     assert "This experiment crashed" in page
     assert "Cf. chapter figure 6.10" in page

@@ -65,7 +65,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the lab for ``args``; return the exit status (see the module docstring)."""
     from ..lab import load_experiments, run_experiments, select, write_report
-    from ..lab.page import plural
+    from ..lab.page import plural, tally_text
 
     experiments = load_experiments()
     if args.list:
@@ -90,10 +90,9 @@ def run(args: argparse.Namespace) -> int:
     index = write_report(
         runs, args.out, seed=args.seed, quick=args.quick, started=started, total_seconds=total
     )
-    holding = sum(r.holding for r in runs)
-    claims = sum(len(r.claims) for r in runs)
     crashed = sum(1 for r in runs if r.error)
-    line = f"netopt lab: {holding}/{claims} claims hold in {plural(len(runs), 'experiment')}"
+    tally = tally_text([c for r in runs for c in r.claims])
+    line = f"netopt lab: {tally} ({plural(len(runs), 'experiment')})"
     if crashed:
         line += f", {crashed} crashed"
     print(f"{line} ({total:.1f} s). Report: {index.resolve()}")
@@ -108,8 +107,13 @@ def _done_lines(run: Any) -> list[str]:
     name = run.experiment.name
     if run.error:
         return [f"{name:<15} CRASHED after {run.seconds:.1f} s: {run.error}"]
-    lines = [f"{name:<15} {run.holding}/{len(run.claims)} claims hold  ({run.seconds:.1f} s)"]
-    lines += [f"    does not hold: {c.claim} ({c.evidence})" for c in run.failed_claims]
+    from ..lab.page import tally_text
+
+    lines = [f"{name:<15} {tally_text(run.claims)}  ({run.seconds:.1f} s)"]
+    lines += [
+        f"    {c.kind or 'claim'} does not hold: {c.claim} ({c.evidence})"
+        for c in run.failed_claims
+    ]
     return lines
 
 

@@ -39,7 +39,9 @@ _CSS = """
         --muted: #5f6368; --rule: #dadce0; }
 * { box-sizing: border-box; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC",
-       "PingFang SC", "Microsoft YaHei", sans-serif; color: var(--ink); margin: 0 auto;
+       "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+       "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", sans-serif; color: var(--ink);
+       margin: 0 auto;
        max-width: 1100px; padding: 24px 28px 60px; background: #fff; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 21px; margin: 40px 0 4px; padding-top: 12px; border-top: 2px solid var(--rule); }
@@ -66,7 +68,18 @@ figure img { max-width: 100%; height: auto; border: 1px solid var(--rule); }
 figcaption { color: var(--muted); font-size: 14px; max-width: 900px; }
 .evidence { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
             font-size: 13px; }
+.kind { font-size: 12px; color: var(--muted); }
+.protocol { font-size: 13px; color: var(--muted); }
+.protocol dt { font-weight: 600; display: inline; }
+.protocol dd { display: inline; margin: 0 6px 0 2px; }
+.note { border-left: 5px solid #e37400; background: #fef7e0; padding: 8px 14px; margin: 12px 0;
+        border-radius: 4px; }
+.note strong { color: #8a4b00; }
+.legend { font-size: 13px; color: var(--muted); margin-top: -10px; }
 """
+
+MISSING = "\u2014"
+"""How a value that was not measured (NaN, a diverged run) reads on the page: an em dash."""
 
 
 def esc(value: object) -> str:
@@ -82,15 +95,22 @@ def plural(count: int, noun: str) -> str:
 def format_cell(value: object) -> str:
     r"""A table cell as text: floats to 4 significant digits, booleans as yes/no.
 
+    A value that was not measured (NaN, or the string ``"nan"``) reads :data:`MISSING`;
+    infinities keep their sign (``"inf"``, ``"-inf"``).
+
     Examples
     --------
-    >>> [format_cell(v) for v in (0.14384103622589045, 3, True, float("nan"), "x")]
-    ['0.1438', '3', 'yes', 'nan', 'x']
+    >>> [format_cell(v) for v in (0.14384103622589045, 3, True, float("nan"), "x", "nan")]
+    ['0.1438', '3', 'yes', '—', 'x', '—']
     """
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
+        if math.isnan(value):
+            return MISSING
         return f"{value:.4g}" if math.isfinite(value) else str(value)
+    if isinstance(value, str) and value.strip().lower() == "nan":
+        return MISSING
     return str(value)
 
 
@@ -160,13 +180,32 @@ def _heading(run: ExperimentRun) -> str:
     return f"{exp.title} ({exp.title_zh})"
 
 
+def tally_text(claims: Sequence[Any]) -> str:
+    r"""``"findings: 31 of 33 hold; checks: 30 of 30"`` (unclassified claims counted apart).
+
+    Examples
+    --------
+    >>> from netopt.lab.core import Claim
+    >>> tally_text([Claim("a", True, "", kind="check"), Claim("b", False, "", kind="check")])
+    'findings: 0 of 0 hold; checks: 1 of 2'
+    """
+    parts = []
+    for kind, name in (("finding", "findings"), ("check", "checks")):
+        of_kind = [c for c in claims if c.kind == kind]
+        held = sum(bool(c.holds) for c in of_kind)
+        parts.append(f"{name}: {held} of {len(of_kind)}" + (" hold" if kind == "finding" else ""))
+    other = [c for c in claims if c.kind not in ("finding", "check")]
+    if other:
+        parts.append(f"unclassified: {sum(bool(c.holds) for c in other)} of {len(other)}")
+    return "; ".join(parts)
+
+
 def _summary(runs: Sequence[ExperimentRun]) -> str:
-    holding = sum(r.holding for r in runs)
-    total = sum(len(r.claims) for r in runs)
     crashed = [r for r in runs if r.error]
     failed = [(r, c) for r in runs for c in r.failed_claims]
     ok = not crashed and not failed
-    text = f"{holding} of {total} claims hold in {plural(len(runs), 'experiment')}"
+    every = [c for r in runs for c in r.claims]
+    text = f"{tally_text(every)} ({plural(len(runs), 'experiment')})"
     if crashed:
         text += f"; {plural(len(crashed), 'experiment')} crashed"
     rows = []
@@ -176,18 +215,29 @@ def _summary(runs: Sequence[ExperimentRun]) -> str:
             status = '<span class="badge bad">crashed</span>'
         else:
             status = _badge(not run.failed_claims)
-        claims = "&ndash;" if run.error else f"{run.holding} / {len(run.claims)}"
+        findings, checks = run.of_kind("finding"), run.of_kind("check")
+        cells = [
+            MISSING if run.error else f"{sum(c.holds for c in group)} / {len(group)}"
+            for group in (findings, checks)
+        ]
         rows.append(
             f'<tr class="{"fail" if run.error or run.failed_claims else ""}">'
             f'<td><a href="#exp-{esc(exp.name)}">{esc(_heading(run))}</a></td>'
-            f"<td>{esc(exp.reference)}</td><td class='num'>{claims}</td>"
+            f"<td>{esc(exp.reference)}</td><td class='num'>{cells[0]}</td>"
+            f"<td class='num'>{cells[1]}</td>"
             f"<td class='num'>{run.seconds:.1f} s</td><td>{status}</td></tr>"
         )
     parts = [
         '<section id="summary"><h2>Summary</h2>',
         f'<p class="totals{"" if ok else " bad"}">{esc(text)}.</p>',
-        "<table><tr><th>Experiment</th><th>Chapter</th><th>Claims holding</th>"
-        "<th>Time</th><th>Status</th></tr>",
+        '<p class="meta"><strong>Findings</strong> are the chapter\'s statements about '
+        "behaviour that could come out either way: each repeats over several seeds inside "
+        "this run and holds when its stated paired count is met (its protocol is listed "
+        "with it). <strong>Checks</strong> are identities, definitions and exact "
+        "reproductions that correct code must satisfy: they test netopt, not the chapter. "
+        "No verdict depends on a clock; times are shown as timings only.</p>",
+        "<table><tr><th>Experiment</th><th>Chapter</th><th>Findings holding</th>"
+        "<th>Checks holding</th><th>Time (timing)</th><th>Status</th></tr>",
         *rows,
         "</table>",
     ]
@@ -226,6 +276,7 @@ def _section(index: int, run: ExperimentRun) -> str:
         )
     if run.summary:
         parts.append(f"<p>{esc(run.summary)}</p>")
+    parts.extend(_note(note) for note in run.notes)
     if run.claims:
         parts.append(_claims_table(run))
     parts.extend(_table(table) for table in run.tables)
@@ -234,31 +285,73 @@ def _section(index: int, run: ExperimentRun) -> str:
     return "\n".join(parts)
 
 
-def _claims_table(run: ExperimentRun) -> str:
-    rows = [
-        f'<tr class="{"" if c.holds else "fail"}"><td>{_badge(c.holds)}</td>'
-        f"<td>{esc(c.claim)}</td><td class='evidence'>{esc(c.evidence)}</td></tr>"
-        for c in run.claims
-    ]
+def _note(note: Any) -> str:
     return (
-        f"<h3>Claims ({run.holding} of {len(run.claims)} hold)</h3>"
-        "<table class='claims'><tr><th>Result</th><th>Claim</th><th>Evidence (this run)</th></tr>"
-        + "".join(rows)
-        + "</table>"
+        f'<div class="note"><strong>&#9888; The chapter, flagged: {esc(note.title)}.</strong> '
+        f"{esc(note.text)}</div>"
     )
+
+
+def _protocol(protocol: Mapping[str, Any] | None) -> str:
+    if not protocol:
+        return ""
+    items = "".join(
+        f"<dt>{esc(key)}:</dt><dd>{esc(_plain(value))}</dd>" for key, value in protocol.items()
+    )
+    return f'<dl class="protocol">{items}</dl>'
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain(v) for v in value)
+    return format_cell(value)
+
+
+def _claims_table(run: ExperimentRun) -> str:
+    groups = (
+        ("finding", "Findings", "the chapter's statements, repeated over seeds"),
+        ("check", "Checks", "identities and definitions that correct code must satisfy"),
+        (None, "Unclassified claims", "not yet classified as a finding or a check"),
+    )
+    parts = []
+    for kind, title, what in groups:
+        claims = run.of_kind(kind)
+        if not claims:
+            continue
+        rows = [
+            f'<tr class="{"" if c.holds else "fail"}"><td>{_badge(c.holds)}</td>'
+            f"<td>{esc(c.claim)}{_protocol(c.protocol)}</td>"
+            f"<td class='evidence'>{esc(c.evidence)}</td></tr>"
+            for c in claims
+        ]
+        held = sum(c.holds for c in claims)
+        parts.append(
+            f"<h3>{title} ({held} of {len(claims)} hold; {what})</h3>"
+            "<table class='claims'><tr><th>Result</th><th>Claim</th>"
+            "<th>Evidence (this run)</th></tr>" + "".join(rows) + "</table>"
+        )
+    return "\n".join(parts)
 
 
 def _table(table: Any) -> str:
     head = "".join(f"<th>{esc(c)}</th>" for c in table.columns)
-    body = []
+    body, missing = [], False
     for row in table.rows:
         cells = []
         for cell in row:
             numeric = is_number(cell)
             klass = ' class="num"' if numeric else ""
-            cells.append(f"<td{klass}>{esc(format_cell(cell))}</td>")
+            text = format_cell(cell)
+            missing = missing or text == MISSING
+            cells.append(f"<td{klass}>{esc(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<h3>{esc(table.title)}</h3><table><tr>{head}</tr>{''.join(body)}</table>"
+    legend = (
+        f'<p class="legend">{MISSING} : not measured (no such value in this run, or the run '
+        "diverged).</p>"
+        if missing
+        else ""
+    )
+    return f"<h3>{esc(table.title)}</h3><table><tr>{head}</tr>{''.join(body)}</table>{legend}"
 
 
 def png_size(png: bytes) -> tuple[int, int]:
