@@ -9,8 +9,10 @@ Experiments build figures with :func:`figure` (matplotlib's object-oriented
 
 from __future__ import annotations
 
+import functools
 import io
 import sys
+import warnings
 from typing import Any
 
 DPI = 110
@@ -18,6 +20,32 @@ DPI = 110
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 """The colour cycle used in every lab figure (colour-blind friendly tab10 subset)."""
+
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+)
+"""Fonts with Chinese glyphs, tried in order; the first one installed draws the titles."""
+
+STYLE = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [*CJK_FONTS, "DejaVu Sans"],
+    "font.size": 10.0,
+    "legend.fontsize": 9.0,
+    "axes.unicode_minus": False,
+}
+"""The lab's matplotlib settings, applied while a figure is built and rendered only (the
+user's global ``rcParams`` are left alone). DejaVu Sans comes last: matplotlib falls back
+to it glyph by glyph, so Latin text renders on any machine."""
+
+PAGE_WIDTH_PX = 1044
+"""Width of the report's content column in a 1200-pixel window (the page's CSS)."""
 
 
 def _matplotlib() -> Any:
@@ -60,15 +88,19 @@ def figure(
     >>> render_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
     True
     """
-    _matplotlib()
+    matplotlib = _matplotlib()
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), layout="constrained")
-    axes = fig.subplots(nrows, ncols, sharex=sharex, sharey=sharey, squeeze=True)
-    for ax in fig.axes:
-        ax.set_prop_cycle(color=list(COLORS))
-        ax.grid(True, alpha=0.3, linewidth=0.6)
-        ax.spines[["top", "right"]].set_visible(False)
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(width, height), layout="constrained")
+        axes = fig.subplots(nrows, ncols, sharex=sharex, sharey=sharey, squeeze=True)
+        for ax in fig.axes:
+            ax.set_prop_cycle(color=list(COLORS))
+            ax.grid(True, alpha=0.3, linewidth=0.6)
+            ax.spines[["top", "right"]].set_visible(False)
+            for label in (ax.xaxis.label, ax.yaxis.label, ax.title):
+                label.set_fontsize(STYLE["font.size"])
+            ax.tick_params(labelsize=9)
     return fig, axes
 
 
@@ -84,10 +116,51 @@ def render_png(fig: Any, *, dpi: int = DPI) -> bytes:
     -------
     bytes
     """
-    _matplotlib()
+    matplotlib = _matplotlib()
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    with matplotlib.rc_context(STYLE), warnings.catch_warnings():
+        if not has_cjk_font():  # Chinese text falls back to boxes; say so once, not per glyph
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
+
+
+@functools.cache
+def has_cjk_font() -> bool:
+    """Whether one of :data:`CJK_FONTS` is installed (matplotlib's font manager finds it)."""
+    _matplotlib()
+    from matplotlib import font_manager
+
+    for name in CJK_FONTS:
+        try:
+            font_manager.findfont(
+                font_manager.FontProperties(family=name), fallback_to_default=False
+            )
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def smallest_text_pt(fig: Any, *, dpi: int = DPI, page_width: int = PAGE_WIDTH_PX) -> float:
+    r"""The smallest visible text of ``fig`` in points as the report shows it.
+
+    The page shrinks a PNG wider than ``page_width`` pixels to fit, and its text with it:
+    a font of :math:`s` points in a figure :math:`w` inches wide reads as
+    :math:`s \min(1, \text{page\_width} / (w \cdot \text{dpi}))` points.
+
+    Returns
+    -------
+    float
+        ``inf`` for a figure without text.
+    """
+    scale = min(1.0, page_width / (fig.get_figwidth() * dpi))
+    sizes = [
+        text.get_fontsize()
+        for text in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_fontsize"))
+        if text.get_visible() and text.get_text().strip()
+    ]
+    return min(sizes, default=float("inf")) * scale
 
 
 def close(fig: Any) -> None:
