@@ -77,6 +77,16 @@ const I18N = {
   diverged_short: ["diverged after", "发散,步数"],
   stable_lr: ["Gradient descent is stable for α < 2/λmax =", "梯度下降稳定条件 α < 2/λmax ="],
   error: ["Error", "错误"],
+  aria_net: ["Network diagram: each unit's output over the plane, links as thick as the weights",
+             "网络结构图:每个神经元在平面上的输出,连线粗细表示权重大小"],
+  aria_boundary: ["Network output over the plane with the data points", "网络在平面上的输出及数据点"],
+  aria_loss: ["Training and test loss per epoch", "每周期的训练与测试损失"],
+  aria_lr: ["Learning rate per epoch", "每周期的学习率"],
+  aria_grads: ["Gradient norm of each layer per epoch", "每周期各层的梯度范数"],
+  aria_surface: ["Loss surface contours with the optimizers' paths; click or press Enter to race",
+                 "损失曲面等高线及各优化器轨迹;点击或按回车开始竞赛"],
+  script_label: ["Python script", "Python 脚本"],
+  x: ["x", "x"], y: ["y", "y"],
   findings: ["Diagnosis (netopt.diagnose)", "诊断(netopt.diagnose)"],
   findings_none: ["No problem found so far.", "暂未发现问题。"],
   remedies: ["Remedies", "对策"],
@@ -99,6 +109,7 @@ function applyLanguage(lang) {
   LANG = lang;
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll("[data-i18n-aria]")) el.setAttribute("aria-label", t(el.dataset.i18nAria));
   for (const el of document.querySelectorAll("[data-i18n-title]")) {
     el.title = t(el.dataset.i18nTitle);
     el.setAttribute("aria-label", t(el.dataset.i18nTitle));

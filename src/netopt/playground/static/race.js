@@ -3,6 +3,11 @@
 const RACE_OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"];
 const OPT_LABEL = { sgd: "sgd", momentum: "momentum_opt", nesterov: "nesterov", adagrad: "adagrad",
                     rmsprop: "rmsprop", adam: "adam", adamw: "adamw" };
+const RACER_KEYS = { sgd: [], momentum: ["momentum"], nesterov: ["momentum"], adagrad: [],
+                     rmsprop: ["alpha"], adam: ["beta1", "beta2"], adamw: ["beta1", "beta2"] };
+const RACER_RANGES = { lr: [0.000001, 100], momentum: [0, 0.999], beta1: [0, 0.999],
+                       beta2: [0, 0.9999], alpha: [0, 0.9999] };
+const RACER_DEFAULTS = { momentum: 0.9, beta1: 0.9, beta2: 0.999, alpha: 0.99 };
 const DEFAULT_RACERS = [
   { optimizer: "sgd", lr: 0.1, momentum: 0.9 },
   { optimizer: "momentum", lr: 0.1, momentum: 0.9 },
@@ -10,7 +15,7 @@ const DEFAULT_RACERS = [
   { optimizer: "adam", lr: 0.3, momentum: 0.9 },
 ];
 const Race = {
-  racers: DEFAULT_RACERS.map((r) => ({ ...r })),
+  racers: DEFAULT_RACERS.map((r) => ({ ...RACER_DEFAULTS, ...r })),
   last: null,
   frame: 0,
   timer: null,
@@ -32,16 +37,20 @@ function renderRacers() {
       sel.appendChild(o);
     }
     sel.value = r.optimizer;
-    sel.onchange = () => { r.optimizer = sel.value; renderRacers(); };
+    sel.onchange = () => {
+      r.optimizer = sel.value;
+      for (const key of RACER_KEYS[r.optimizer]) if (r[key] === undefined) r[key] = RACER_DEFAULTS[key];
+      renderRacers();
+    };
     row.appendChild(sel);
-    for (const key of ["lr", "momentum"]) {
+    for (const key of ["lr", ...RACER_KEYS[r.optimizer]]) {
       const lab = document.createElement("label");
-      if (key === "momentum") lab.hidden = !["momentum", "nesterov"].includes(r.optimizer);
       const span = document.createElement("span");
       span.dataset.i18n = key; span.textContent = t(key);
       const inp = document.createElement("input");
-      inp.type = "number"; inp.step = "any"; inp.min = key === "lr" ? "0.000001" : "0";
-      inp.max = key === "lr" ? "100" : "0.999"; inp.value = r[key]; inp.id = `racer-${k}-${key}`;
+      const [lo, hi] = RACER_RANGES[key];
+      inp.type = "number"; inp.step = "any"; inp.min = String(lo); inp.max = String(hi);
+      inp.value = r[key]; inp.id = `racer-${k}-${key}`;
       inp.onchange = () => { r[key] = parseFloat(inp.value); };
       lab.append(span, inp); row.appendChild(lab);
     }
@@ -56,7 +65,7 @@ function renderRacers() {
 function raceRequest() {
   const racers = Race.racers.map((r) => {
     const out = { optimizer: r.optimizer, lr: r.lr };
-    if (r.optimizer === "momentum" || r.optimizer === "nesterov") out.momentum = r.momentum;
+    for (const key of RACER_KEYS[r.optimizer]) out[key] = r[key] ?? RACER_DEFAULTS[key];
     return out;
   });
   return {
@@ -118,7 +127,8 @@ function renderRaceResults() {
     li.style.color = LINE_COLORS[k % LINE_COLORS.length];
     const r = msg.racers[k];
     const what = res.reached !== null ? t("reached") : res.diverged ? t("diverged_short") : t("not_reached");
-    li.textContent = `${t(OPT_LABEL[r.optimizer])} (α=${r.lr}${r.momentum !== undefined ? `, β=${r.momentum}` : ""}): ${what} ${steps} ${t("steps")}`;
+    const extra = RACER_KEYS[r.optimizer].map((key) => `, ${t(key)}=${r[key]}`).join("");
+    li.textContent = `${t(OPT_LABEL[r.optimizer])} (α=${r.lr}${extra}): ${what} ${steps} ${t("steps")}`;
     list.appendChild(li);
   });
   const note = document.getElementById("stable-lr");
@@ -144,7 +154,7 @@ function onRace(msg) {
 function setupRace() {
   renderRacers();
   document.getElementById("add-racer").onclick = () => {
-    if (Race.racers.length < 6) { Race.racers.push({ optimizer: "rmsprop", lr: 0.03, momentum: 0.9 }); renderRacers(); }
+    if (Race.racers.length < 6) { Race.racers.push({ ...RACER_DEFAULTS, optimizer: "rmsprop", lr: 0.03 }); renderRacers(); }
   };
   document.getElementById("run-race").onclick = runRace;
   const surface = document.getElementById("race-surface");
