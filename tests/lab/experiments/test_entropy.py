@@ -9,8 +9,9 @@ import math
 import pytest
 
 from netopt.lab._threads import blas_thread_limit
-from netopt.lab.core import REGISTRY
+from netopt.lab.core import REGISTRY, Context
 from netopt.lab.experiments import entropy
+from netopt.lab.experiments.entropy import measure
 from netopt.lab.experiments.entropy.venn import centre_distance, lens_area
 from netopt.lab.runner import run_one
 
@@ -65,3 +66,39 @@ def test_venn_overlap_has_the_requested_area(r1, r2, share):
     d = centre_distance(r1, r2, overlap)
     assert abs(r1 - r2) <= d <= r1 + r2
     assert lens_area(r1, r2, d) == pytest.approx(overlap, abs=1e-9)
+
+
+def test_only_the_training_claim_is_a_finding(outcome):
+    _, run = outcome
+    findings = run.of_kind("finding")
+    assert [c.claim.split(":")[0] for c in findings] == [
+        "MI is the information one variable carries about the other (slide 13)"
+    ]
+    assert len(run.of_kind("check")) == len(run.claims) - 1
+    assert {n.title.split()[0] for n in run.notes} >= {"Eq."}
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_mi_finding_holds_for_seeds_0_to_9(seed):
+    ctx = Context(seed=seed, quick=True)
+    with blas_thread_limit(1):
+        runs = [measure.train_classifier(ctx, run) for run in range(5)]
+    claim = measure.mi_claim(runs)
+    assert claim.holds, claim.evidence
+    assert claim.protocol["seeds"] == 5
+
+
+def test_mi_finding_fails_without_training():
+    """The cause is training: at lr 0 the predictions never change, and I(X;Y) neither."""
+    ctx = Context(seed=0, quick=True)
+    runs = [measure.train_classifier(ctx, run, lr=0.0) for run in range(5)]
+    assert all(measure.mi_gain(r) == (0.0, 0.0) for r in runs)
+    assert not measure.mi_claim(runs).holds
+
+
+def test_cross_entropy_note_numbers():
+    """H(P,Q) of equal (1/2, 1/2) is ln 2; of (0.9, 0.1) vs (0.8, 0.2) it is smaller."""
+    text = entropy.notes()[0].text
+    assert f"{math.log(2):.4f}" in text
+    by_hand = -(0.9 * math.log(0.8) + 0.1 * math.log(0.2))
+    assert f"{by_hand:.4f}" in text and by_hand < math.log(2)

@@ -9,7 +9,9 @@ netopt classifier trained on scikit-learn's digits.
 
 from __future__ import annotations
 
-from ...core import Claim, Context, Result, Table, experiment
+from netopt import info
+
+from ...core import Claim, Context, Note, Result, Table, experiment
 from . import measure
 from .figures import binary_entropy_figure, kl_figure, training_figure, venn_figure
 
@@ -42,6 +44,8 @@ def run(ctx: Context) -> Result:
     snapshots = measure.train_classifier(ctx)
     venn_claims, venn_table = measure.venn_claims(snapshots)
     claims += venn_claims
+    others = [measure.train_classifier(ctx, run) for run in range(1, 5 if ctx.quick else 10)]
+    claims.append(measure.mi_claim([snapshots, *others]))
     tables.append(venn_table)
     ctx.progress(0.9, "drawing")
     figures = [kl_figure(), binary_entropy_figure(), venn_figure(snapshots)]
@@ -53,4 +57,29 @@ def run(ctx: Context) -> Result:
         "of (true digit, predicted digit) for the Venn diagram. All values in nats unless "
         "marked (1 bit = ln 2 nats)."
     )
-    return Result(claims=claims, figures=figures, tables=tables, summary=summary)
+    return Result(claims=claims, figures=figures, tables=tables, summary=summary, notes=notes())
+
+
+def notes() -> list[Note]:
+    """The chapter's own errors in this section, flagged on the page."""
+    same, p, q = (0.5, 0.5), (0.9, 0.1), (0.8, 0.2)
+    h_same, h_pq = info.cross_entropy(same, same), info.cross_entropy(p, q)
+    d_pq = info.kl_divergence(p, q)
+    return [
+        Note(
+            "\u201cThe larger the cross-entropy, the more different the distributions\u201d "
+            "holds only for a fixed P",
+            "H(P,Q) = H(P) + D(P||Q): only the KL term measures the difference, and H(P) "
+            "changes with P. Two identical distributions P = Q = (1/2, 1/2) have "
+            f"H(P,Q) = {h_same:.4f} nats, more than P = (0.9, 0.1) against a different "
+            f"Q = (0.8, 0.2): H(P,Q) = {h_pq:.4f} (D(P||Q) = {d_pq:.4f}). Comparing "
+            "cross-entropies ranks Q's only against one and the same P (as a loss does, "
+            "where P is the data).",
+        ),
+        Note(
+            "Eq. 6-15 is misprinted",
+            "It prints the second form of the cross-entropy as sum P(x) 1/log Q(x); it is "
+            "sum P(x) log 1/Q(x) = -sum P(x) log Q(x), which is what netopt.info and this "
+            "page compute.",
+        ),
+    ]

@@ -50,11 +50,13 @@ def worked_example() -> tuple[list[Claim], Table]:
             "nats, to the digits printed",
             all(agree),
             evidence,
+            kind="check",
         ),
         Claim(
             "B is closer to the true distribution A than C is: D(A||B) < D(A||C) (slide 8)",
             measured["D(A||B)"] < measured["D(A||C)"],
             f"D(A||B)={measured['D(A||B)']:.4f} < D(A||C)={measured['D(A||C)']:.4f}",
+            kind="check",
         ),
     ]
     return claims, table
@@ -84,17 +86,20 @@ def pair_properties(rng: np.random.Generator, n: int) -> list[Claim]:
             abs(asym_ab) > 1e-3 and asymmetric.mean() > 0.9,
             f"D(A||B) - D(B||A) = {asym_ab:.4f}; {asymmetric.mean():.1%} of {n} random "
             f"pairs differ by more than 1e-6 (largest gap {np.abs(d_pq - d_qp).max():.3f})",
+            kind="check",
         ),
         Claim(
             "KL divergence is non-negative, and 0 for P = Q (slide 9)",
             bool(min(d_pq.min(), d_qp.min()) >= -1e-12 and np.abs(d_pp).max() <= 1e-12),
             f"smallest D over {2 * n} ordered random pairs {min(d_pq.min(), d_qp.min()):.2e}; "
             f"largest |D(P||P)| {np.abs(d_pp).max():.1e}",
+            kind="check",
         ),
         Claim(
             "Cross-entropy is entropy plus KL: H(P,Q) = H(P) + D(P||Q) (slide 7)",
             bool(chain <= TOLERANCE),
             f"largest |H(P,Q) - H(P) - D(P||Q)| over {n} random pairs: {chain:.1e}",
+            kind="check",
         ),
         Claim(
             "JS divergence is symmetric and lies between 0 and ln 2 (slide 10)",
@@ -105,6 +110,7 @@ def pair_properties(rng: np.random.Generator, n: int) -> list[Claim]:
             ),
             f"largest |JS(P,Q) - JS(Q,P)| {np.abs(js_pq - js_qp).max():.1e}; JS in "
             f"[{js_pq.min():.4f}, {js_pq.max():.4f}], ln 2 = {math.log(2):.4f}",
+            kind="check",
         ),
     ]
 
@@ -132,6 +138,7 @@ def binary_entropy_claim() -> Claim:
         bool(h[0] == 0 and h[-1] == 0 and p[peak] == 0.5 and abs(h[peak] - math.log(2)) < 1e-12),
         f"H(0)={h[0] + 0.0:.3g}, H(1)={h[-1] + 0.0:.3g}; argmax over 1001 p's at p={p[peak]:.3f}, "
         f"H={h[peak]:.6f} nats = {info.entropy([0.5, 0.5], base=2):.6f} bits",
+        kind="check",
     )
 
 
@@ -188,6 +195,7 @@ def joint_identities(rng: np.random.Generator, n: int) -> tuple[list[Claim], Tab
             "H(X|Y) = H(X,Y) - H(Y) (slide 12)",
             max(errors["chain"], errors["cond"]) <= TOLERANCE,
             f"largest errors {errors['chain']:.1e} and {errors['cond']:.1e} {where}",
+            kind="check",
         ),
         Claim(
             "Mutual information: I(X;Y) = H(X) - H(X|Y) = H(X) + H(Y) - H(X,Y) "
@@ -195,33 +203,41 @@ def joint_identities(rng: np.random.Generator, n: int) -> tuple[list[Claim], Tab
             max(errors["mi_h"], errors["mi_sum"], errors["mi_kl"]) <= TOLERANCE,
             f"largest errors {errors['mi_h']:.1e}, {errors['mi_sum']:.1e}, "
             f"{errors['mi_kl']:.1e} {where}",
+            kind="check",
         ),
         Claim(
             "Uncertainties of independent sources add: H(X,Y) = H(X) + H(Y) and "
             "I(X;Y) = 0 (slide 5)",
             errors["indep"] <= TOLERANCE,
             f"largest error {errors['indep']:.1e} on the product tables p(x)p(y) {where}",
+            kind="check",
         ),
         Claim(
             "I(X;Y) >= 0, and knowing Y never increases the uncertainty of X: "
             "H(X|Y) <= H(X) (slides 12-13)",
             bool(smallest_mi >= -1e-12 and largest_gap <= 1e-12),
             f"min I(X;Y) = {smallest_mi:.2e}; max H(X|Y) - H(X) = {largest_gap:.3f} {where}",
+            kind="check",
         ),
     ]
     return claims, table
 
 
-def train_classifier(ctx: Context) -> list[dict]:
-    """Softmax regression on digits; the (true, predicted) joint table at a few steps."""
+def train_classifier(ctx: Context, run: int = 0, lr: float = 0.5) -> list[dict]:
+    """Softmax regression on digits; the (true, predicted) joint table at a few steps.
+
+    ``run`` picks independent initial weights and batch orders (run 0 is the one drawn);
+    ``lr=0`` removes the training, the cause of the MI finding.
+    """
     split = load_digits(seed=ctx.seed)
-    rng = ctx.rng("classifier")
+    suffix = "" if run == 0 else f"-{run}"
+    rng = ctx.rng("classifier" + suffix)
     model = nn.Sequential(nn.Linear(64, 10, rng=rng))
-    optimizer = optim.SGD(model.parameters(), lr=0.5)
+    optimizer = optim.SGD(model.parameters(), lr=lr)
     steps = 150 if ctx.quick else 600
     checkpoints = sorted({0, 2, 5, 10, 20, 50, 100, steps})
     snapshots = []
-    batches = nets.batches(len(split.x_train), 32, steps, ctx.rng("batches"))
+    batches = nets.batches(len(split.x_train), 32, steps, ctx.rng("batches" + suffix))
     for step in range(steps + 1):
         if step in checkpoints:
             predicted = nets.predict(model, split.x_test)
@@ -238,6 +254,38 @@ def train_classifier(ctx: Context) -> list[dict]:
             idx = next(batches)
             nets.cross_entropy_step(model, optimizer, split.x_train[idx], split.y_train[idx])
     return snapshots
+
+
+def mi_gain(snapshots: list[dict]) -> tuple[float, float]:
+    """I(X;Y) gained and H(X|Y) lost from the first to the last snapshot, in nats."""
+    d0, d = snapshots[0]["d"], snapshots[-1]["d"]
+    return d.mutual_information - d0.mutual_information, d0.h_x_given_y - d.h_x_given_y
+
+
+def mi_claim(runs: list[list[dict]]) -> Claim:
+    """The finding that training raises I(true; predicted), over independent runs."""
+    gains = [mi_gain(r) for r in runs]
+    k = len(runs)
+    need = math.ceil(0.8 * k)
+    count = sum(gain > 0.5 and drop > 0 for gain, drop in gains)
+    mi = np.array([g for g, _ in gains])
+    acc = np.array([r[-1]["accuracy"] for r in runs])
+    steps = runs[0][-1]["step"]
+    return Claim(
+        "MI is the information one variable carries about the other (slide 13): "
+        "training raises I(true; predicted) and lowers H(true | predicted)",
+        count >= need,
+        f"{count} of {k} runs: I rose by median {np.median(mi):.3f} nats (range "
+        f"{mi.min():.3f}-{mi.max():.3f}) in {steps} steps and H(X|Y) fell; test accuracy "
+        f"median {np.median(acc):.1%} (range {acc.min():.1%}-{acc.max():.1%})",
+        kind="finding",
+        protocol={
+            "seeds": k,
+            "tuning": "none: softmax regression, SGD lr 0.5, batch 32 (fixed before the runs)",
+            "statistic": f"per run (initial weights and batch order): I(X;Y) on the test set "
+            f"rises by more than 0.5 nats and H(X|Y) falls; >= {need} of {k} runs",
+        },
+    )
 
 
 def _pad_to_classes(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
@@ -279,17 +327,7 @@ def venn_claims(snapshots: list[dict]) -> tuple[list[Claim], Table]:
             ),
             f"H(X|Y)+I+H(Y|X) = {d.h_x_given_y:.4f}+{d.mutual_information:.4f}+"
             f"{d.h_y_given_x:.4f} = {regions:.4f}; H(X,Y) = {d.h_xy:.4f}",
-        ),
-        Claim(
-            "MI is the information one variable carries about the other (slide 13): "
-            "training raises I(true; predicted) and lowers H(true | predicted)",
-            bool(
-                d.mutual_information > d0.mutual_information + 0.5
-                and d.h_x_given_y < d0.h_x_given_y
-            ),
-            f"I: {d0.mutual_information:.3f} -> {d.mutual_information:.3f} nats, H(X|Y): "
-            f"{d0.h_x_given_y:.3f} -> {d.h_x_given_y:.3f} nats (accuracy "
-            f"{first['accuracy']:.1%} -> {last['accuracy']:.1%})",
+            kind="check",
         ),
     ]
     return claims, table
