@@ -130,10 +130,26 @@ def conv_forward(x, w, stride, padding, dilation, groups):
     return y.reshape(n, o, oh, ow), cols, (hp, wp)
 
 
-def conv_backward_input(g, w, cols_shape, xshape, padded, stride, padding, dilation, groups):
-    """col2im: the gradient of the (unpadded) input from the output gradient ``g``."""
+def conv_backward_input(g, w, xshape, padded, stride, padding, dilation, groups):
+    r"""The gradient of the (unpadded) input from the output gradient ``g``.
+
+    col2im in general. With stride 1 and no more output than input channels it is the
+    equivalent "full" correlation of ``g`` with the flipped, transposed kernel, computed
+    by :func:`conv_forward` (one im2col copy instead of :math:`k_h k_w` strided adds):
+    :math:`\partial L/\partial x_{c,i,j} = \sum_{o,p,q} g_{o,\,i - p d_h,\, j - q d_w}\,
+    w_{o,c,p,q}`.
+    """
     n, c, _, _ = xshape
     o, cg, kh, kw = w.shape
+    (dh, dw), ((top, bottom), (left, right)) = dilation, padding
+    pads = (
+        (dh * (kh - 1) - top, dh * (kh - 1) - bottom),
+        (dw * (kw - 1) - left, dw * (kw - 1) - right),
+    )
+    if stride == (1, 1) and o <= c and min(min(p) for p in pads) >= 0:
+        wt = w.reshape(groups, o // groups, cg, kh, kw)[..., ::-1, ::-1].transpose(0, 2, 1, 3, 4)
+        wt = np.ascontiguousarray(wt).reshape(c, o // groups, kh, kw)
+        return conv_forward(g, wt, (1, 1), pads, dilation, groups)[0]
     oh, ow = g.shape[2], g.shape[3]
     (sh, sw), (dh, dw) = stride, dilation
     gm = g.reshape(n, groups, o // groups, oh * ow)
@@ -193,7 +209,7 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, nd: int
         gx = gw = gb = None
         if needs_grad(input):
             gx = conv_backward_input(
-                g4, w4, cols.shape, x4.shape, padded, stride, pads, dilation, groups
+                g4, w4, x4.shape, padded, stride, pads, dilation, groups
             ).reshape(x.shape)
         if needs_grad(weight):
             gw = conv_backward_weight(g4, cols, w.shape, groups)

@@ -14,11 +14,15 @@ the padded input, one per kernel offset (no loop over output positions):
     \text{max: } y = \max_{(a,b)} x_{p;\, i s_h + a d_h,\; j s_w + b d_w}, \qquad
     \text{avg: } y = \frac{1}{D_{ij}} \sum_{(a,b)} x_{p;\, i s_h + a,\; j s_w + b}.
 
-Max pooling pads with :math:`-\infty`, keeps the *first* maximal offset in scan order
-(a NaN wins, as in torch) and sends the whole gradient there. Average pooling pads with
-zeros; its divisor :math:`D_{ij}` counts the window's positions inside the padded input
-(``count_include_pad=True``, the ceil-mode overhang excluded) or inside the input only,
-unless ``divisor_override`` fixes it; its gradient spreads :math:`g/D` over the window.
+Max pooling pads with :math:`-\infty` and sends the whole gradient to the *first*
+maximal offset in scan order, as torch's CPU kernel (found in the backward pass, so the
+forward is only :math:`k_h k_w - 1` element-wise maxima). A NaN propagates to the output
+and takes the gradient (the first NaN of the window; torch's kernel picks the last).
+
+Average pooling pads with zeros; its divisor :math:`D_{ij}` counts the window's positions
+inside the padded input (``count_include_pad=True``, the ceil-mode overhang excluded) or
+inside the input only, unless ``divisor_override`` fixes it; its gradient spreads
+:math:`g/D` over the window.
 """
 
 from __future__ import annotations
@@ -112,29 +116,39 @@ def _max_pool(input, nd, name, kernel_size, stride, padding, dilation, ceil_mode
     geo = _Geometry(x, nd, name, kernel_size, stride, padding, dilation, ceil_mode)
     xp = geo.padded(-np.inf)
     kh, kw = geo.k
+    offsets = [(a, b) for a in range(kh) for b in range(kw)]
     y = xp[geo.window(0, 0)].copy()
-    arg = np.zeros(y.shape, dtype=np.int32)
-    for a in range(kh):
-        for b in range(kw):
-            if a == b == 0:
-                continue
-            v = xp[geo.window(a, b)]
-            better = (v > y) | np.isnan(v)
-            np.copyto(y, v, where=better)
-            arg[better] = a * kw + b
+    for a, b in offsets[1:]:
+        np.maximum(y, xp[geo.window(a, b)], out=y)  # NaN propagates, as in torch
     out = y.reshape(geo.result_shape(y))
 
+    def route(g4: np.ndarray | None):
+        # walk the offsets in scan order; each window's first maximum (a NaN counts as
+        # one when the window's maximum is NaN) takes the gradient, or its offset number
+        gp = None if g4 is None else np.zeros(xp.shape, dtype=g4.dtype)
+        arg = np.zeros(y.shape, dtype=np.int64)
+        open_ = np.ones(y.shape, dtype=bool)
+        nan = np.isnan(y).any()
+        for k, (a, b) in enumerate(offsets):
+            v = xp[geo.window(a, b)]
+            hit = v == y
+            if nan:
+                hit |= np.isnan(v)
+            hit &= open_
+            open_ ^= hit
+            if gp is None:
+                arg += hit * k
+            else:
+                gp[geo.window(a, b)] += np.where(hit, g4, 0)
+        return arg if gp is None else gp
+
     def backward(g: np.ndarray) -> tuple:
-        g4 = g.reshape(y.shape)
-        gp = np.zeros(xp.shape, dtype=g.dtype)
-        for a in range(kh):
-            for b in range(kw):
-                gp[geo.window(a, b)] += np.where(arg == a * kw + b, g4, 0)
-        return (geo.crop(gp, x.shape),)
+        return (geo.crop(route(g.reshape(y.shape)), x.shape),)
 
     result = make_result(out, (input,), backward)
     if not return_indices:
         return result
+    arg = route(None)
     (oh, ow), (sh, sw), (ph, pw), (dh, dw) = geo.out, geo.s, geo.p, geo.d
     rows = np.arange(oh)[:, None] * sh - ph + (arg // kw) * dh
     cols = np.arange(ow)[None, :] * sw - pw + (arg % kw) * dw
