@@ -2,8 +2,7 @@ r"""Activation functions beyond the chapter's: softplus, gelu, selu and silu.
 
 sigmoid, tanh, relu, leaky_relu, elu, softmax and log_softmax live in
 :mod:`netopt.autograd.activation` (they are also ``Tensor`` methods) and are re-exported
-here. softplus (:math:`\frac1\beta\ln(1 + e^{\beta x})`, derivative :math:`\sigma(\beta x)`)
-saturates on the left only, as ReLU and ELU do.
+here. All four saturate on the left only (derivative -> 0 as x -> -inf), as ReLU and ELU do.
 """
 
 from __future__ import annotations
