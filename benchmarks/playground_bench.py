@@ -94,6 +94,15 @@ def _frames(ws, until_epoch=None, count=None):
             return msg
 
 
+def _drain(ws) -> None:
+    """Read whatever the server still had in flight (frames of a paused play loop)."""
+    try:
+        while True:
+            ws.recv(timeout=0.5)
+    except TimeoutError:
+        pass
+
+
 def websocket_numbers(port: int, frames: int, changes: int) -> dict:
     """Delivered frames per second while playing, and change -> first-frame latency."""
     from websockets.sync.client import connect
@@ -107,14 +116,17 @@ def websocket_numbers(port: int, frames: int, changes: int) -> dict:
         _frames(ws, count=frames)
         fps = frames / (time.perf_counter() - start)
         ws.send(json.dumps({"type": "pause"}))
-        time.sleep(0.3)
+        _drain(ws)
         latencies = []
         for k in range(changes):
             config = {**BENCH, "lr": 0.01 + 0.001 * k}
             t0 = time.perf_counter()
             ws.send(json.dumps({"type": "config", "config": config}))
-            _frames(ws, count=1)
+            while json.loads(ws.recv(timeout=120))["type"] != "reset":
+                pass
+            _frames(ws, count=1)  # the first frame of the new run
             latencies.append(1000 * (time.perf_counter() - t0))
+            time.sleep(0.1)  # a person's pace, and under the 40 messages/s limit
     return {"fps": fps, "latency_ms": latencies}
 
 
