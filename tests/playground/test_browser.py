@@ -177,3 +177,18 @@ def test_a_diverging_run_shows_the_diagnosis(page, server):
     )
     wait_for(lambda: page.text_content("#play") == "Play", what="the run to stop itself")
     assert "Exploding gradients" in page.text_content("#findings")
+
+
+def test_the_keyboard_drives_the_page(page, server):
+    _open(page, server)
+    page.focus("#step")
+    page.keyboard.press("Enter")
+    wait_for(lambda: _epoch(page) == 1, what="a step from the keyboard")
+    page.focus("#cfg-activation")
+    page.keyboard.press("ArrowDown")  # tanh -> relu, a native select
+    wait_for(lambda: _config(page).get("activation") == "relu", what="a setting from the keys")
+    page.mouse.click(600, 40)  # on the header: focus leaves the controls
+    page.keyboard.press(" ")  # space plays
+    wait_for(lambda: _epoch(page) >= 3, what="play from the space bar")
+    page.keyboard.press(" ")
+    wait_for(lambda: page.text_content("#play") == "Play", what="pause from the space bar")

@@ -168,3 +168,23 @@ def test_a_public_host_warns():
         code, _, err = srv.stop()
     assert "warning" in err and "0.0.0.0" in err
     assert code == 0
+
+
+def test_a_busy_port_or_a_bad_port_is_a_clear_error():
+    import socket
+    import subprocess
+    import sys
+
+    pytest.importorskip("uvicorn", reason="needs the playground extra")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        for bad, message in ((str(port), "cannot listen on 127.0.0.1"), ("70000", "--port")):
+            result = subprocess.run(
+                [sys.executable, "-m", "netopt", "playground", "--no-browser", "--port", bad],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert result.returncode == 2 and message in result.stderr, result.stderr

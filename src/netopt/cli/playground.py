@@ -12,6 +12,7 @@ reachable from other machines.
 
 from __future__ import annotations
 
+import socket
 import sys
 import threading
 import webbrowser
@@ -55,6 +56,12 @@ def run(args: Any) -> int:
             "from other machines; it has no authentication",
             file=sys.stderr,
         )
+    try:  # a clear message for a busy port, before uvicorn's own
+        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((args.host, args.port))
+    except OSError as exc:
+        raise ValueError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     shown = f"[{args.host}]" if ":" in args.host else args.host
     if args.host in ("0.0.0.0", "::"):
         shown = "127.0.0.1"
