@@ -245,3 +245,27 @@ def test_gradients_accumulate_over_two_backward_calls():
     first = w.grad.copy()
     F.conv2d(x, w, padding=1).sum().backward()
     np.testing.assert_allclose(w.grad, 2 * first, rtol=1e-14)
+
+
+@pytest.mark.parametrize(("xs", "ws", "kw"), [
+    ((5, 3, 6, 7), (4, 3, 3, 3), {"padding": 1}),  # wide rows (stride 1)
+    ((5, 4, 7, 6), (6, 2, 3, 2), {"stride": 2, "groups": 2, "dilation": (1, 2)}),  # windows
+])  # fmt: skip
+def test_chunked_columns_give_the_same_convolution(monkeypatch, xs, ws, kw):
+    # a batch whose columns exceed BLOCK is convolved in chunks of samples and its columns
+    # rebuilt in the backward pass; the numbers are those of the one-chunk path
+    from netopt.nn.functional import _conv_kernels
+
+    rng = np.random.default_rng(5)
+    x, w, b = _t(rng, *xs), _t(rng, *ws), _t(rng, ws[0])
+    cot = netopt.tensor(rng.standard_normal(F.conv2d(x, w, b, **kw).shape))
+    results = []
+    for block in (_conv_kernels.BLOCK, 300):
+        monkeypatch.setattr(_conv_kernels, "BLOCK", block)
+        x.grad = w.grad = b.grad = None
+        y = F.conv2d(x, w, b, **kw)
+        (y * cot).sum().backward()
+        results.append([y.data, x.grad, w.grad, b.grad])
+    for ours, ref in zip(*results):
+        np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-12)
+    assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, **kw), [x, w, b])

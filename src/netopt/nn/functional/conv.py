@@ -30,6 +30,10 @@ the contiguous run :math:`[p d_h W_p + q d_w,\ \ldots + H_{out} W_p)` for the wh
 computed :math:`W_p` wide (its last :math:`W_p - W_{out}` columns are junk, dropped after
 the product, and get a zero gradient). im2col and col2im then move contiguous runs only,
 for :math:`W_p / W_{out}` times the arithmetic; used when that factor is at most 1.5.
+
+The array kernels live in :mod:`netopt.nn.functional._conv_kernels`, which also bounds the
+memory: columns are built in chunks of samples of at most 16 MiB (float32) and, for a
+batch larger than one chunk, rebuilt in the backward pass instead of kept.
 """
 
 from __future__ import annotations
@@ -37,10 +41,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..._validate import is_int
 from ...autograd.tensor import Tensor, make_result, needs_grad
+from . import _conv_kernels as _k
 
 
 def ntuple(value: Any, n: int, name: str) -> tuple[int, ...]:
@@ -106,117 +110,6 @@ def _check(x: np.ndarray, w: np.ndarray, b, groups: int, nd: int, name: str) -> 
         )
 
 
-class _Columns:
-    """The im2col matrix of one convolution and how it was laid out (for the backward).
-
-    ``wide`` (stride 1): rows of the flattened padded input, each column a contiguous run of
-    ``oh * wp`` values (the output computed ``wp`` wide, its last ``wp - ow`` columns junk);
-    otherwise the exact ``(N, G, K, oh * ow)`` windows.
-    """
-
-    def __init__(self, cols, padded, out, wide, offsets=None, extra=0):
-        self.cols, self.padded, self.out, self.wide = cols, padded, out, wide
-        self.offsets, self.extra = offsets, extra
-
-
-def conv_forward(x, w, stride, padding, dilation, groups):
-    """im2col forward of the 2-D kernel on arrays; returns ``(y, columns)``.
-
-    ``x`` is ``(N, C, H, W)``, ``w`` is ``(O, C/G, kh, kw)``, ``padding`` is
-    ``((top, bottom), (left, right))``.
-    """
-    if any(p for pair in padding for p in pair):
-        x = np.pad(x, ((0, 0), (0, 0), *padding))
-    n, c, hp, wp = x.shape
-    o, cg, kh, kw = w.shape
-    (sh, sw), (dh, dw) = stride, dilation
-    eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-    if hp < eh or wp < ew:
-        raise RuntimeError(
-            f"Calculated padded input size per channel: ({hp} x {wp}). Kernel size: "
-            f"({eh} x {ew}). Kernel size can't be greater than actual input size"
-        )
-    k = cg * kh * kw
-    wm = w.reshape(groups, o // groups, k)
-    if stride == (1, 1) and 2 * wp <= 3 * (wp - ew + 1):
-        oh, ow = hp - eh + 1, wp - ew + 1
-        length, extra = oh * wp, ew - 1
-        flat = x.reshape(n, c, hp * wp)
-        if extra:
-            flat = np.pad(flat, ((0, 0), (0, 0), (0, extra)))
-        offsets = [p * dh * wp + q * dw for p in range(kh) for q in range(kw)]
-        # (N, C, kh*kw, oh*wp): kh*kw contiguous runs per channel
-        cols = np.empty((n, c, kh * kw, length), dtype=x.dtype)
-        for j, off in enumerate(offsets):
-            cols[:, :, j] = flat[:, :, off : off + length]
-        cols = cols.reshape(n, groups, k, length)
-        y = np.matmul(wm[0], cols[:, 0]) if groups == 1 else np.matmul(wm, cols)
-        y = np.ascontiguousarray(y.reshape(n, o, oh, wp)[..., :ow])
-        return y, _Columns(cols, (hp, wp), (oh, ow), True, offsets, extra)
-    win = sliding_window_view(x, (eh, ew), axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
-    oh, ow = win.shape[2], win.shape[3]
-    # (N, C, oh, ow, kh, kw) -> (N, G, Cg*kh*kw, oh*ow): the one copy of the input
-    cols = np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3))
-    cols = cols.reshape(n, groups, k, oh * ow)
-    y = np.matmul(wm[0], cols[:, 0]) if groups == 1 else np.matmul(wm, cols)
-    return y.reshape(n, o, oh, ow), _Columns(cols, (hp, wp), (oh, ow), False)
-
-
-def _grad_matrix(g: np.ndarray, cols: _Columns, groups: int) -> np.ndarray:
-    """``g`` as ``(N, G, O/G, P)`` in the layout of the columns (zero junk columns if wide)."""
-    n, o = g.shape[:2]
-    if cols.wide:
-        wide = np.zeros((n, o, cols.out[0], cols.padded[1]), dtype=g.dtype)
-        wide[..., : cols.out[1]] = g
-        g = wide
-    return g.reshape(n, groups, o // groups, -1)
-
-
-def conv_backward_input(gm, w, cols, stride, padding, dilation, groups):
-    r"""col2im: the gradient of the (unpadded) input from ``gm`` (:func:`_grad_matrix`).
-
-    :math:`\partial L/\partial X = W^\top G` is one batched product; its column for
-    kernel offset :math:`(p, q)` is added back where that offset read the input: one
-    (strided, or in the wide layout contiguous) slice-add per offset.
-    """
-    n = gm.shape[0]
-    o, cg, kh, kw = w.shape
-    c = cg * groups
-    wm = w.reshape(groups, o // groups, cg * kh * kw)
-    if groups == 1:
-        gcols = np.matmul(wm[0].T, gm[:, 0])
-    else:
-        gcols = np.matmul(wm.transpose(0, 2, 1), gm)
-    hp, wp = cols.padded
-    if cols.wide:
-        gcols = gcols.reshape(n, c, kh * kw, -1)
-        length = gcols.shape[-1]
-        flat = np.zeros((n, c, hp * wp + cols.extra), dtype=gm.dtype)
-        for k, off in enumerate(cols.offsets):
-            flat[:, :, off : off + length] += gcols[:, :, k]
-        gx = flat[:, :, : hp * wp].reshape(n, c, hp, wp)
-    else:
-        (oh, ow), (sh, sw), (dh, dw) = cols.out, stride, dilation
-        gcols = gcols.reshape(n, c, kh, kw, oh, ow)
-        gx = np.zeros((n, c, hp, wp), dtype=gm.dtype)
-        for p in range(kh):
-            rows = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)
-            for q in range(kw):
-                gx[:, :, rows, q * dw : q * dw + sw * (ow - 1) + 1 : sw] += gcols[:, :, p, q]
-    (top, bottom), (left, right) = padding
-    return gx[:, :, top : hp - bottom, left : wp - right]
-
-
-def conv_backward_weight(gm, cols: _Columns, wshape, groups):
-    r"""The weight gradient :math:`\sum_n G_n X_n^\top` as batched products, summed over n."""
-    x = cols.cols
-    if groups == 1:
-        gw = np.matmul(gm[:, 0], x[:, 0].transpose(0, 2, 1)).sum(axis=0)
-    else:
-        gw = np.matmul(gm, x.transpose(0, 1, 3, 2)).sum(axis=0)
-    return gw.reshape(wshape)
-
-
 def _convolution(input, weight, bias, stride, padding, dilation, groups, nd: int, name: str):
     x, w = input.data, weight.data
     b = bias.data if bias is not None else None
@@ -236,7 +129,7 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, nd: int
     w4 = w[:, :, None, :] if nd == 1 else w
     if nd == 1:
         stride, dilation, pads = (1, *stride), (1, *dilation), [(0, 0), *pads]
-    y, cols = conv_forward(x4, w4, stride, pads, dilation, groups)
+    y, plan = _k.forward(x4, w4, stride, pads, dilation, groups)
     if b is not None:
         y += b.reshape(1, -1, 1, 1)
     out_shape = y.shape[:2] + y.shape[4 - nd :]
@@ -244,17 +137,13 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, nd: int
 
     def backward(g: np.ndarray) -> tuple:
         g4 = g.reshape(y.shape)
-        gx = gw = gb = None
-        if needs_grad(input) or needs_grad(weight):
-            gm = _grad_matrix(g4, cols, groups)
-        if needs_grad(input):
-            gx = conv_backward_input(gm, w4, cols, stride, pads, dilation, groups)
-            gx = gx.reshape(x.shape)
-        if needs_grad(weight):
-            gw = conv_backward_weight(gm, cols, w.shape, groups)
-        if needs_grad(bias):
-            gb = g4.sum(axis=(0, 2, 3))
-        return gx, gw, gb
+        gx, gw = _k.backward(g4, w4, plan, pads, needs_grad(input), needs_grad(weight))
+        gb = g4.sum(axis=(0, 2, 3)) if needs_grad(bias) else None
+        return (
+            (None if gx is None else gx.reshape(x.shape)),
+            (None if gw is None else gw.reshape(w.shape)),
+            gb,
+        )
 
     return make_result(out, (input, weight, bias), backward)
 

@@ -1,0 +1,151 @@
+r"""Array kernels of the 2-D convolution: im2col forward, weight and input gradients.
+
+The math, the im2col/col2im scheme and the wide-row layout are in
+:mod:`netopt.nn.functional.conv`. Memory: the columns of a batch are built in chunks of
+samples holding at most :data:`BLOCK` elements. When the whole batch fits in one chunk the
+columns are kept for the backward pass; otherwise only the padded input is kept and the
+backward pass rebuilds each chunk's columns (one extra copy of the input per chunk, a few
+percent of the step), so the peak memory stays near the activations' own size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+#: Most im2col elements materialized at once (16 MiB of float32).
+BLOCK = 1 << 22
+
+
+class Plan:
+    """Geometry and columns of one convolution of a padded input ``xp`` (N, C, Hp, Wp)."""
+
+    def __init__(self, xp: np.ndarray, wshape, stride, dilation, groups: int) -> None:
+        n, c, hp, wp = xp.shape
+        _, cg, kh, kw = wshape
+        (sh, sw), (dh, dw) = stride, dilation
+        eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+        if hp < eh or wp < ew:
+            raise RuntimeError(
+                f"Calculated padded input size per channel: ({hp} x {wp}). Kernel size: "
+                f"({eh} x {ew}). Kernel size can't be greater than actual input size"
+            )
+        self.n, self.c, self.padded, self.kernel = n, c, (hp, wp), (kh, kw)
+        self.stride, self.dilation, self.groups = stride, dilation, groups
+        self.out = ((hp - eh) // sh + 1, (wp - ew) // sw + 1)
+        self.wide = stride == (1, 1) and 2 * wp <= 3 * self.out[1]
+        if self.wide:
+            self.length, extra = self.out[0] * wp, ew - 1
+            flat = xp.reshape(n, c, hp * wp)
+            self.source = np.pad(flat, ((0, 0), (0, 0), (0, extra))) if extra else flat
+            self.offsets = [p * dh * wp + q * dw for p in range(kh) for q in range(kw)]
+        else:
+            self.length = self.out[0] * self.out[1]
+            self.source = xp
+        self.k = cg * kh * kw
+        self.chunk = max(1, BLOCK // (c * kh * kw * self.length))
+        self.kept: np.ndarray | None = None
+
+    def slices(self) -> list[slice]:
+        """Batch chunks, in order."""
+        return [slice(s, min(s + self.chunk, self.n)) for s in range(0, self.n, self.chunk)]
+
+    def columns(self, rows: slice) -> np.ndarray:
+        """im2col of the samples ``rows``: ``(m, G, K, length)`` (the kept copy if any)."""
+        if self.kept is not None:
+            return self.kept
+        src = self.source[rows]
+        m = src.shape[0]
+        kh, kw = self.kernel
+        if self.wide:
+            cols = np.empty((m, self.c, kh * kw, self.length), dtype=src.dtype)
+            for j, off in enumerate(self.offsets):
+                cols[:, :, j] = src[:, :, off : off + self.length]
+        else:
+            (sh, sw), (dh, dw) = self.stride, self.dilation
+            eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+            win = sliding_window_view(src, (eh, ew), axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
+            cols = np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3))
+        return cols.reshape(m, self.groups, self.k, self.length)
+
+
+def _product(wm: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    return np.matmul(wm[0], cols[:, 0]) if wm.shape[0] == 1 else np.matmul(wm, cols)
+
+
+def forward(x: np.ndarray, w: np.ndarray, stride, padding, dilation, groups: int):
+    """Convolve ``x`` (N, C, H, W) with ``w`` (O, C/G, kh, kw); returns ``(y, plan)``.
+
+    ``padding`` is ``((top, bottom), (left, right))`` of zeros.
+    """
+    if any(p for pair in padding for p in pair):
+        x = np.pad(x, ((0, 0), (0, 0), *padding))
+    plan = Plan(x, w.shape, stride, dilation, groups)
+    o = w.shape[0]
+    wm = w.reshape(groups, o // groups, plan.k)
+    chunks = plan.slices()
+    y = np.empty((plan.n, o, plan.length), dtype=np.result_type(x, w))
+    for rows in chunks:
+        cols = plan.columns(rows)
+        y[rows] = _product(wm, cols).reshape(-1, o, plan.length)
+        if len(chunks) == 1:
+            plan.kept = cols
+    oh, ow = plan.out
+    if plan.wide:
+        return np.ascontiguousarray(y.reshape(plan.n, o, oh, -1)[..., :ow]), plan
+    return y.reshape(plan.n, o, oh, ow), plan
+
+
+def backward(g: np.ndarray, w: np.ndarray, plan: Plan, padding, need_x: bool, need_w: bool):
+    r"""Gradients ``(dx, dw)`` (None where not needed) from the output gradient ``g``.
+
+    Per chunk: :math:`\partial L/\partial W \mathrel{+}= \sum_n G_n X_n^\top` and
+    :math:`W^\top G` scattered back by col2im, one slice-add per kernel offset.
+    """
+    n, o = g.shape[:2]
+    groups, (hp, wp), (kh, kw) = plan.groups, plan.padded, plan.kernel
+    if plan.wide:  # the junk columns of the wide output get a zero gradient
+        wide = np.zeros((n, o, plan.out[0], wp), dtype=g.dtype)
+        wide[..., : plan.out[1]] = g
+        g = wide
+    gm = g.reshape(n, groups, o // groups, plan.length)
+    wm = w.reshape(groups, o // groups, plan.k)
+    wt = wm.transpose(0, 2, 1)
+    gw = np.zeros(wm.shape, dtype=g.dtype) if need_w else None
+    gx = None
+    if need_x:
+        gx = np.zeros(
+            (n, plan.c, hp * wp + (plan.source.shape[-1] - hp * wp if plan.wide else 0)),
+            dtype=g.dtype,
+        )
+    for rows in plan.slices():
+        if need_w:
+            cols = plan.columns(rows)
+            if groups == 1:
+                gw[0] += np.matmul(gm[rows, 0], cols[:, 0].transpose(0, 2, 1)).sum(axis=0)
+            else:
+                gw += np.matmul(gm[rows], cols.transpose(0, 1, 3, 2)).sum(axis=0)
+        if need_x:
+            gcols = _product(wt, gm[rows]).reshape(-1, plan.c, kh * kw, plan.length)
+            _col2im(gx[rows], gcols, plan)
+    if need_x:
+        gx = gx[:, :, : hp * wp].reshape(n, plan.c, hp, wp)
+        (top, bottom), (left, right) = padding
+        gx = gx[:, :, top : hp - bottom, left : wp - right]
+    return gx, (gw.reshape(w.shape) if need_w else None)
+
+
+def _col2im(gx: np.ndarray, gcols: np.ndarray, plan: Plan) -> None:
+    """Add each kernel offset's column gradient where that offset read (``gx`` flat rows)."""
+    if plan.wide:
+        for j, off in enumerate(plan.offsets):
+            gx[:, :, off : off + plan.length] += gcols[:, :, j]
+        return
+    (hp, wp), (kh, kw), (oh, ow) = plan.padded, plan.kernel, plan.out
+    (sh, sw), (dh, dw) = plan.stride, plan.dilation
+    grid = gx.reshape(gx.shape[0], gx.shape[1], hp, wp)
+    gcols = gcols.reshape(gcols.shape[0], gcols.shape[1], kh, kw, oh, ow)
+    for p in range(kh):
+        r = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)
+        for q in range(kw):
+            grid[:, :, r, q * dw : q * dw + sw * (ow - 1) + 1 : sw] += gcols[:, :, p, q]
