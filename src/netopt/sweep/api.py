@@ -68,7 +68,7 @@ def load(run_dir: str | Path, *, storage: str | None = None) -> Any:
 
 def report(run_dir: str | Path, *, storage: str | None = None) -> dict[str, Path]:
     """Write ``report.html`` and ``trials.csv`` into the run directory; return their paths."""
-    from .report import write_report
+    from .report_page import write_report
 
     spec = read_spec(run_dir)
     return write_report(Path(run_dir), spec, load_rows(run_dir, storage=storage, spec=spec))

@@ -163,6 +163,10 @@ def _surface_problem(name: str) -> ProblemFn:
         opt = make_optimizer([point], config)
         sched = make_scheduler(opt, config, steps)
         every = max(1, steps // int(config["reports"]))
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked below
+            return _descend(config, report, point, opt, sched, steps, noise, rng, every)
+
+    def _descend(config, report, point, opt, sched, steps, noise, rng, every):
         gap, reached = math.inf, None
         for step in range(1, steps + 1):
             opt.zero_grad()

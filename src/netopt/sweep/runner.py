@@ -74,6 +74,150 @@ def _check_run_dir(out: Path, spec: dict[str, Any]) -> None:
     atomic_write_text(path, json.dumps(spec, indent=2, sort_keys=True))
 
 
+class _Plan:
+    """One sweep made ready to run: its study, what is missing, and how to hand out trials."""
+
+    def __init__(
+        self, sweep: Sweep, out: str | Path | None, storage: str | None, fail_running: bool
+    ) -> None:
+        sweep.validate()
+        out = Path(out if out is not None else f"runs/sweep-{sweep.name}")
+        out.mkdir(parents=True, exist_ok=True)
+        url = storage_url(out, storage)
+        _check_run_dir(out, {**sweep.to_dict(), "storage": url if storage else None})
+        metric, self.direction = sweep.objective
+        self.sweep = sweep
+        self.study = open_study(
+            url, sweep.name, direction=self.direction, pruner=(sweep.pruner, sweep.pruner_options)
+        )
+        if sweep.sampler == "tpe":
+            import optuna
+
+            # a resumed TPE must not replay its start-up draws: seed it with the trial count
+            self.study.sampler = optuna.samplers.TPESampler(
+                seed=derive_seed(sweep.seed, {"tpe_resume": len(self.study.trials)}) % 2**32
+            )
+        self.store = open_storage(url)
+        self.study_id = self.store.get_study_id_from_name(sweep.name)
+        fail_stale(self.study, self.store, all_running=fail_running)
+        done, running = finished_keys(self.study)
+        planned = sweep.planned()
+        self.todo = [
+            c for c in planned if config_key(c) not in done and config_key(c) not in running
+        ]
+        if sweep.sampler == "tpe":
+            total = int(sweep.n_trials)
+            finished = sum(done.values())
+            self.remaining = max(0, total - finished - len(running))
+        else:
+            total, finished = len(planned), len(planned) - len(self.todo)
+            self.remaining = len(self.todo)
+        self.state = Progress(total=total, done=finished, skipped=finished, best=_best(self.study))
+        self.result = RunResult(out, url, sweep.name, self.state)
+        self.base = {
+            "storage": url,
+            "study": sweep.name,
+            "problem": sweep.problem_ref,
+            "options": dict(sweep.options),
+            "metric": metric,
+            "pruner": [sweep.pruner, dict(sweep.pruner_options)],
+            "blas_threads": 1,
+        }
+        self.client = client_info()
+
+    def _payload(self, config: dict[str, Any], trial: Any = None) -> dict[str, Any]:
+        seed = derive_seed(
+            self.sweep.seed,
+            {"problem": self.base["problem"], "options": self.base["options"], "params": config},
+        )
+        attrs = {
+            "netopt.key": config_key(config),
+            "netopt.config": config,
+            "netopt.trial_seed": seed,
+            "netopt.client": self.client,
+        }
+        if trial is None:
+            trial_id = create_running(self.store, self.study_id, self.sweep.space, config, attrs)
+        else:
+            trial_id = trial._trial_id
+            for k, v in attrs.items():
+                trial.set_user_attr(k, v)
+        return {**self.base, "trial_id": trial_id, "config": config, "trial_seed": seed}
+
+    def next_payload(self) -> dict[str, Any] | None:
+        """Create the next trial in the store and return its payload (None when done)."""
+        if self.remaining <= 0:
+            return None
+        self.remaining -= 1
+        if self.sweep.sampler == "tpe":
+            trial = self.study.ask()
+            return self._payload(self.sweep.space.suggest(trial), trial)
+        return self._payload(self.todo.pop(0))
+
+    def record(self, fut: Any, payload: dict[str, Any]) -> None:
+        """Count a finished future (a lost one is marked stale, to be redone)."""
+        _record(self.state, fut, payload, self.store, self.direction)
+
+
+def run_many(
+    plans: list[tuple[Sweep, str | Path | None]],
+    *,
+    storage: str | None = None,
+    executor: str | Any = "dask",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    fail_running: bool = False,
+) -> list[RunResult]:
+    """Run several sweeps through one executor, keeping every worker busy; see :func:`run`.
+
+    All sweeps are validated before any trial of any of them starts.
+    """
+    ready = [_Plan(sweep, out, storage, fail_running) for sweep, out in plans]
+    return _drive(ready, executor, scheduler, workers, None, None)
+
+
+def _drive(
+    plans: list[_Plan],
+    executor: str | Any,
+    scheduler: str | None,
+    workers: int | None,
+    progress: Callable[[Progress], None] | None,
+    on_start: Callable[[RunResult], None] | None,
+) -> list[RunResult]:
+    ex = make_executor(executor, scheduler=scheduler, workers=workers)
+    for plan in plans:
+        plan.result.dashboard = getattr(ex, "dashboard_link", None)
+    if on_start is not None:
+        on_start(plans[0].result)
+    pending: dict[Any, tuple[_Plan, dict]] = {}
+    queue = list(plans)
+    try:
+        while True:
+            while len(pending) < ex.capacity and queue:
+                payload = queue[0].next_payload()
+                if payload is None:
+                    queue.pop(0)
+                    continue
+                pending[ex.submit(payload)] = (queue[0], payload)
+                _tick(queue[0], pending, progress)
+            if not pending:
+                break
+            for fut in ex.wait(list(pending)):
+                plan, payload = pending.pop(fut)
+                plan.record(fut, payload)
+                _tick(plan, pending, progress)
+    finally:
+        if isinstance(executor, str):  # one the caller passed in stays open for its next use
+            ex.close()
+    return [plan.result for plan in plans]
+
+
+def _tick(plan: _Plan, pending: dict, progress: Callable[[Progress], None] | None) -> None:
+    plan.state.running = sum(p is plan for p, _ in pending.values())
+    if progress is not None:
+        progress(plan.state)
+
+
 def run(
     sweep: Sweep,
     out: str | Path | None = None,
@@ -99,6 +243,8 @@ def run(
         An SQLAlchemy URL for the store (e.g. ``postgresql://user@host/db``) instead of the
         SQLite file in ``out``.
     executor : {"dask", "inprocess"} or executor object
+        An executor object (from :func:`~netopt.sweep.executor.make_executor`) is reused and
+        left open, so that several sweeps share one cluster.
     scheduler : str, optional
         ``tcp://HOST:8786`` of a running Dask scheduler.
     workers : int, optional
@@ -115,102 +261,8 @@ def run(
     ValueError
         On an invalid sweep, before anything is stored or run.
     """
-    sweep.validate()
-    out = Path(out if out is not None else f"runs/sweep-{sweep.name}")
-    out.mkdir(parents=True, exist_ok=True)
-    spec = sweep.to_dict()
-    url = storage_url(out, storage)
-    _check_run_dir(out, {**spec, "storage": url if storage else None})
-    metric, direction = sweep.objective
-    study = open_study(
-        url,
-        sweep.name,
-        direction=direction,
-        pruner=(sweep.pruner, dict(sweep.pruner_options)),
-    )
-    if sweep.sampler == "tpe":
-        import optuna
-
-        # a resumed TPE must not replay its start-up draws: seed it with the trial count too
-        study.sampler = optuna.samplers.TPESampler(
-            seed=derive_seed(sweep.seed, {"tpe_resume": len(study.trials)}) % 2**32
-        )
-    store = open_storage(url)
-    study_id = store.get_study_id_from_name(sweep.name)
-    fail_stale(study, store, all_running=fail_running)
-    done, running = finished_keys(study)
-    planned = sweep.planned()
-    todo = [c for c in planned if config_key(c) not in done and config_key(c) not in running]
-    total = len(planned) if sweep.sampler != "tpe" else int(sweep.n_trials)
-    n_finished = sum(done.values())
-    remaining = len(todo) if sweep.sampler != "tpe" else max(0, total - n_finished - len(running))
-    state = Progress(total=total, done=n_finished if sweep.sampler == "tpe" else total - len(todo))
-    state.skipped = state.done
-    state.best = _best(study)
-    base = {
-        "storage": url,
-        "study": sweep.name,
-        "problem": sweep.problem_ref,
-        "options": dict(sweep.options),
-        "metric": metric,
-        "pruner": [sweep.pruner, dict(sweep.pruner_options)],
-        "blas_threads": 1,
-    }
-    me = client_info()
-
-    def payload_for(config: dict[str, Any], trial_id: int | None, trial: Any = None) -> dict:
-        seed = derive_seed(
-            sweep.seed, {"problem": base["problem"], "options": base["options"], "params": config}
-        )
-        attrs = {
-            "netopt.key": config_key(config),
-            "netopt.config": config,
-            "netopt.trial_seed": seed,
-            "netopt.client": me,
-        }
-        if trial is None:
-            trial_id = create_running(store, study_id, sweep.space, config, attrs)
-        else:
-            for k, v in attrs.items():
-                trial.set_user_attr(k, v)
-        return {**base, "trial_id": trial_id, "config": config, "trial_seed": seed}
-
-    def next_payload() -> dict | None:
-        nonlocal remaining
-        if remaining <= 0:
-            return None
-        remaining -= 1
-        if sweep.sampler == "tpe":
-            trial = study.ask()
-            return payload_for(sweep.space.suggest(trial), trial._trial_id, trial)
-        return payload_for(todo.pop(0), None)
-
-    ex = make_executor(executor, scheduler=scheduler, workers=workers)
-    result = RunResult(out, url, sweep.name, state, getattr(ex, "dashboard_link", None))
-    if on_start is not None:
-        on_start(result)
-    pending: dict[Any, dict] = {}
-    try:
-        while True:
-            while len(pending) < ex.capacity:
-                payload = next_payload()
-                if payload is None:
-                    break
-                pending[ex.submit(payload)] = payload
-                state.running = len(pending)
-                if progress is not None:
-                    progress(state)
-            if not pending:
-                break
-            for fut in ex.wait(pending):
-                payload = pending.pop(fut)
-                _record(state, fut, payload, store, direction)
-                state.running = len(pending)
-                if progress is not None:
-                    progress(state)
-    finally:
-        ex.close()
-    return result
+    plan = _Plan(sweep, out, storage, fail_running)
+    return _drive([plan], executor, scheduler, workers, progress, on_start)[0]
 
 
 def _record(state: Progress, fut: Any, payload: dict, store: Any, direction: str) -> None:

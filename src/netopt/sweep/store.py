@@ -16,8 +16,10 @@ Optuna's dashboard reads the same store: ``optuna-dashboard sqlite:///RUN/study.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +48,54 @@ def open_storage(url: str) -> Any:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         sqlite = url.startswith("sqlite")
         kwargs = {"connect_args": {"timeout": 120}} if sqlite else {}
-        storage = optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
+        storage = _create_storage(url, kwargs)
         if sqlite:
             _write_ahead_log(storage.engine)
         _STORAGES[url] = storage
     return _STORAGES[url]
+
+
+def _create_storage(url: str, kwargs: dict[str, Any]) -> Any:
+    """``RDBStorage(url)``; clients that open a new SQLite store at once take turns.
+
+    Optuna creates the tables and stamps the schema version when a store is first opened;
+    two processes doing it at the same moment collide. A lock file beside the database
+    serializes the opening (POSIX), and a collision is retried (the tables then exist).
+    """
+    import time
+
+    import optuna
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    with _file_lock(url):
+        for attempt in range(10):
+            try:
+                return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
+            except (OperationalError, IntegrityError) as exc:
+                text = str(exc)
+                if attempt == 9 or not ("already exists" in text or "UNIQUE" in text):
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
+def _file_lock(url: str) -> Iterator[None]:
+    path = url.removeprefix("sqlite:///")
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: the retry alone
+        yield
+        return
+    if not url.startswith("sqlite:///") or path in ("", ":memory:"):
+        yield
+        return
+    with open(path + ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _write_ahead_log(engine: Any) -> None:
