@@ -4,6 +4,13 @@ netopt's functions take an explicit ``rng: numpy.random.Generator`` wherever the
 random numbers. When a caller passes none, they draw from this module's default
 generator, which ``netopt.manual_seed(n)`` reseeds (the PyTorch habit). Library code
 never touches NumPy's global random state.
+
+Threads: as torch's default generator, this one is shared by the whole process (not per
+thread). Sharing it is safe: :func:`manual_seed` replaces it with one assignment, and a
+NumPy ``Generator`` serializes draws with its bit generator's lock, so no draw is lost or
+corrupted. But the order in which threads draw from it is up to the scheduler, so for
+results that do not depend on thread timing give each thread its own generator (``rng=``;
+``numpy.random.SeedSequence(seed).spawn(n)`` makes independent ones).
 """
 
 from __future__ import annotations

@@ -20,7 +20,14 @@ from .factories import (
     zeros,
     zeros_like,
 )
-from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .gradcheck import GradcheckError, gradcheck
 from .ops import (
     abs,
@@ -59,8 +66,10 @@ __all__ = [
     "full",
     "gather",
     "gradcheck",
+    "inference_mode",
     "int64",
     "is_grad_enabled",
+    "is_inference_mode_enabled",
     "linspace",
     "log",
     "log1p",
@@ -81,6 +90,7 @@ __all__ = [
     "randn",
     "reduce",
     "reshape",
+    "set_grad_enabled",
     "shape",
     "sin",
     "sqrt",

@@ -159,7 +159,7 @@ def _copy_(self: Tensor, src: Any) -> Tensor:
 
 def _in_graph(self: Tensor, other: Any) -> bool:
     """Whether an in-place change of ``self`` by ``other`` would have to be recorded."""
-    return grad_mode._enabled and (self.requires_grad or needs_grad(other))
+    return grad_mode.state.enabled and (self.requires_grad or needs_grad(other))
 
 
 def _leaf_check(self: Tensor) -> None:

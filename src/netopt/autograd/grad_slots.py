@@ -13,6 +13,11 @@ A slot holds until :func:`clear_grad_slot`, until ``leaf.data`` is replaced by a
 array (``Module.to(dtype)`` casting, a user rebinding ``p.data``: the registration is
 tied to the storage it was made for), or until the leaf is garbage collected. Nothing
 else about a tensor changes: the registry lives in this module, not on the tensor.
+
+Threads: the registry is shared (an optimizer may be built in one thread and stepped in
+another) and changed only by single dict operations, atomic under the GIL; the record of
+the slots offered in a running backward pass is per thread, so two threads running
+backward passes at once (on different leaves) never see each other's record.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ def set_grad_slot(leaf: Any, slot: np.ndarray) -> None:
     def forget(ref: weakref.ref, key: int = key) -> None:
         entry = _slots.get(key)
         if entry is not None and entry[0] is ref:
-            del _slots[key]
+            _slots.pop(key, None)  # another thread may have cleared it meanwhile
 
     _slots[key] = (weakref.ref(leaf, forget), data, slot)
 

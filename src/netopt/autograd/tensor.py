@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from . import grad_mode
 from .engine import run_backward
+from .grad_mode import state as _grad
 
 Backward = Callable[[np.ndarray], Sequence["np.ndarray | None"]]
 
@@ -271,7 +271,7 @@ def make_result(data: np.ndarray, parents: tuple[Any, ...], backward: Backward |
     Non-tensor operands (Python scalars, ndarrays) are recorded as ``None`` and get no
     gradient.
     """
-    if grad_mode._enabled and backward is not None:
+    if _grad.enabled and backward is not None:
         for p in parents:
             if isinstance(p, Tensor) and p.requires_grad:
                 out = Tensor(data, requires_grad=True)
