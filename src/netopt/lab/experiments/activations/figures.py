@@ -9,7 +9,8 @@ import numpy as np
 
 from ...core import FigureSpec
 from ...plotting import COLORS, figure
-from .measure import FAR, FUNCTIONS, SATURATION, SCALE, derivative, label
+from .measure import FAR, FUNCTIONS, SATURATION, derivative
+from .training import SCALE, label
 
 
 def saturation_edges(saturation: float) -> dict[str, float]:
@@ -27,7 +28,7 @@ def saturation_edges(saturation: float) -> dict[str, float]:
 
 def curves_figure(x: np.ndarray, curves: dict, functions: tuple, saturation: float) -> Any:
     """2 x 3 panels: each activation with its derivative, then |f'| on a log scale."""
-    fig, axes = figure(2, 3, width=11.0, height=6.6)
+    fig, axes = figure(2, 3, width=10.0, height=6.4)
     for ax, (name, _, fig_no, eq) in zip(axes.flat, functions):
         y, dy = curves[name]
         ax.plot(x, y, color=COLORS[0], label="f(x)")
@@ -46,7 +47,7 @@ def curves_figure(x: np.ndarray, curves: dict, functions: tuple, saturation: flo
         ax.set_xlabel("x")
         ax.set_ylim(*((-1.6, 3.2) if "ReLU" in name or "ELU" in name else (-1.1, 1.1)))
         ax.set_xlim(x[0], x[-1])
-    axes.flat[0].legend(loc="upper left", fontsize=8)
+    axes.flat[0].legend(loc="upper left", fontsize=9)
     ax = axes.flat[5]
     wide = np.linspace(-FAR, FAR, 801)
     # where each curve is labelled (x) and on which side of the line (va)
@@ -60,7 +61,7 @@ def curves_figure(x: np.ndarray, curves: dict, functions: tuple, saturation: flo
             text, y_at = "ReLU: 1 for x > 0, 0 for x < 0", 1.3
         else:
             text, y_at = name, float(derivative(fn, np.array([x_at]))[1][0])
-        ax.text(x_at, y_at, text, color=color, fontsize=8, ha="center", va=va)
+        ax.text(x_at, y_at, text, color=color, fontsize=9, ha="center", va=va)
     ax.set_yscale("log")
     ax.set_ylim(1e-9, 8)
     ax.set_xlabel("x")
@@ -71,7 +72,7 @@ def curves_figure(x: np.ndarray, curves: dict, functions: tuple, saturation: flo
 
 def training_figure(runs: dict, label: Callable[[dict], str], saturation: float) -> Any:
     """Accuracy and saturated fraction against steps; histogram of final pre-activations."""
-    fig, (acc_ax, sat_ax, hist_ax) = figure(1, 3, width=12.0, height=4.0)
+    fig, (acc_ax, sat_ax, hist_ax) = figure(1, 3, width=10.0, height=4.0)
     styles = {1.0: "-", 16.0: "--"}
     colors = {"sigmoid": COLORS[0], "tanh": COLORS[1]}
     for run in runs.values():
@@ -83,7 +84,7 @@ def training_figure(runs: dict, label: Callable[[dict], str], saturation: float)
     acc_ax.set_ylabel("test accuracy")
     acc_ax.set_ylim(0, 1)
     acc_ax.set_title("learning")
-    acc_ax.legend(fontsize=8, loc="lower right")
+    acc_ax.legend(fontsize=9, loc="lower right")
     sat_ax.set_xlabel("SGD step")
     sat_ax.set_ylabel("fraction of saturated (input, unit) pairs")
     sat_ax.set_ylim(0, 1)
@@ -108,12 +109,12 @@ def training_figure(runs: dict, label: Callable[[dict], str], saturation: float)
         "dotted: saturation edges\n(saturated outside)",
         transform=hist_ax.transAxes,
         va="top",
-        fontsize=8,
+        fontsize=9,
     )
     hist_ax.set_xlabel("hidden pre-activation z after training")
     hist_ax.set_ylabel("density")
     hist_ax.set_title("where the saturated units sit")
-    hist_ax.legend(fontsize=8)
+    hist_ax.legend(fontsize=9)
     return fig
 
 
