@@ -68,7 +68,7 @@ def test_static_paths_cannot_leave_the_folder(server, path):
 
 
 def test_a_cross_origin_websocket_is_refused(server):
-    with pytest.raises(Exception, match=r"(?i)403|1008|rejected|closed"):
+    with pytest.raises(Exception, match=r"HTTP 403"):
         with _connect(server, origin="http://evil.example") as ws:
             ws.send(json.dumps({"type": "config", "config": {}}))
             ws.recv(timeout=30)
@@ -188,3 +188,29 @@ def test_a_busy_port_or_a_bad_port_is_a_clear_error():
                 timeout=60,
             )
             assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+def test_tabs_beyond_the_session_limit_are_refused(server):
+    from contextlib import ExitStack
+
+    from netopt.playground.app import MAX_SESSIONS
+
+    with ExitStack() as stack:
+        tabs = [stack.enter_context(_connect(server)) for _ in range(MAX_SESSIONS)]
+        tabs[-1].send(json.dumps({"type": "pause"}))
+        assert _next(tabs[-1], "paused")  # the last allowed tab is served
+        with pytest.raises(Exception, match=r"HTTP 403"):
+            with _connect(server) as extra:
+                extra.send(json.dumps({"type": "pause"}))
+                extra.recv(timeout=30)
+    # once tabs close, new ones are served again
+    wait_for(lambda: _served(server), what="a new tab after the others closed")
+
+
+def _served(server) -> bool:
+    try:
+        with _connect(server) as ws:
+            ws.send(json.dumps({"type": "pause"}))
+            return _next(ws, "paused")["type"] == "paused"
+    except Exception:
+        return False

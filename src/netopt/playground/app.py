@@ -92,8 +92,26 @@ async def favicon(request):
     return Response(status_code=204)
 
 
+#: At most this many tabs at once; more are refused (HTTP 403 at the handshake).
+MAX_SESSIONS = 64
+_open_sessions = 0
+
+
 async def stream(websocket: WebSocket) -> None:
     """One tab's session: read messages, hand them to a :class:`Session`."""
+    global _open_sessions
+    if _open_sessions >= MAX_SESSIONS:
+        await websocket.close(code=1013)
+        return
+    _open_sessions += 1
+    try:
+        await _serve(websocket)
+    finally:
+        _open_sessions -= 1
+
+
+async def _serve(websocket: WebSocket) -> None:
+    """Accept the connection and run its session until the tab goes."""
     await websocket.accept()
 
     async def send(payload):

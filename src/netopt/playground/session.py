@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from .config import validate_config
-from .findings import epoch_record, live_findings
+from .findings import WINDOW, epoch_record, live_findings
 from .race import SURFACES, check_race, contours, run_race, stable_lr
 from .script import python_script
 from .trainer import Trainer, lr_preview
@@ -129,6 +129,7 @@ class Session:
         self.window_count = 0
         self.loop_task: asyncio.Task | None = None
         self.records: list[dict[str, Any]] = []
+        self.next_allowed = 0.0  # monotonic time before which this tab may not train
 
     def start(self) -> None:
         """Start the play loop (call from inside the event loop)."""
@@ -254,11 +255,17 @@ class Session:
     async def _advance(self, priority: int = 0) -> bool:
         """Train one epoch and send its frame; False when the run stopped (diverged or at
         the epoch limit)."""
+        wait = self.next_allowed - time.monotonic()
+        if wait > 0:  # the optimizer-step budget of this tab, for Step and Play alike
+            await asyncio.sleep(wait)
         async with self.lock:
             trainer = self.trainer
             if trainer is None or trainer.epoch >= LIMITS["max_epochs"]:
                 return False
+            before = trainer.steps
             frame = await compute(self._epoch_frame, priority=priority)
+            cost = (trainer.steps - before) / LIMITS["steps_per_second"]
+        self.next_allowed = max(time.monotonic(), self.next_allowed) + cost
         await self.send(frame)
         return not frame["diverged"]
 
@@ -270,7 +277,6 @@ class Session:
                 await self.wake.wait()
                 continue
             began = time.monotonic()
-            steps_before = self.trainer.steps if self.trainer else 0
             try:
                 going = await self._advance(priority=1)
             except (ArithmeticError, RuntimeError, TypeError) as exc:
@@ -280,9 +286,8 @@ class Session:
                 self.playing = False
                 await self.send({"type": "paused"})
                 continue
-            steps = (self.trainer.steps if self.trainer else 0) - steps_before
-            budget = max(1.0 / LIMITS["frames_per_second"], steps / LIMITS["steps_per_second"])
-            await asyncio.sleep(max(0.0, budget - (time.monotonic() - began)))
+            frame_time = 1.0 / LIMITS["frames_per_second"]
+            await asyncio.sleep(max(0.0, frame_time - (time.monotonic() - began)))
 
     def _build(self, config: dict[str, Any]) -> tuple[Trainer, dict, dict]:
         """A new run, its reset message and its first frame (one compute job)."""
@@ -319,6 +324,7 @@ class Session:
         scores = t.scores()
         if t.epoch >= 1 and (not self.records or self.records[-1]["epoch"] < t.epoch):
             self.records.append(epoch_record(t.epoch, t.losses, scores, probe, t.classify))
+            del self.records[:-WINDOW]
         elif t.epoch == 0:
             self.records = []
         frame = {
