@@ -17,8 +17,10 @@ from the same initial weights and fed the same float32 batch in both libraries:
 Timing follows ``common.compare`` (interleaved rounds, median of per-round ratios).
 GFLOP/s counts the multiply-adds of the convolutions and linear layers: forward, weight
 gradient, and input gradient except for the first layer. Memory: each (library, step)
-runs in a fresh child process; the peak resident set (``VmHWM`` after
-``/proc/self/clear_refs``) over 3 steps is reported above the RSS after setup.
+runs in a fresh child process that builds the model and batch, then reports the peak
+resident set (``VmHWM`` after ``/proc/self/clear_refs``) over its first 3 steps above the
+RSS before them: what the steps themselves allocate (activations, gradients, optimizer
+state, temporaries, allocator caches).
 """
 
 from __future__ import annotations
@@ -147,13 +149,12 @@ def check_agreement(config: str) -> float:
 
 
 def child(lib: str, config: str, threads: int) -> dict:
-    """Peak RSS above the post-setup RSS over 3 steps, in a fresh process."""
+    """Peak RSS of the first 3 steps above the RSS before them, in a fresh process."""
     if lib == "torch":
         import torch  # noqa: F401
     common.set_threads(threads)
     model, x, y, _ = build(lib, config)
     step = step_fn(lib, model, x, y)
-    step()
     base = _status_kib("VmRSS")
     reset = _reset_peak()
     for _ in range(3):

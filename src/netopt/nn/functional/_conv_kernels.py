@@ -18,10 +18,13 @@ BLOCK = 1 << 22
 
 
 class Plan:
-    """Geometry and columns of one convolution of a padded input ``xp`` (N, C, Hp, Wp)."""
+    """Geometry and columns of one convolution of ``x`` (N, C, H, W) zero-padded by
+    ``padding`` = ``((top, bottom), (left, right))``."""
 
-    def __init__(self, xp: np.ndarray, wshape, stride, dilation, groups: int) -> None:
-        n, c, hp, wp = xp.shape
+    def __init__(self, x: np.ndarray, padding, wshape, stride, dilation, groups: int) -> None:
+        n, c, h, wd = x.shape
+        (top, bottom), (left, right) = padding
+        hp, wp = h + top + bottom, wd + left + right
         _, cg, kh, kw = wshape
         (sh, sw), (dh, dw) = stride, dilation
         eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
@@ -35,13 +38,17 @@ class Plan:
         self.out = ((hp - eh) // sh + 1, (wp - ew) // sw + 1)
         self.wide = stride == (1, 1) and 2 * wp <= 3 * self.out[1]
         if self.wide:
-            self.length, extra = self.out[0] * wp, ew - 1
-            flat = xp.reshape(n, c, hp * wp)
-            self.source = np.pad(flat, ((0, 0), (0, 0), (0, extra))) if extra else flat
+            # the padded input's rows flattened, with ew - 1 zeros after the last one so
+            # that every offset's run of oh * wp values stays inside: one copy of x
+            self.length = self.out[0] * wp
+            self.source = np.zeros((n, c, hp * wp + ew - 1), dtype=x.dtype)
+            grid = self.source[:, :, : hp * wp].reshape(n, c, hp, wp)
+            grid[:, :, top : top + h, left : left + wd] = x
             self.offsets = [p * dh * wp + q * dw for p in range(kh) for q in range(kw)]
         else:
             self.length = self.out[0] * self.out[1]
-            self.source = xp
+            pad = top or bottom or left or right
+            self.source = np.pad(x, ((0, 0), (0, 0), *padding)) if pad else x
         self.k = cg * kh * kw
         self.chunk = max(1, BLOCK // (c * kh * kw * self.length))
         self.kept: np.ndarray | None = None
@@ -78,9 +85,7 @@ def forward(x: np.ndarray, w: np.ndarray, stride, padding, dilation, groups: int
 
     ``padding`` is ``((top, bottom), (left, right))`` of zeros.
     """
-    if any(p for pair in padding for p in pair):
-        x = np.pad(x, ((0, 0), (0, 0), *padding))
-    plan = Plan(x, w.shape, stride, dilation, groups)
+    plan = Plan(x, padding, w.shape, stride, dilation, groups)
     o = w.shape[0]
     wm = w.reshape(groups, o // groups, plan.k)
     chunks = plan.slices()
