@@ -6,9 +6,11 @@ A test module names its registered experiment in ``EXPERIMENT`` and takes either
 module-scoped quick call of the experiment itself (figures still open, closed afterwards);
 both at each of seeds 0, 1, 2.
 
-``claims_hold(outcome)`` asserts the run finished, made claims, every one holds (listing
-the failures with their evidence), and that it made as many claims as at the first seed
-this session ran: the count comes from the experiment's own results, not from the test.
+``claims_hold(outcome)`` asserts the run finished, made claims, every claim has a kind
+(``"check"`` or ``"finding"``) and every finding a protocol (seeds, tuning, statistic),
+every one holds (listing the failures with their evidence), and that it made as many
+claims as at the first seed this session ran: the count comes from the experiment's own
+results, not from the test.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import functools
 import pytest
 
 from netopt.lab._threads import blas_thread_limit
-from netopt.lab.core import REGISTRY, Context
+from netopt.lab.core import KINDS, PROTOCOL_KEYS, REGISTRY, Context
 from netopt.lab.plotting import close
 from netopt.lab.runner import run_one
 
@@ -49,6 +51,15 @@ def _claims_hold(name: str, outcome) -> None:
     assert run.claims
     first_seed, count = _CLAIM_COUNTS.setdefault(name, (seed, len(run.claims)))
     assert len(run.claims) == count, f"seed {seed}: {len(run.claims)}, seed {first_seed}: {count}"
+    unclassified = [c.claim for c in run.claims if c.kind not in KINDS]
+    assert not unclassified, f"claims without a kind: {unclassified}"
+    for claim in run.claims:
+        if claim.kind == "finding":
+            missing = [k for k in PROTOCOL_KEYS if k not in (claim.protocol or {})]
+            assert not missing, f"finding {claim.claim!r} lacks protocol {missing}"
+            assert claim.protocol["seeds"] >= 3, f"finding {claim.claim!r} repeats < 3 times"
+        else:
+            assert claim.protocol is None, claim.claim
     failed = [f"{c.claim} ({c.evidence})" for c in run.claims if not c.holds]
     assert not failed, f"seed {seed}: " + "; ".join(failed)
 
