@@ -5,6 +5,17 @@ from . import (
     ops,
     reduce,
     shape,
+    tensor_api,  # noqa: F401  (device, type(), torch's repr and format on Tensor)
+)
+from .device import (
+    DTYPES,
+    accelerator,
+    backends,
+    cuda,
+    device,
+    get_default_device,
+    mps,
+    set_default_device,
 )
 from .factories import (
     arange,
@@ -17,6 +28,7 @@ from .factories import (
     rand,
     randint,
     randn,
+    tensor,
     zeros,
     zeros_like,
 )
@@ -29,6 +41,23 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .gradcheck import GradcheckError, gradcheck
+from .more_ops import (
+    addmm,
+    as_tensor,
+    bmm,
+    cosh,
+    dot,
+    einsum,
+    full_like,
+    mm,
+    normal,
+    rand_like,
+    randn_like,
+    sign,
+    sinh,
+    square,
+    tan,
+)
 from .ops import (
     abs,
     clamp,
@@ -46,16 +75,27 @@ from .ops import (
 )
 from .reduce import logsumexp, max, mean, min, std, sum, var
 from .shape import cat, flatten, gather, permute, reshape, squeeze, stack, transpose, unsqueeze
-from .tensor import Tensor, float32, float64, int64, tensor, unbroadcast
+from .tensor import Tensor, float32, float64, int64, unbroadcast
 
 __all__ = [
+    "DTYPES",
     "GradcheckError",
     "Tensor",
     "abs",
+    "accelerator",
+    "addmm",
     "arange",
+    "as_tensor",
+    "backends",
+    "bmm",
     "cat",
     "clamp",
     "cos",
+    "cosh",
+    "cuda",
+    "device",
+    "dot",
+    "einsum",
     "enable_grad",
     "exp",
     "eye",
@@ -64,7 +104,9 @@ __all__ = [
     "float64",
     "from_numpy",
     "full",
+    "full_like",
     "gather",
+    "get_default_device",
     "gradcheck",
     "inference_mode",
     "int64",
@@ -80,24 +122,34 @@ __all__ = [
     "mean",
     "min",
     "minimum",
+    "mm",
+    "mps",
     "no_grad",
+    "normal",
     "ones",
     "ones_like",
     "ops",
     "permute",
     "rand",
+    "rand_like",
     "randint",
     "randn",
+    "randn_like",
     "reduce",
     "reshape",
+    "set_default_device",
     "set_grad_enabled",
     "shape",
+    "sign",
     "sin",
+    "sinh",
     "sqrt",
+    "square",
     "squeeze",
     "stack",
     "std",
     "sum",
+    "tan",
     "tensor",
     "transpose",
     "unbroadcast",

@@ -40,7 +40,7 @@ def sigmoid(input: Tensor) -> Tensor:
     --------
     >>> import netopt
     >>> sigmoid(netopt.tensor([-1000.0, 0.0, 1000.0]))
-    tensor([0. , 0.5, 1. ])
+    tensor([0.0000, 0.5000, 1.0000])
     """
     out = sigmoid_array(input.data)
     return make_result(out, (input,), lambda g: (g * out * (1 - out),))

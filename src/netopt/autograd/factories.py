@@ -8,7 +8,9 @@ import numpy as np
 
 from .. import random as _random
 from .._validate import is_int
-from .tensor import Tensor, tensor
+from .device import check_device
+from .tensor import Tensor
+from .tensor import tensor as _tensor
 
 
 def _shape(size: tuple) -> tuple[int, ...]:
@@ -23,49 +25,89 @@ def _new(arr: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor(arr, requires_grad=requires_grad)
 
 
-def zeros(*size: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *size: Any, dtype: Any = np.float32, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of zeros."""
+    check_device(device)
     return _new(np.zeros(_shape(size), dtype=dtype), requires_grad)
 
 
-def ones(*size: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
+def ones(
+    *size: Any, dtype: Any = np.float32, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of ones."""
+    check_device(device)
     return _new(np.ones(_shape(size), dtype=dtype), requires_grad)
 
 
-def full(size: Any, fill_value: float, *, dtype: Any = np.float32, requires_grad: bool = False):
+def full(
+    size: Any,
+    fill_value: float,
+    *,
+    dtype: Any = np.float32,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor filled with ``fill_value``."""
+    check_device(device)
     return _new(np.full(tuple(size), fill_value, dtype=dtype), requires_grad)
 
 
-def zeros_like(t: Tensor, *, requires_grad: bool = False) -> Tensor:
-    """Zeros with the shape and dtype of ``t``."""
-    return _new(np.zeros_like(t.data), requires_grad)
+def zeros_like(
+    t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Zeros with the shape and dtype of ``t`` (or ``dtype``)."""
+    check_device(device)
+    return _new(np.zeros_like(t.data, dtype=dtype), requires_grad)
 
 
-def ones_like(t: Tensor, *, requires_grad: bool = False) -> Tensor:
-    """Ones with the shape and dtype of ``t``."""
-    return _new(np.ones_like(t.data), requires_grad)
+def ones_like(
+    t: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Ones with the shape and dtype of ``t`` (or ``dtype``)."""
+    check_device(device)
+    return _new(np.ones_like(t.data, dtype=dtype), requires_grad)
 
 
-def arange(start: float, end: float | None = None, step: float = 1, *, dtype: Any = None):
+def arange(
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Evenly spaced values in ``[start, end)``; integer arguments give int64, floats float32."""
+    check_device(device)
     values = np.arange(start, end, step) if end is not None else np.arange(start)
-    return tensor(values.tolist() if dtype is None else values, dtype=dtype)
+    out = _tensor(values.tolist() if dtype is None else values, dtype=dtype)
+    return _new(out.data, requires_grad)
 
 
-def eye(n: int, m: int | None = None, *, dtype: Any = np.float32) -> Tensor:
-    """The identity matrix."""
-    return Tensor(np.eye(n, m, dtype=dtype))
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = np.float32,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """The identity matrix (``n`` by ``m``, square when ``m`` is None)."""
+    check_device(device)
+    return _new(np.eye(n, m, dtype=dtype), requires_grad)
 
 
 def randn(
     *size: Any,
     rng: np.random.Generator | None = None,
     dtype: Any = np.float32,
+    device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal samples from ``rng`` (netopt's default generator when None)."""
+    check_device(device)
     arr = _random.resolve(rng).standard_normal(_shape(size)).astype(dtype)
     return _new(arr, requires_grad)
 
@@ -74,24 +116,35 @@ def rand(
     *size: Any,
     rng: np.random.Generator | None = None,
     dtype: Any = np.float32,
+    device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform samples on ``[0, 1)`` from ``rng`` (netopt's default generator when None)."""
+    check_device(device)
     arr = _random.resolve(rng).random(_shape(size)).astype(dtype)
     return _new(arr, requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: Any = np.float32) -> Tensor:
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: Any = np.float32,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included (torch).
 
     Examples
     --------
     >>> linspace(0, 1, 5)
-    tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
+    check_device(device)
     if not is_int(steps) or steps < 0:
         raise ValueError(f"number of steps must be non-negative, got {steps!r}")
-    return Tensor(np.linspace(start, end, int(steps)).astype(dtype))
+    return _new(np.linspace(start, end, int(steps)).astype(dtype), requires_grad)
 
 
 def randint(
@@ -101,6 +154,7 @@ def randint(
     *,
     rng: np.random.Generator | None = None,
     dtype: Any = np.int64,
+    device: Any = None,
 ) -> Tensor:
     """Integers drawn uniformly from ``[low, high)``, from ``rng`` (netopt's default
     generator when None); ``randint(high, size)`` draws from ``[0, high)``, as ``torch``.
@@ -118,6 +172,7 @@ def randint(
     ValueError
         If the range is empty (``low >= high``).
     """
+    check_device(device)
     if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
         low, high, size = 0, low, high
     if high is None:
@@ -135,3 +190,17 @@ def from_numpy(array: np.ndarray) -> Tensor:
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     return Tensor(array)
+
+
+def tensor(
+    data: Any, requires_grad: bool = False, dtype: Any = None, *, device: Any = None
+) -> Tensor:
+    """:func:`netopt.autograd.tensor.tensor` with torch's ``device=`` (the CPU only).
+
+    Examples
+    --------
+    >>> tensor([1.0, 2.0], device="cpu")
+    tensor([1., 2.])
+    """
+    check_device(device)
+    return _tensor(data, requires_grad=requires_grad, dtype=dtype)

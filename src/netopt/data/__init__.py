@@ -22,19 +22,33 @@ from .datasets import (
 )
 from .geometry import rotate_images, shift_images
 from .loader import DataLoader
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 
 __all__ = [
+    "BatchSampler",
     "Compose",
     "DataLoader",
     "Dataset",
     "GaussianNoise",
     "RandomRotation2d",
+    "RandomSampler",
     "RandomScale1d",
     "RandomShift1d",
     "RandomShift2d",
+    "Sampler",
+    "SequentialSampler",
     "Split",
     "Subset",
+    "SubsetRandomSampler",
     "TensorDataset",
+    "WeightedRandomSampler",
     "collate",
     "load_digits",
     "load_mnist1d",

@@ -151,7 +151,8 @@ class TensorDataset(Dataset):
 
     Notes
     -----
-    ``dataset[i]`` returns a tuple of NumPy rows; :meth:`get_batch` fancy-indexes every array
+    ``dataset[i]`` (or ``dataset[i:j]``) returns a tuple of tensors, as torch's, viewing the
+    stored arrays; :meth:`get_batch` fancy-indexes every array
     with the index vector (a copy, so a batch never aliases the dataset). The arrays are
     checked once, here; mutating them afterwards bypasses that check.
 
@@ -159,7 +160,7 @@ class TensorDataset(Dataset):
     --------
     >>> ds = TensorDataset(np.arange(6.0).reshape(3, 2), np.array([0, 1, 0]))
     >>> len(ds), ds[1][0].tolist(), ds[1][1]
-    (3, [2.0, 3.0], np.int64(1))
+    (3, [2.0, 3.0], tensor(1))
     """
 
     def __init__(self, *arrays: Any) -> None:
@@ -173,8 +174,8 @@ class TensorDataset(Dataset):
             raise ValueError("TensorDataset is empty (0 samples)")
         self.arrays = fields
 
-    def __getitem__(self, index: int) -> tuple[np.ndarray, ...]:
-        return tuple(a[index] for a in self.arrays)
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
+        return tuple(Tensor(np.asarray(a[index])) for a in self.arrays)
 
     def __len__(self) -> int:
         return len(self.arrays[0])
@@ -217,7 +218,7 @@ class Subset(Dataset):
     >>> ds = TensorDataset(np.arange(5))
     >>> part = Subset(ds, [4, 0])
     >>> len(part), part[0][0]
-    (2, np.int64(4))
+    (2, tensor(4))
     """
 
     def __init__(self, dataset: Any, indices: Sequence[int]) -> None:

@@ -30,6 +30,25 @@ from .dataset import collate
 Transform = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 
+#: torch DataLoader options netopt accepts and ignores (single process, CPU memory).
+_IGNORED = {
+    "timeout": 0,
+    "worker_init_fn": None,
+    "prefetch_factor": None,
+    "persistent_workers": False,
+    "multiprocessing_context": None,
+    "pin_memory_device": "",
+    "in_order": True,
+}
+
+
+def _check_torch_options(options: dict[str, Any]) -> None:
+    """Refuse unknown keywords (torch's TypeError); accept torch's worker options."""
+    for name in options:
+        if name not in _IGNORED:
+            raise TypeError(f"DataLoader.__init__() got an unexpected keyword argument '{name}'")
+
+
 def _to_lists(state: Any) -> Any:
     """A bit generator's state with arrays turned into lists (JSON-able)."""
     if isinstance(state, dict):
@@ -113,7 +132,22 @@ class DataLoader:
         collate_fn: Callable[[list[Any]], Any] | None = None,
         num_workers: int = 0,
         pin_memory: bool = False,
+        sampler: Any = None,
+        batch_sampler: Any = None,
+        generator: np.random.Generator | None = None,
+        **accepted: Any,
     ) -> None:
+        _check_torch_options(accepted)
+        rng = generator if rng is None else rng
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None and (
+            batch_size != 1 or shuffle or sampler is not None or drop_last
+        ):
+            raise ValueError(
+                "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                "sampler, and drop_last"
+            )
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
             raise TypeError(
                 f"dataset must define __getitem__ and __len__, got {type(dataset).__name__}"
@@ -139,8 +173,8 @@ class DataLoader:
                 "num_workers option should be non-negative; use num_workers=0 to disable "
                 f"multiprocessing (got {num_workers!r})"
             )
-        n = len(dataset)
-        if n == 0:
+        n = len(dataset) if sampler is None else len(sampler)
+        if len(dataset) == 0:
             raise ValueError("dataset is empty (0 samples)")
         if drop_last and batch_size > n:
             raise ValueError(
@@ -155,16 +189,22 @@ class DataLoader:
         self.collate_fn = collate_fn
         self.num_workers = num_workers
         self.pin_memory = bool(pin_memory)
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
         self._epoch_start: dict | None = None  # generator state where the open epoch began
         self._position = 0  # batches yielded in the open epoch
         self._skip = 0  # batches to skip at the next epoch start (set by load_state_dict)
 
     def __len__(self) -> int:
-        n = len(self.dataset)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
         start = copy.deepcopy(self.rng.bit_generator.state)
+        if self.batch_sampler is not None or self.sampler is not None:
+            return self._sampled(start)
         n = len(self.dataset)
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
         seed = int(self.rng.integers(2**63)) if self.transform is not None else None
@@ -172,11 +212,25 @@ class DataLoader:
         self._epoch_start, self._position = start, skip
         return self._batches(order, seed, skip)
 
-    def _batches(self, order: np.ndarray, seed: int | None, skip: int) -> Iterator[Any]:
+    def _sampled(self, start: dict) -> Iterator[Any]:
+        """Batches in the order a ``sampler`` or ``batch_sampler`` gives (no resume)."""
+        if self._skip:
+            raise ValueError("resuming mid-epoch is not supported with a sampler")
+        self._epoch_start, self._position = start, 0
+        if self.batch_sampler is not None:
+            groups = [np.asarray(list(b), dtype=np.int64) for b in self.batch_sampler]
+        else:
+            order = np.fromiter(iter(self.sampler), dtype=np.int64)
+            bs = self.batch_size
+            groups = [order[i : i + bs] for i in range(0, len(self) * bs, bs)]
+        seed = int(self.rng.integers(2**63)) if self.transform is not None else None
+        return self._batches(groups, seed, 0)
+
+    def _batches(self, order: Any, seed: int | None, skip: int) -> Iterator[Any]:
         fetch = getattr(self.dataset, "get_batch", None)
         bs = self.batch_size
         for b in range(skip, len(self)):
-            idx = order[b * bs : (b + 1) * bs]
+            idx = order[b] if isinstance(order, list) else order[b * bs : (b + 1) * bs]
             if self.collate_fn is not None:  # the caller's batches, passed on unchanged
                 self._position = b + 1
                 yield self.collate_fn([self.dataset[int(i)] for i in idx])

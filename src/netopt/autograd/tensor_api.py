@@ -1,0 +1,128 @@
+"""More of ``torch.Tensor``'s surface: device, legacy casts, printing and formatting.
+
+Attached to :class:`Tensor` on import (as :mod:`netopt.autograd._methods` does for the
+operators): ``device``/``is_cuda``, ``to(device)`` with a :class:`~netopt.device`,
+``type(dtype)``, ``format(t, "+.2f")``, torch's ``repr``, ``argmax(axis=)``, and the
+methods of :mod:`netopt.autograd.more_ops` (``square``, ``sign``, ``mm``, ``bmm``, ...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _methods, more_ops
+from .device import CPU, TYPE_NAMES, check_device
+from .device import device as Device
+from .printing import tensor_repr
+from .tensor import Tensor, bool_, float32, int64
+
+_plain_to = Tensor.to
+_plain_argmax = Tensor.argmax
+_plain_argmin = Tensor.argmin
+
+
+def _device(self: Tensor) -> Device:
+    """``device(type='cpu')``: where every netopt tensor lives."""
+    return CPU
+
+
+def _to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None, **flags: Any) -> Tensor:
+    """As ``torch.Tensor.to``: a dtype, a device (``"cpu"`` or a cpu :class:`device`), both,
+    or another tensor (its dtype); ``non_blocking``/``copy`` are accepted."""
+    unknown = set(flags) - {"non_blocking", "copy", "memory_format"}
+    if unknown:
+        raise TypeError(f"to() got an unexpected keyword argument {sorted(unknown)[0]!r}")
+    check_device(device)
+    rest = []
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif isinstance(arg, (str, Device)) or arg is None:
+            check_device(arg)
+        else:
+            rest.append(arg)
+    out = _plain_to(self, *rest, dtype=dtype)
+    return out.clone() if flags.get("copy") and out is self else out
+
+
+def _type(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> Any:
+    """Without ``dtype`` the legacy type name (``'torch.FloatTensor'``); with it, a cast."""
+    if dtype is None:
+        return TYPE_NAMES.get(self.data.dtype, f"netopt.{self.data.dtype}")
+    if isinstance(dtype, str):
+        names = {v: k for k, v in TYPE_NAMES.items()}
+        if dtype not in names:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = names[dtype]
+    return self.to(dtype)
+
+
+def _cuda(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Raise: netopt computes on the CPU only."""
+    check_device("cuda")
+    return self  # pragma: no cover (check_device raised)
+
+
+def _format(self: Tensor, spec: str) -> str:
+    """``format(t, spec)``: a 0-d tensor formats as its number; otherwise only an empty
+    spec is allowed (torch's rule)."""
+    if self.data.ndim == 0:
+        return format(self.data.item(), spec)
+    if spec:
+        raise TypeError("unsupported format string passed to Tensor.__format__")
+    return repr(self)
+
+
+def _repr(self: Tensor) -> str:
+    """torch's layout (:func:`netopt.autograd.printing.tensor_repr`)."""
+    extra = ""
+    if self.data.dtype not in (float32, int64, bool_):
+        extra += f", dtype={self.data.dtype}"
+    if self.requires_grad:
+        extra += ", requires_grad=True"
+    return tensor_repr(self.data, extra)
+
+
+def _axis_alias(method: Any) -> Any:
+    def wrapped(self: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None):
+        if axis is not None:
+            if dim is not None:
+                raise TypeError("argument given both as dim and as axis")
+            dim = axis
+        return method(self, dim, keepdim)
+
+    wrapped.__doc__ = method.__doc__ + " ``axis=`` is an alias of ``dim`` (torch's)."
+    return wrapped
+
+
+def _new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False):
+    """A new tensor from ``data``, with this tensor's dtype unless ``dtype`` is given."""
+    arr = np.array(data.data if isinstance(data, Tensor) else data, dtype=dtype or self.dtype)
+    return Tensor(arr, requires_grad=bool(requires_grad))
+
+
+def _method(fn: Any) -> Any:
+    def method(self: Tensor, *args: Any) -> Tensor:
+        return fn(self, *args)
+
+    method.__doc__ = fn.__doc__
+    return method
+
+
+Tensor.device = property(_device)
+Tensor.is_cuda = property(lambda self: False)
+Tensor.to = _to
+Tensor.type = _type
+Tensor.cuda = _cuda
+Tensor.__format__ = _format
+Tensor.__repr__ = _repr
+Tensor.__str__ = _repr
+Tensor.argmax = _axis_alias(_plain_argmax)
+Tensor.argmin = _axis_alias(_plain_argmin)
+Tensor.new_tensor = _new_tensor
+Tensor.int = _methods._cast(np.int32, "int")
+Tensor.half = _methods._cast(np.float16, "half")
+for _name in ("square", "sign", "tan", "sinh", "cosh", "mm", "bmm", "dot"):
+    setattr(Tensor, _name, _method(getattr(more_ops, _name)))
