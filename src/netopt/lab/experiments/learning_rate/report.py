@@ -13,7 +13,7 @@ from .ravine import RAVINE, TOL
 
 
 def _setting(s: dict[str, Any]) -> str:
-    parts = [f"lr={s['lr']:g}"] + ([f"beta={s['momentum']:g}"] if "momentum" in s else [])
+    parts = [f"lr={s['lr']:.3g}"] + ([f"beta={s['momentum']:g}"] if "momentum" in s else [])
     return ", ".join(parts)
 
 
@@ -79,37 +79,71 @@ def _schedule_figure(curves: dict[str, Any], plateau: dict[str, Any], cfg: dict)
                       "panel: a plateau scheduler on a real training run.")  # fmt: skip
 
 
-def _digits_figure(runs: dict[str, Any]) -> FigureSpec:
-    fig, (a1, a2) = figure(1, 2, width=10.0, height=3.9)
-    for name, r in runs.items():
-        a1.semilogy(np.arange(1, len(r["loss"]) + 1), r["loss"], marker="o", ms=3, label=name)
-        if r["eff"] is not None:
-            a2.semilogy(np.arange(1, len(r["eff"]) + 1), r["eff"], marker="o", ms=3, label=name)
-    a1.set_xlabel("epoch")
-    a1.set_ylabel("training loss (mean over the epoch's batches)")
-    a1.legend(fontsize=8)
-    a2.set_xlabel("epoch")
+def _tuned_figure(m: dict[str, Any]) -> FigureSpec:
+    cmp, eff = m["compare"], m["eff"]
+    fig, (a1, a2) = figure(1, 2, width=11.0, height=4.2)
+    names = list(cmp["tuned"])
+    for i, name in enumerate(names):
+        held = cmp["tuned"][name].held_out
+        a1.plot(np.full(len(held), i), held, "o", ms=5, alpha=0.7, color=f"C{i}")
+        a1.plot([i - 0.25, i + 0.25], [np.median(held)] * 2, color="k", lw=2)
+    a1.set_xticks(range(len(names)))
+    a1.set_xticklabels([f"{k}\n{_setting(cmp['tuned'][k].config)}" for k in names], fontsize=8)
+    a1.set_ylabel("held-out loss (test images)")
+    a1.set_title(f"each at its tuned setting, {cmp['fresh']} fresh seeds (bar: median)", fontsize=9)
+    every = max(cmp["steps"] // 10, 1)
+    for name, values in eff.items():
+        a2.semilogy(every * np.arange(1, len(values) + 1), values, marker="o", ms=3, label=name)
+    a2.set_xlabel("step")
     a2.set_ylabel(r"median effective lr $\alpha/\sqrt{G}$")
     a2.legend(fontsize=8)
     caption = (
-        "The optimizers of slides 34-40 on the same digits MLP and batches (left); the "
-        "per-parameter learning rates of AdaGrad (eq. 6-29) and RMSProp (eq. 6-30) during the "
-        "run (right)."
+        "The optimizers of slides 34-40 on the same digits MLP, each at the learning rate "
+        "(and momentum) the lab's tuning protocol chose on validation images; points are fresh "
+        "seeds scored on the held-out test images (left). The per-parameter learning rates "
+        "of AdaGrad (eq. 6-29) and RMSProp (eq. 6-30) during one run (right)."
     )
     return FigureSpec("optimizers_digits", fig, caption)
 
 
-def figures(ravine: dict, curves: dict, plateau: dict, runs: dict, cfg: dict) -> list[FigureSpec]:
+def _slide33_figure(m: dict[str, Any]) -> FigureSpec:
+    fig, (a1, a2) = figure(1, 2, width=11.0, height=4.0)
+    for name, r in m["regimes"][0].items():
+        curve = np.where(np.isfinite(r["curve"]), r["curve"], np.nan)
+        a1.plot(np.arange(len(curve)), curve, label=f"{name} (lr {r['lr']:g})")
+    a1.set_yscale("log")
+    a1.set_xlabel("full-batch step")
+    a1.set_ylabel("training loss (log scale)")
+    a1.legend(fontsize=8)
+    noise = m["noise"][0]
+    for name, r in noise.items():
+        excess = np.maximum(np.asarray(r["excess"]), 1e-8)
+        a2.semilogy(np.arange(1, len(excess) + 1), excess, label=name)
+    a2.set_xlabel("epoch (noisy least squares, batch 4)")
+    a2.set_ylabel("excess loss over the optimum (log)")
+    a2.legend(fontsize=8)
+    caption = (
+        "Slide 33: full-batch descent of the digits MLP at a learning rate too small, good, "
+        "too large and much too large (left, first seed). A constant rate stalls at the "
+        "mini-batch noise floor; step, exponential, cosine and plateau schedules go lower "
+        "(right, first seed)."
+    )
+    return FigureSpec("slide33", fig, caption)
+
+
+def figures(m: dict[str, Any]) -> list[FigureSpec]:
     """All figures of the learning-rate experiment."""
     return [
-        *_ravine_figures(ravine),
-        _schedule_figure(curves, plateau, cfg),
-        _digits_figure(runs),
+        *_ravine_figures(m["ravine"]),
+        _schedule_figure(m["curves"], m["plateau"], m["plateau_cfg"]),
+        _tuned_figure(m),
+        _slide33_figure(m),
     ]
 
 
-def tables(ravine: dict, runs: dict, optimizers: dict) -> list[Table]:
-    """The ravine table (each method's best grid setting) and the digits table."""
+def tables(m: dict[str, Any]) -> list[Table]:
+    """The ravine table (each method's best grid setting) and the tuned comparison."""
+    ravine, cmp = m["ravine"], m["compare"]
     steps = ravine["GD"]["paths"].shape[1] - 1
     rows = []
     for name, r in ravine.items():
@@ -126,11 +160,22 @@ def tables(ravine: dict, runs: dict, optimizers: dict) -> list[Table]:
          "theta2 path", "theta2 sign changes", "theta1 settles", "theta2 settles"],
         rows,
     )  # fmt: skip
+    sgd = cmp["tuned"]["SGD"].held_out
     digits_table = Table(
-        "Digits MLP (64-32-10), same initial weights and batches",
-        ["optimizer", "setting", "final training loss", "held-out accuracy"],
-        [[k, optimizers[k][1], round(r["final"], 4), round(r["acc"], 4)] for k, r in runs.items()],
-    )
+        f"Digits MLP (64-32-10), {cmp['steps']} steps of batch 32, each optimizer at its "
+        f"tuned setting ({len(next(iter(cmp['spaces'].values())))} configurations each, "
+        f"median validation loss over {cmp['select']} seeds); {cmp['fresh']} fresh seeds",
+        ["optimizer", "chosen setting", "held-out loss (median)", "range",
+         "training loss (median)", "test accuracy (median)", "below SGD (seeds)"],
+        [
+            [k, _setting(t.config), round(float(np.median(t.held_out)), 4),
+             f"{t.held_out.min():.4f}-{t.held_out.max():.4f}",
+             round(float(np.median(cmp["train"][k])), 4),
+             round(float(np.median(cmp["accuracy"][k])), 4),
+             "—" if k == "SGD" else f"{int(np.sum(t.held_out < sgd))} of {len(sgd)}"]
+            for k, t in cmp["tuned"].items()
+        ],
+    )  # fmt: skip
     return [ravine_table, digits_table]
 
 
