@@ -205,6 +205,20 @@ def test_a_healthy_run_has_no_gradient_findings_and_unit_maps_per_layer():
     assert not last["diverged"]
     kinds = {f["kind"] for f in last["findings"]}
     assert not kinds & {"exploding_gradients", "vanishing_gradients"}
-    assert [len(base64.b64decode(m)) for m in last["units"]] == [5 * 16 * 16, 3 * 16 * 16]
+    # the 2 input features, then the 5 and 3 hidden units, each on a 16x16 grid
+    sizes = [len(base64.b64decode(m)) for m in last["units"]]
+    assert sizes == [2 * 16 * 16, 5 * 16 * 16, 3 * 16 * 16]
     assert len(last["grad_norms"]) == 3 and len(last["weights"]) == 3
     assert [len(w) for w in last["weights"]] == [5, 3, 1]
+
+
+def test_the_input_maps_are_oriented_like_the_plane():
+    import base64
+
+    config = validate_config({"features": ["x1", "x2"], "hidden": [2]})
+    x1, x2 = np.frombuffer(base64.b64decode(Trainer(config).unit_maps(4)[0]), np.uint8).reshape(
+        2, 4, 4
+    )
+    # grid centres -4.5, -1.5, 1.5, 4.5 scaled by 4.5 -> -1, -1/3, 1/3, 1 -> 0, 85, 170, 255
+    np.testing.assert_array_equal(x1[0], [0, 85, 170, 255])  # x1 grows along a row
+    np.testing.assert_array_equal(x2[:, 0], [255, 170, 85, 0])  # x2 falls down the rows

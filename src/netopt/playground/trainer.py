@@ -244,20 +244,25 @@ class Trainer:
         return out[0], out[1]
 
     def unit_maps(self, resolution: int = 16) -> list[str]:
-        """Each hidden unit's output over a coarse grid: per hidden layer, base64 of uint8
-        (units x resolution**2, row-major), each unit scaled by its largest magnitude to
-        [-1, 1] and mapped to [0, 255]."""
+        """The input features and each hidden unit's output over a coarse grid: for the
+        inputs and then per hidden layer, base64 of uint8 (units x resolution**2,
+        row-major), each unit scaled by its largest magnitude to [-1, 1] and mapped to
+        [0, 255]."""
         self.model.eval()
         x = netopt.tensor(features(grid(resolution), self.config["features"]))
-        maps = []
+
+        def encode(values: np.ndarray) -> str:
+            a = np.nan_to_num(values.astype(np.float64)).T
+            scale = np.maximum(np.abs(a).max(axis=1, keepdims=True), 1e-12)
+            level = np.round((a / scale + 1.0) * 127.5).astype(np.uint8)
+            return base64.b64encode(level.tobytes()).decode("ascii")
+
+        maps = [encode(x.numpy())]
         with netopt.no_grad(), np.errstate(all="ignore"):
             for layer in self.model:
                 x = layer(x)
                 if isinstance(layer, tuple(ACTIVATION_LAYERS.values())):
-                    a = np.nan_to_num(x.numpy().astype(np.float64)).T
-                    scale = np.maximum(np.abs(a).max(axis=1, keepdims=True), 1e-12)
-                    level = np.round((a / scale + 1.0) * 127.5).astype(np.uint8)
-                    maps.append(base64.b64encode(level.tobytes()).decode("ascii"))
+                    maps.append(encode(x.numpy()))
         return maps
 
     def probe(self) -> dict[str, Any]:

@@ -115,7 +115,7 @@ function drawNetwork(canvas, sizes, weights, units, unitRes) {
     }
   }
   pos.forEach((col, c) => {
-    const maps = units && c > 0 && c < cols - 1 ? units[c - 1] : null;
+    const maps = units && c < cols - 1 ? units[c] : null;
     const size = Math.max(6, Math.min(22, H / (col.length + 1) - 2));
     col.forEach(([x, y], i) => {
       if (maps && unitRes) {
