@@ -19,9 +19,9 @@ browser -> server          server -> browser
 Limits per session (:data:`LIMITS`): message size, messages per second, frames per second
 and optimizer steps per second, so twenty tabs on two cores all keep moving. The training
 work of every session runs in one worker thread (:data:`COMPUTE`), so the event loop keeps
-serving the tabs while a frame is computed. One thread, not a pool: netopt's grad mode
-(``no_grad``) is process-wide, so two threads training at once would switch graph
-recording off under each other; and with the GIL a second thread would gain little.
+serving the tabs while a frame is computed. One thread, not a pool: a training step of
+these small nets is mostly Python holding the GIL, so a second thread would gain little,
+and one queue lets a tab's own action go before other tabs' play-loop epochs.
 """
 
 from __future__ import annotations
