@@ -32,6 +32,8 @@ from .factories import (
     zeros,
     zeros_like,
 )
+from .function import Function, FunctionCtx, once_differentiable
+from .functional_grad import grad
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -79,6 +81,8 @@ from .tensor import Tensor, float32, float64, int64, unbroadcast
 
 __all__ = [
     "DTYPES",
+    "Function",
+    "FunctionCtx",
     "GradcheckError",
     "Tensor",
     "abs",
@@ -107,6 +111,7 @@ __all__ = [
     "full_like",
     "gather",
     "get_default_device",
+    "grad",
     "gradcheck",
     "inference_mode",
     "int64",
@@ -126,6 +131,7 @@ __all__ = [
     "mps",
     "no_grad",
     "normal",
+    "once_differentiable",
     "ones",
     "ones_like",
     "ops",

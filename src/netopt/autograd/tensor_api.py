@@ -80,7 +80,9 @@ def _repr(self: Tensor) -> str:
     extra = ""
     if self.data.dtype not in (float32, int64, bool_):
         extra += f", dtype={self.data.dtype}"
-    if self.requires_grad:
+    if self._backward is not None:
+        extra += f", grad_fn={GradFn(self._backward)!r}"
+    elif self.requires_grad:
         extra += ", requires_grad=True"
     return tensor_repr(self.data, extra)
 
@@ -103,6 +105,29 @@ def _new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool 
     return Tensor(arr, requires_grad=bool(requires_grad))
 
 
+class GradFn:
+    """What ``Tensor.grad_fn`` shows: the op that made a result (``<MulBackward0>``)."""
+
+    __slots__ = ("_backward",)
+
+    def __init__(self, backward: Any) -> None:
+        self._backward = backward
+
+    def name(self) -> str:
+        """torch-style name from the op that recorded the node (``MulBackward0``)."""
+        qualname = getattr(self._backward, "__qualname__", "Function")
+        op = qualname.split(".")[0].split("_")
+        return "".join(part.capitalize() for part in op if part) + "Backward0"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+def _grad_fn(self: Tensor) -> GradFn | None:
+    """None for a leaf, else the recorded op (:class:`GradFn`)."""
+    return None if self._backward is None else GradFn(self._backward)
+
+
 def _method(fn: Any) -> Any:
     def method(self: Tensor, *args: Any) -> Tensor:
         return fn(self, *args)
@@ -112,6 +137,7 @@ def _method(fn: Any) -> Any:
 
 
 Tensor.device = property(_device)
+Tensor.grad_fn = property(_grad_fn)
 Tensor.is_cuda = property(lambda self: False)
 Tensor.to = _to
 Tensor.type = _type
