@@ -12,6 +12,7 @@ import numpy as np
 
 from . import activation, grad_mode, ops, reduce, shape
 from .tensor import Tensor, as_array, make_result, needs_grad, target_dtype
+from .version import mark_modified
 
 
 def _compare(fn: Any) -> Any:
@@ -142,18 +143,21 @@ def _clone(self: Tensor) -> Tensor:
 def _zero_(self: Tensor) -> Tensor:
     """Fill with zeros in place (outside any graph)."""
     self.data[...] = 0
+    mark_modified(self)
     return self
 
 
 def _fill_(self: Tensor, value: float) -> Tensor:
     """Fill with ``value`` in place (outside any graph)."""
     self.data[...] = value
+    mark_modified(self)
     return self
 
 
 def _copy_(self: Tensor, src: Any) -> Tensor:
     """Copy ``src`` into this tensor's storage in place (outside any graph)."""
     np.copyto(self.data, as_array(src), casting="same_kind")
+    mark_modified(self)
     return self
 
 
@@ -177,6 +181,7 @@ def _write(ufunc: Any, self: Tensor, other: Any) -> Tensor:
         raise RuntimeError(
             f"result type {result} can't be cast to the desired output type {self.data.dtype}"
         ) from err
+    mark_modified(self)
     return self
 
 
@@ -228,6 +233,7 @@ def _setitem(self: Tensor, index: Any, value: Any) -> None:
             "build the result with netopt.where or netopt.cat, or assign under no_grad()"
         )
     self.data[shape.as_index(index)] = as_array(value)
+    mark_modified(self)
 
 
 def _logical(ufunc: Any) -> Any:

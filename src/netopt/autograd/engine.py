@@ -7,7 +7,8 @@ only after every node that consumed it (no recursion, so a chain of any depth wo
 sums the gradients per node in a dict, and at the end accumulates into the leaves'
 ``.grad``: into the leaf's gradient slot (:mod:`netopt.autograd.grad_slots`), adopted when
 nothing else can see the array (:func:`_adopt`), or with ``+=`` when a gradient is
-already there.
+already there. Before accumulating it checks that no tensor the graph reads was written
+in place after being read (:mod:`netopt.autograd.version`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .grad_slots import begin_pass, end_pass, grad_slot
+from .version import check_graph, last_write
 
 
 def run_backward(root: Any, seed: np.ndarray) -> None:
@@ -52,6 +54,11 @@ def run_backward(root: Any, seed: np.ndarray) -> None:
                     heappush(heap, (-parent._seq, parent))
     finally:
         end_pass(outer)
+    # ``node`` is the oldest node visited: an in-place write after it was recorded may have
+    # changed what a node read (see :mod:`netopt.autograd.version`); raise before any leaf
+    # accumulates.
+    if last_write[0] > node._seq:
+        check_graph(root)
     # Arrays a leaf may not adopt as its ``grad``: the seed (possibly the caller's) and
     # every array already adopted by another leaf in this pass.
     taken: set[int] = {id(seed)}

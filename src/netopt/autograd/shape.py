@@ -14,6 +14,12 @@ import numpy as np
 
 from .ops import add
 from .tensor import Tensor, as_array, make_result, needs_grad
+from .version import share_counter
+
+
+def _view(out: Tensor, a: Tensor) -> Tensor:
+    """``out``, sharing ``a``'s version counter when it shares ``a``'s storage."""
+    return share_counter(out, a) if np.may_share_memory(out.data, a.data) else out
 
 
 def reshape(a: Tensor, *shape: Any) -> Tensor:
@@ -21,7 +27,7 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     out = a.data.reshape(shape)
-    return make_result(out, (a,), lambda g: (g.reshape(a.data.shape),))
+    return _view(make_result(out, (a,), lambda g: (g.reshape(a.data.shape),)), a)
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -56,13 +62,13 @@ def permute(a: Tensor, *dims: Any) -> Tensor:
         dims = tuple(dims[0])
     out = np.transpose(a.data, dims)
     inverse = np.argsort([d % a.data.ndim for d in dims])
-    return make_result(out, (a,), lambda g: (np.transpose(g, inverse),))
+    return _view(make_result(out, (a,), lambda g: (np.transpose(g, inverse),)), a)
 
 
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dimensions."""
     out = np.swapaxes(a.data, dim0, dim1)
-    return make_result(out, (a,), lambda g: (np.swapaxes(g, dim0, dim1),))
+    return _view(make_result(out, (a,), lambda g: (np.swapaxes(g, dim0, dim1),)), a)
 
 
 def _is_basic_index(index: Any) -> bool:
@@ -93,7 +99,8 @@ def getitem(a: Tensor, index: Any) -> Tensor:
             np.add.at(full, index, g)
         return (full,)
 
-    return make_result(out, (a,), backward)
+    result = make_result(out, (a,), backward)
+    return _view(result, a) if basic else result
 
 
 def gather(a: Tensor, dim: int, index: Any) -> Tensor:

@@ -14,7 +14,6 @@ until zeroed; ``numpy()`` refuses a tensor that requires grad.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,11 +21,14 @@ import numpy as np
 
 from .engine import run_backward
 from .grad_mode import state as _grad
+from .version import clock, share_counter
+from .version import version as _version_of
 
 Backward = Callable[[np.ndarray], Sequence["np.ndarray | None"]]
 
 #: Numbers every recorded result in creation order; ``backward`` visits nodes newest first.
-_creation_order = itertools.count(1)
+#: The same clock stamps in-place writes (:mod:`netopt.autograd.version`).
+_creation_order = clock
 
 float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)
@@ -101,7 +103,16 @@ class Tensor:
         Whether operations on this tensor are recorded.
     """
 
-    __slots__ = ("__weakref__", "_backward", "_parents", "_seq", "data", "grad", "requires_grad")
+    __slots__ = (
+        "__weakref__",
+        "_backward",
+        "_parents",
+        "_seq",
+        "_vc",
+        "data",
+        "grad",
+        "requires_grad",
+    )
     __array_ufunc__ = None  # make ``ndarray op Tensor`` defer to Tensor's reflected operator
 
     def __init__(self, data: np.ndarray, requires_grad: bool = False) -> None:
@@ -111,6 +122,7 @@ class Tensor:
         self._parents: tuple[Tensor | None, ...] = ()
         self._backward: Backward | None = None
         self._seq = 0  # creation order of results (see make_result); 0 for leaves
+        self._vc = None  # version counter, made at the first in-place write (see version.py)
 
     # ----------------------------------------------------------------- properties
     @property
@@ -127,6 +139,11 @@ class Tensor:
     def ndim(self) -> int:
         """Number of dimensions."""
         return self.data.ndim
+
+    @property
+    def _version(self) -> int:
+        """The number of in-place writes of this tensor's storage (torch's ``_version``)."""
+        return _version_of(self)
 
     @property
     def is_leaf(self) -> bool:
@@ -190,8 +207,8 @@ class Tensor:
         return self.data.tolist()
 
     def detach(self) -> Tensor:
-        """Return a tensor sharing ``data`` that is cut from the graph."""
-        return Tensor(self.data)
+        """Return a tensor sharing ``data`` (and its version counter) cut from the graph."""
+        return share_counter(Tensor(self.data), self)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place on a leaf and return ``self``."""

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..autograd.grad_mode import enable_grad
 from ..autograd.tensor import Tensor
+from ..autograd.version import mark_all_modified, mark_modified
 from ._common import Check, _typename
 from ._flat import FlatGroup, NotFlat
 
@@ -233,11 +234,13 @@ class Optimizer:
             if flat is not None:
                 if flat.ready(group["params"]):
                     flat.step(kernel, hp, self.state)
+                    mark_all_modified(group["params"])  # in-place writes (autograd.version)
                     continue
                 self._flat[index] = None  # per-parameter steps from now on, same state
             for p in group["params"]:
                 if p.grad is not None:
                     kernel(p.data, p.grad, self.state[p], **hp)
+                    mark_modified(p)
         return loss
 
     def _flat_group(self, index: int, params: list) -> FlatGroup | None:
