@@ -134,16 +134,39 @@ function drawNetwork(canvas, sizes, weights, units, unitRes) {
 }
 
 function drawContours(canvas, bytes, res) {
-  // banded levels of log(1 + f - min f): alternate shades, darker at band edges
+  // levels of log(1 + f - min f): a smooth fill, and iso-lines by marching squares
   const bands = 14;
-  const band = (v) => Math.min(bands - 1, Math.floor((v / 256) * bands));
-  paintGrid(canvas, bytes, res, (v, i) => {
-    const b = band(v);
-    const right = i % res < res - 1 ? band(bytes[i + 1]) : b;
-    const below = i + res < res * res ? band(bytes[i + res]) : b;
-    const s = 1 - b / bands;
-    let rgb = [Math.round(250 - 120 * (1 - s)), Math.round(250 - 60 * (1 - s)), Math.round(255 - 20 * (1 - s))];
-    if (right !== b || below !== b) rgb = rgb.map((c) => c - 70);
-    return rgb;
+  paintGrid(canvas, bytes, res, (v) => {
+    const s = v / 255;
+    return [Math.round(235 - 100 * s), Math.round(245 - 55 * s), Math.round(255 - 20 * s)];
   });
+  const ctx = canvas.getContext("2d");
+  const sx = canvas.width / (res - 1), sy = canvas.height / (res - 1);
+  ctx.strokeStyle = "rgba(40, 60, 90, 0.55)";
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (let k = 1; k < bands; k++) {
+    const level = (k / bands) * 255;
+    for (let r = 0; r < res - 1; r++) {
+      for (let c = 0; c < res - 1; c++) {
+        // corners clockwise from the top-left, and the edges between them
+        const corner = [[c, r], [c + 1, r], [c + 1, r + 1], [c, r + 1]];
+        const value = corner.map(([x, y]) => bytes[y * res + x]);
+        const cuts = [];
+        for (let e = 0; e < 4; e++) {
+          const a = value[e], b = value[(e + 1) % 4];
+          if ((a < level) !== (b < level)) {
+            const w = (level - a) / (b - a);
+            const [x0, y0] = corner[e], [x1, y1] = corner[(e + 1) % 4];
+            cuts.push([(x0 + w * (x1 - x0)) * sx, (y0 + w * (y1 - y0)) * sy]);
+          }
+        }
+        for (let i = 0; i + 1 < cuts.length; i += 2) {
+          ctx.moveTo(...cuts[i]);
+          ctx.lineTo(...cuts[i + 1]);
+        }
+      }
+    }
+  }
+  ctx.stroke();
 }

@@ -8,6 +8,15 @@ const RACER_KEYS = { sgd: [], momentum: ["momentum"], nesterov: ["momentum"], ad
 const RACER_RANGES = { lr: [0.000001, 100], momentum: [0, 0.999], beta1: [0, 0.999],
                        beta2: [0, 0.9999], alpha: [0, 0.9999] };
 const RACER_DEFAULTS = { momentum: 0.9, beta1: 0.9, beta2: 0.999, alpha: 0.99 };
+// A starting learning rate per surface and optimizer (each still editable), and steps.
+const GENTLE = { sgd: 0.1, momentum: 0.1, nesterov: 0.1, adagrad: 1.0, rmsprop: 0.03, adam: 0.3, adamw: 0.3 };
+const SURFACE_LR = {
+  ravine: GENTLE, quadratic: GENTLE,
+  rosenbrock: { sgd: 0.001, momentum: 0.002, nesterov: 0.001, adagrad: 0.5, rmsprop: 0.01, adam: 0.1, adamw: 0.1 },
+  beale: { sgd: 0.01, momentum: 0.002, nesterov: 0.002, adagrad: 1.0, rmsprop: 0.03, adam: 0.3, adamw: 0.3 },
+  saddle: { sgd: 0.1, momentum: 0.01, nesterov: 0.05, adagrad: 0.5, rmsprop: 0.03, adam: 0.1, adamw: 0.1 },
+};
+const SURFACE_STEPS = { ravine: 500, quadratic: 500, rosenbrock: 1000, beale: 1000, saddle: 500 };
 const DEFAULT_RACERS = [
   { optimizer: "sgd", lr: 0.1, momentum: 0.9 },
   { optimizer: "momentum", lr: 0.1, momentum: 0.9 },
@@ -39,6 +48,7 @@ function renderRacers() {
     sel.value = r.optimizer;
     sel.onchange = () => {
       r.optimizer = sel.value;
+      r.lr = SURFACE_LR[document.getElementById("race-surface").value][r.optimizer];
       for (const key of RACER_KEYS[r.optimizer]) if (r[key] === undefined) r[key] = RACER_DEFAULTS[key];
       renderRacers();
     };
@@ -154,7 +164,7 @@ function onRace(msg) {
 function setupRace() {
   renderRacers();
   document.getElementById("add-racer").onclick = () => {
-    if (Race.racers.length < 6) { Race.racers.push({ ...RACER_DEFAULTS, optimizer: "rmsprop", lr: 0.03 }); renderRacers(); }
+    if (Race.racers.length < 6) { Race.racers.push({ ...RACER_DEFAULTS, optimizer: "rmsprop", lr: SURFACE_LR[document.getElementById("race-surface").value].rmsprop }); renderRacers(); }
   };
   document.getElementById("run-race").onclick = runRace;
   const surface = document.getElementById("race-surface");
@@ -162,7 +172,9 @@ function setupRace() {
   surface.onchange = () => {
     const starts = { ravine: [-8, 2], rosenbrock: [-1.5, 2], saddle: [1.8, 0.01], beale: [1, 1.5], quadratic: [-8, 6] };
     [document.getElementById("race-x").value, document.getElementById("race-y").value] = starts[surface.value];
-    quad(); runRace();
+    for (const r of Race.racers) r.lr = SURFACE_LR[surface.value][r.optimizer];
+    document.getElementById("race-steps").value = SURFACE_STEPS[surface.value];
+    renderRacers(); quad(); runRace();
   };
   quad();
   const canvas = document.getElementById("race-canvas");
