@@ -183,3 +183,38 @@ def test_one_group_only():
     groups = [{"params": [Parameter(np.zeros(2))]}, {"params": [Parameter(np.zeros(2))]}]
     with pytest.raises(ValueError, match="doesn't support per-parameter options"):
         LBFGS(groups)
+
+
+def test_float32_stays_float32_and_follows_torch():
+    # 10 strong-Wolfe iterations in float32: float32 rounding (~6e-8) grows to ~1e-6.
+    torch = pytest.importorskip("torch")
+    d = {k: v.astype(np.float32) for k, v in _data().items()}
+
+    x, y = netopt.tensor(d["x"]), netopt.tensor(d["y"])
+    ours = [Parameter(d[k].copy()) for k in ("W1", "b1", "W2", "b2")]
+    opt = LBFGS(ours, line_search_fn="strong_wolfe", max_iter=10)
+
+    def closure():
+        opt.zero_grad()
+        h = (x @ ours[0].T + ours[1]).tanh()
+        loss = ((h @ ours[2].T + ours[3] - y) ** 2).mean()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    tx, ty = torch.tensor(d["x"]), torch.tensor(d["y"])
+    theirs = [torch.tensor(d[k].copy(), requires_grad=True) for k in ("W1", "b1", "W2", "b2")]
+    topt = torch.optim.LBFGS(theirs, line_search_fn="strong_wolfe", max_iter=10)
+
+    def tclosure():
+        topt.zero_grad()
+        h = torch.tanh(tx @ theirs[0].T + theirs[1])
+        loss = ((h @ theirs[2].T + theirs[3] - ty) ** 2).mean()
+        loss.backward()
+        return loss
+
+    topt.step(tclosure)
+    assert opt.state[ours[0]]["func_evals"] == topt.state[theirs[0]]["func_evals"]
+    for p, q in zip(ours, theirs, strict=True):
+        assert p.data.dtype == np.float32
+        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-5, atol=1e-5)
