@@ -9,19 +9,24 @@ clipping, weight regularisation (L1/L2) and batch normalisation. Measured on dee
   sigmoid net, a ReLU net with PyTorch's default init, a ReLU net with He init, and a
   sigmoid net with BatchNorm before each activation; and how each of them trains;
 * a ReLU net whose weights are 1.5 times He's: unclipped SGD diverges, the same run with
-  :func:`netopt.nn.utils.clip_grad_norm_` trains;
+  :func:`netopt.nn.utils.clip_grad_norm_` or :func:`netopt.nn.utils.clip_grad_value_`
+  trains (repeated over seeds);
 * the weight norm with and without the L2 penalty of eq. 6-11
   (:func:`netopt.regularization.l2_penalty`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from netopt.data import load_digits
 
+from ..._threads import blas_thread_limit
 from ...core import Context, FigureSpec, Result, experiment
 from . import measure
 from .figures import depth_figure, explode_figure, l2_figure
 from .measure import (
+    CLIPS,
     CONFIGS,
     DEPTH,
     DIVERGED,
@@ -29,8 +34,23 @@ from .measure import (
     EXPLODE_LR,
     L2_LAMBDAS,
     LR,
-    MAX_NORM,
 )
+
+LEARNERS = ("sigmoid", "relu_he", "sigmoid_bn")
+"""The nets the vanishing-gradient finding trains on every seed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run sizes; ``--quick`` repeats the training findings over fewer seeds."""
+
+    steps: int
+    seeds: int
+    init_draws: int
+
+
+QUICK = Settings(steps=150, seeds=3, init_draws=5)
+FULL = Settings(steps=400, seeds=5, init_draws=10)
 
 
 @experiment(
@@ -43,17 +63,12 @@ from .measure import (
 )
 def run(ctx: Context) -> Result:
     r"""Measure gradient norms against depth, clipping and L2 on deep nets (module docstring)."""
+    s = QUICK if ctx.quick else FULL
     split = load_digits(seed=ctx.seed)
-    steps = 300 if ctx.quick else 600
-    depth_runs = {}
-    for i, key in enumerate(CONFIGS):
-        ctx.progress(0.05 + 0.45 * i / len(CONFIGS), f"depth: {CONFIGS[key][0]}")
-        depth_runs[key] = measure.depth_run(ctx, split, key, steps)
-    ctx.progress(0.5, "exploding gradients and clipping")
-    explode = {clip: measure.explode_run(ctx, split, clip, steps) for clip in (None, MAX_NORM)}
-    ctx.progress(0.7, "L2 regularisation")
-    l2_runs = {lam: measure.l2_run(ctx, split, lam, steps) for lam in L2_LAMBDAS}
+    with blas_thread_limit(1):
+        m = _measure(ctx, split, s)
     ctx.progress(0.9, "drawing")
+    depth_runs, explode, l2_runs = m["depth"], m["explode"][0], m["l2"]
     figures = [
         FigureSpec(
             "depth",
@@ -61,14 +76,14 @@ def run(ctx: Context) -> Result:
             "Cf. chapter figure 6.16 (a deep network): gradient norm of each layer's weights "
             f"at initialisation for {DEPTH}-hidden-layer nets on digits (left, log scale; "
             "layer 1 is next to the input), and test accuracy while training with SGD "
-            "(right).",
+            "(right), first seed.",
         ),
         FigureSpec(
             "clipping",
-            explode_figure(explode, MAX_NORM, DIVERGED),
+            explode_figure(explode, measure.clip_label, DIVERGED),
             f"Exploding gradients (slide 52) and gradient clipping (slide 53): a ReLU net "
-            f"with weights {EXPLODE_GAIN:g} x He's, SGD lr {EXPLODE_LR:g}, without clipping "
-            f"and with clip_grad_norm_(max_norm={MAX_NORM:g}). Left: loss; right: gradient "
+            f"with weights {EXPLODE_GAIN:g} x He's, SGD lr {EXPLODE_LR:g}, without clipping, "
+            "clipped by norm and clipped by value (first seed). Left: loss; right: gradient "
             "norm before clipping. The unclipped run stops where its loss diverges.",
         ),
         FigureSpec(
@@ -79,15 +94,46 @@ def run(ctx: Context) -> Result:
         ),
     ]
     claims = (
-        measure.depth_claims(depth_runs)
-        + measure.explode_claims(explode)
+        measure.depth_claims(m["norms"], m["learn"], s.steps)
+        + measure.explode_claims(m["explode"])
         + [measure.l2_claim(l2_runs)]
     )
     tables = [measure.depth_table(depth_runs), measure.explode_table(explode, l2_runs)]
     summary = (
         f"Deep nets of {DEPTH} hidden layers x 64 units on digits, SGD with batch 32 for "
-        f"{steps} steps. Gradient norms are the Frobenius norms of dL/dW per layer on 256 "
-        "training images at initialisation. Every net draws its initial weights from the "
-        "same seeded stream."
+        f"{s.steps} steps. Gradient norms are the Frobenius norms of dL/dW per layer on 256 "
+        f"training images at initialisation ({s.init_draws} draws). Training findings repeat "
+        f"over {s.seeds} seeds; figures and tables show the first."
     )
     return Result(claims=claims, figures=figures, tables=tables, summary=summary)
+
+
+def _measure(ctx: Context, split: object, s: Settings) -> dict:
+    m: dict = {"depth": {}}
+    for i, key in enumerate(CONFIGS):
+        ctx.progress(0.05 + 0.3 * i / len(CONFIGS), f"depth: {CONFIGS[key][0]}")
+        m["depth"][key] = measure.depth_run(ctx, split, key, s.steps)
+    m["norms"] = [
+        {k: measure.init_norms(ctx, split, k, f"-draw{i}") for k in CONFIGS}
+        for i in range(s.init_draws)
+    ]
+    m["learn"] = [{k: max(m["depth"][k]["history"]["accuracy"]) for k in LEARNERS}]
+    for i in range(1, s.seeds):
+        ctx.progress(0.35 + 0.2 * i / s.seeds, f"depth, seed {i}")
+        m["learn"].append(
+            {
+                k: max(measure.depth_run(ctx, split, k, s.steps, f"-{i}")["history"]["accuracy"])
+                for k in LEARNERS
+            }
+        )
+    ctx.progress(0.55, "exploding gradients and clipping")
+    m["explode"] = [
+        {
+            label: measure.explode_run(ctx, split, clip, s.steps, "" if i == 0 else f"-{i}")
+            for label, clip in CLIPS.items()
+        }
+        for i in range(s.seeds)
+    ]
+    ctx.progress(0.8, "L2 regularisation")
+    m["l2"] = {lam: measure.l2_run(ctx, split, lam, s.steps) for lam in L2_LAMBDAS}
+    return m

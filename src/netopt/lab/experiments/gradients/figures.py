@@ -34,16 +34,18 @@ def depth_figure(runs: dict, configs: dict, lr: float) -> Any:
     return fig
 
 
-def explode_figure(runs: dict, max_norm: float, diverged: float) -> Any:
-    """Loss and pre-clip gradient norm per step, with and without clipping."""
+def explode_figure(runs: dict, name: Any, diverged: float) -> Any:
+    """Loss and pre-clip gradient norm per step, with and without clipping; ``name(label)``
+    says how each run clipped."""
     fig, (loss_ax, norm_ax) = figure(1, 2, width=11.0, height=4.0)
     for clip, run in runs.items():
-        label = "no clipping" if clip is None else f"clip_grad_norm_(max_norm={clip:g})"
+        label = name(clip)
         steps = np.arange(1, len(run["losses"]) + 1)
         losses = np.asarray(run["losses"], dtype=float)
         shown = np.where(np.isfinite(losses), losses, np.nan)
-        loss_ax.plot(steps, shown, marker="x" if clip is None else None, label=label)
-        norm_ax.plot(steps, run["norms"], marker="x" if clip is None else None, label=label)
+        marker = "x" if run["diverged"] else None
+        loss_ax.plot(steps, shown, marker=marker, label=label)
+        norm_ax.plot(steps, run["norms"], marker=marker, label=label)
         if run["diverged"]:
             loss_ax.annotate(
                 f"diverged at step {len(steps)}",
@@ -59,7 +61,6 @@ def explode_figure(runs: dict, max_norm: float, diverged: float) -> Any:
     loss_ax.set_ylabel("training loss (cross-entropy, log scale)")
     loss_ax.set_title("loss")
     loss_ax.legend(fontsize=8)
-    norm_ax.axhline(max_norm, color="0.3", linestyle="--", linewidth=1, label="max_norm")
     norm_ax.set_yscale("log")
     norm_ax.set_xscale("log")
     norm_ax.set_xlabel("SGD step (log scale)")
