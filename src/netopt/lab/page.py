@@ -70,7 +70,7 @@ figcaption { color: var(--muted); font-size: 14px; max-width: 900px; }
             font-size: 13px; }
 .kind { font-size: 12px; color: var(--muted); }
 .protocol { font-size: 13px; color: var(--muted); }
-.protocol dt { font-weight: 600; display: inline; }
+.protocol dt { font-weight: 600; display: inline; margin-right: 3px; }
 .protocol dd { display: inline; margin: 0 6px 0 2px; }
 .note { border-left: 5px solid #e37400; background: #fef7e0; padding: 8px 14px; margin: 12px 0;
         border-radius: 4px; }

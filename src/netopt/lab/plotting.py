@@ -154,6 +154,11 @@ def smallest_text_pt(fig: Any, *, dpi: int = DPI, page_width: int = PAGE_WIDTH_P
     float
         ``inf`` for a figure without text.
     """
+    matplotlib = _matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    with matplotlib.rc_context(STYLE):
+        FigureCanvasAgg(fig).draw()  # tick labels exist only once drawn
     scale = min(1.0, page_width / (fig.get_figwidth() * dpi))
     sizes = [
         text.get_fontsize()
@@ -170,3 +175,56 @@ def close(fig: Any) -> None:
         pyplot.close(fig)
     if hasattr(fig, "clear"):
         fig.clear()
+
+
+def _densify(xy: Any, per_segment: int = 16) -> Any:
+    """Points along a polyline (display coordinates), so a segment crossing a box counts."""
+    import numpy as np
+
+    xy = np.asarray(xy, dtype=float)
+    xy = xy[np.all(np.isfinite(xy), axis=1)]
+    if len(xy) < 2:
+        return xy
+    t = np.linspace(0.0, 1.0, per_segment, endpoint=False)[None, :, None]
+    return (xy[:-1, None, :] + t * (xy[1:, None, :] - xy[:-1, None, :])).reshape(-1, 2)
+
+
+def _inside(points: Any, box: Any) -> bool:
+    import numpy as np
+
+    p = np.asarray(points, dtype=float).reshape(-1, 2)
+    x_in = (p[:, 0] >= box.x0) & (p[:, 0] <= box.x1)
+    return bool(np.any(x_in & (p[:, 1] >= box.y0) & (p[:, 1] <= box.y1)))
+
+
+def legends_over_data(fig: Any) -> list[str]:
+    r"""The axes of ``fig`` whose legend covers plotted data (a line or a marker).
+
+    The figure is drawn once (Agg) so that legends are placed; a legend outside its axes
+    covers nothing. Contour lines, patches and images are not counted as data here.
+
+    Returns
+    -------
+    list of str
+        The title (else the y label, else ``"axes"``) of every offending axes.
+    """
+    matplotlib = _matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    with matplotlib.rc_context(STYLE):
+        FigureCanvasAgg(fig).draw()
+    bad = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        box = legend.get_window_extent()
+        points = [_densify(ax.transData.transform(line.get_xydata())) for line in ax.get_lines()]
+        points += [
+            c.get_offset_transform().transform(c.get_offsets())
+            for c in ax.collections
+            if type(c).__name__ == "PathCollection" and len(c.get_offsets())
+        ]
+        if any(_inside(p, box) for p in points if len(p)):
+            bad.append(ax.get_title() or ax.get_ylabel() or "axes")
+    return bad
