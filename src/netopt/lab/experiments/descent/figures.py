@@ -26,7 +26,7 @@ def figures(result: dict, names: list[str], noise: dict, point: dict) -> list[Fi
     a1.set_xlabel("samples processed (gradient work)")
     a1.set_ylabel("training cross-entropy (nats)")
     a2.set_xlabel("steps (updates)")
-    a1.legend(fontsize=8, loc="lower left")
+    a1.legend(fontsize=9, loc="lower left")
     fig2, b = figure(width=6.0, height=3.8)
     sizes, rel = np.array(noise["sizes"][:-1]), np.array(noise["rel"][:-1])
     b.loglog(sizes, rel, marker="o", label="measured at the initial weights")
@@ -39,7 +39,7 @@ def figures(result: dict, names: list[str], noise: dict, point: dict) -> list[Fi
     fig3, c = figure(width=6.0, height=5.0)
     gx, gy = np.meshgrid(np.linspace(-2, 2, 200), np.linspace(-2, 2, 200))
     cs = c.contour(gx, gy, gx**2 - gy**2, levels=np.linspace(-4, 4, 17), cmap="coolwarm")
-    c.clabel(cs, fontsize=8)
+    c.clabel(cs, fontsize=9)
     for i, r in enumerate(point["sgd"][:8]):
         c.plot(*r["path"].T, color="#2ca02c", lw=1, alpha=0.8,
                label=f"mini-batch SGD (n={SADDLE_BATCH})" if i == 0 else None)  # fmt: skip
@@ -49,7 +49,7 @@ def figures(result: dict, names: list[str], noise: dict, point: dict) -> list[Fi
     c.set_ylim(-2, 2)
     c.set_xlabel("x (f curves up: a minimum along x)")
     c.set_ylabel("y (f curves down: a maximum along y)")
-    fig3.legend(fontsize=8, loc="outside lower center", ncols=3)
+    fig3.legend(fontsize=9, loc="outside lower center", ncols=3)
     return [
         FigureSpec("loss_curves", fig1, "Training loss of SGD (eq. 6-19), mini-batch descent "
                    "(eq. 6-20) and batch GD (eq. 6-18), each at its tuned learning rate (first "
