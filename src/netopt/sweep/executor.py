@@ -38,6 +38,7 @@ class InProcessExecutor:
     """Run trials one at a time in this process."""
 
     capacity = 1
+    depth = 1
     dashboard_link: str | None = None
 
     def submit(self, payload: Mapping[str, Any]) -> _Done:
@@ -73,7 +74,7 @@ class DaskExecutor:
     ) -> None:
         from distributed import Client, LocalCluster
 
-        self.cluster = None
+        self.cluster, self.dashboard = None, dashboard
         if scheduler:
             self.client = Client(scheduler, timeout="30s")
         else:
@@ -84,18 +85,21 @@ class DaskExecutor:
                 n_workers=n,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=":0" if dashboard and _has_bokeh() else None,
+                dashboard_address=":0",  # a free port: the scheduler serves HTTP regardless
                 silence_logs=logging.ERROR,
                 memory_limit=0,
             )
             self.client = Client(self.cluster)
         threads = self.client.nthreads()
         self.capacity = max(1, sum(threads.values()))
+        # trials kept in flight: one queued behind each running one, so that a worker never
+        # waits for the client to notice a result, create the next trial and send it
+        self.depth = 2 * self.capacity
 
     @property
     def dashboard_link(self) -> str | None:
         """The Dask dashboard's address, when one is served."""
-        if self.cluster is not None and not _has_bokeh():
+        if self.cluster is not None and not (self.dashboard and _has_bokeh()):
             return None
         try:
             return self.client.dashboard_link

@@ -193,7 +193,7 @@ def _drive(
     queue = list(plans)
     try:
         while True:
-            while len(pending) < ex.capacity and queue:
+            while len(pending) < getattr(ex, "depth", ex.capacity) and queue:
                 payload = queue[0].next_payload()
                 if payload is None:
                     queue.pop(0)
