@@ -151,21 +151,21 @@ def empty(*size: Any, dtype: Any = float32, requires_grad: bool = False) -> Tens
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
-def save(obj: Any, f: Any) -> Any:
+def save(obj: Any, f: Any, *, key: bytes | None = None) -> Any:
     """Save a state dict (or a nest of dicts, lists, arrays, tensors, numbers, strings) to
-    the file ``f``, as ``torch.save`` is used, without pickle; see
-    :func:`netopt._io.objects.save_object`. Returns the path."""
+    the file ``f``, as ``torch.save`` is used, without pickle; ``key`` signs it
+    (HMAC-SHA256); see :func:`netopt._io.objects.save_object`. Returns the path."""
     from ._io.objects import save_object
 
-    return save_object(obj, f)
+    return save_object(obj, f, key=key)
 
 
-def load(f: Any) -> Any:
+def load(f: Any, *, key: bytes | None = None) -> Any:
     """Load what :func:`save` wrote (``torch.load``'s counterpart; nothing is unpickled);
-    see :func:`netopt._io.objects.load_object`."""
+    with ``key``, only a file signed with it; see :func:`netopt._io.objects.load_object`."""
     from ._io.objects import load_object
 
-    return load_object(f)
+    return load_object(f, key=key)
 
 
 __all__ = [

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import struct
+
 import numpy as np
 import pytest
 
@@ -39,3 +43,37 @@ def mlp():
         return nn.Sequential(nn.Linear(4, 16, rng=rng), nn.ReLU(), nn.Linear(16, 3, rng=rng))
 
     return make
+
+
+# ------------------------------------------------------------------ forged checkpoint files
+_ST = {"<f4": "F32", "<f8": "F64", "<i8": "I64", "|u1": "U8", "|b1": "BOOL"}
+
+
+def _forge(path, manifest, arrays=None, *, digest=True, extra_meta=None):
+    """Write a safetensors file holding ``manifest`` (text or data) with a valid digest."""
+    arrays = arrays or {}
+    text = manifest if isinstance(manifest, str) else json.dumps(manifest)
+    h = hashlib.sha256(text.encode())
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(json.dumps([name, a.dtype.str, list(a.shape)]).encode())
+        h.update(a.tobytes())
+    meta = {"netopt.manifest": text, "netopt.sha256": h.hexdigest() if digest else "0" * 64}
+    meta.update(extra_meta or {})
+    header, blobs, at = {"__metadata__": meta}, [], 0
+    for name, a in arrays.items():
+        b = np.ascontiguousarray(a).tobytes()
+        header[name] = {"dtype": _ST[a.dtype.str], "shape": list(a.shape),
+                        "data_offsets": [at, at + len(b)]}  # fmt: skip
+        blobs.append(b)
+        at += len(b)
+    head = json.dumps(header).encode()
+    head += b" " * (-len(head) % 8)
+    path.write_bytes(struct.pack("<Q", len(head)) + head + b"".join(blobs))
+    return path
+
+
+@pytest.fixture
+def forge():
+    """``forge(path, manifest, arrays=None)``: a checkpoint file with a recomputed digest."""
+    return _forge

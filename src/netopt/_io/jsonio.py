@@ -100,38 +100,90 @@ def to_plain(
     raise TypeError(f"{where} is a {type(obj).__name__}, which JSON cannot hold")
 
 
-def from_plain(obj: Any, arrays: Mapping[str, np.ndarray] | None = None) -> Any:
+#: How deep :func:`from_plain` follows nested lists and dicts (a forged file may nest 900).
+MAX_DEPTH = 64
+
+
+def from_plain(obj: Any, arrays: Mapping[str, np.ndarray] | None = None, _depth: int = 0) -> Any:
     """Invert :func:`to_plain`: tags become floats, tuples, dicts and arrays (from ``arrays``).
 
     Raises
     ------
     ValueError
-        On an unknown tagged float, or an array tag naming no array in ``arrays``.
+        On a malformed tag (an unknown tagged float, a tag whose value has the wrong type, an
+        array tag naming no array in ``arrays``) or nesting deeper than :data:`MAX_DEPTH`,
+        naming where.
     """
+    if _depth > MAX_DEPTH:
+        raise ValueError(f"the data is nested deeper than {MAX_DEPTH} levels")
     if isinstance(obj, list):
-        return [from_plain(v, arrays) for v in obj]
+        return [from_plain(v, arrays, _depth + 1) for v in obj]
     if isinstance(obj, dict):
         if len(obj) == 1:
             ((tag, value),) = obj.items()
-            if tag == _FLOAT_TAG:
-                if value not in _NONFINITE:
-                    raise ValueError(f"unknown tagged float {value!r}")
-                return _NONFINITE[value]
-            if tag == _TUPLE_TAG:
-                return tuple(from_plain(v, arrays) for v in value)
-            if tag == _DICT_TAG:
-                return {from_plain(k, arrays): from_plain(v, arrays) for k, v in value}
-            if tag == _ARRAY_TAG:
-                if arrays is None or value not in arrays:
-                    raise ValueError(f"the manifest refers to array {value!r}, which is missing")
-                return arrays[value]
-            if tag == _TENSOR_TAG:
-                name, requires_grad = value
-                if arrays is None or name not in arrays:
-                    raise ValueError(f"the manifest refers to array {name!r}, which is missing")
-                return Tensor(arrays[name], requires_grad=bool(requires_grad))
-        return {k: from_plain(v, arrays) for k, v in obj.items()}
+            if tag in _TAGS:
+                return _from_tag(tag, value, arrays, _depth + 1)
+        return {k: from_plain(v, arrays, _depth + 1) for k, v in obj.items()}
     return obj
+
+
+def _from_tag(tag: str, value: Any, arrays: Mapping[str, np.ndarray] | None, depth: int) -> Any:
+    if tag == _FLOAT_TAG:
+        if not isinstance(value, str) or value not in _NONFINITE:
+            raise ValueError(f"unknown tagged float {value!r}")
+        return _NONFINITE[value]
+    if tag == _TUPLE_TAG:
+        if not isinstance(value, list):
+            raise ValueError(f"{tag} holds a {type(value).__name__}, not a list")
+        return tuple(from_plain(v, arrays, depth) for v in value)
+    if tag == _DICT_TAG:
+        if not isinstance(value, list) or not all(
+            isinstance(kv, list) and len(kv) == 2 for kv in value
+        ):
+            raise ValueError(f"{tag} holds {type(value).__name__}, not a list of [key, value]")
+        out = {}
+        for k, v in value:
+            key = from_plain(k, arrays, depth)
+            try:
+                out[key] = from_plain(v, arrays, depth)
+            except TypeError:  # an unhashable key (a list, a dict, an array)
+                raise ValueError(f"{tag} has a key of type {type(key).__name__}") from None
+        return out
+    if tag == _ARRAY_TAG:
+        return _array(value, arrays)
+    # _TENSOR_TAG
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[1], bool)):
+        raise ValueError(f"{tag} holds {value!r:.60}, not [name, requires_grad]")
+    data = _array(value[0], arrays)
+    if value[1] and data.dtype.kind != "f":
+        raise ValueError(f"array {value[0]!r} of dtype {data.dtype} cannot require grad")
+    return Tensor(data, requires_grad=value[1])
+
+
+def _array(name: Any, arrays: Mapping[str, np.ndarray] | None) -> np.ndarray:
+    if not isinstance(name, str):
+        raise ValueError(f"an array tag holds a {type(name).__name__}, not an array name")
+    if arrays is None or name not in arrays:
+        raise ValueError(f"the manifest refers to array {name!r}, which is missing")
+    return arrays[name]
+
+
+def parse_strict(text: str | bytes) -> Any:
+    """``json.loads`` that refuses bare ``NaN``/``Infinity`` and reports deep nesting.
+
+    Raises
+    ------
+    ValueError
+        On invalid JSON, a non-standard token, or nesting too deep for the parser.
+    """
+
+    def refuse(token: str) -> Any:
+        raise ValueError(f"non-standard JSON token {token!r}")
+
+    try:
+        return json.loads(text, parse_constant=refuse)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply to parse") from None
 
 
 def dumps(obj: Any, *, indent: int | None = None) -> str:
@@ -148,9 +200,11 @@ def dumps(obj: Any, *, indent: int | None = None) -> str:
 
 
 def loads(text: str | bytes) -> Any:
-    """Parse strict JSON written by :func:`dumps` (bare ``NaN``/``Infinity`` tokens refused)."""
+    """Parse strict JSON written by :func:`dumps` (bare ``NaN``/``Infinity`` tokens refused).
 
-    def refuse(token: str) -> Any:
-        raise ValueError(f"non-standard JSON token {token!r}")
-
-    return from_plain(json.loads(text, parse_constant=refuse))
+    Raises
+    ------
+    ValueError
+        See :func:`parse_strict` and :func:`from_plain`.
+    """
+    return from_plain(parse_strict(text))

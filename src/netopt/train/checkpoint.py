@@ -79,6 +79,7 @@ def save(
     callbacks: Sequence[Any] = (),
     history: History | None = None,
     epoch: int | None = None,
+    key: bytes | None = None,
 ) -> Path:
     r"""Save a training state to one safetensors file, atomically; return its path.
 
@@ -98,6 +99,9 @@ def save(
     history : History, optional
     epoch : int, optional
         Epochs completed.
+    key : bytes, optional
+        A secret: sign the file with HMAC-SHA256 (:func:`load` with the same key checks
+        it). The SHA-256 digest every file carries detects corruption, not tampering.
 
     Returns
     -------
@@ -138,11 +142,11 @@ def save(
         "history": None if history is None else history.to_dict(),
         "extra": extra,
     }
-    return write_container(path, content)
+    return write_container(path, content, key=key)
 
 
 def read(
-    path: str | os.PathLike[str], *, kind: str = FORMAT
+    path: str | os.PathLike[str], *, kind: str = FORMAT, key: bytes | None = None
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     r"""Read and verify a checkpoint file; return the decoded manifest and its arrays.
 
@@ -150,7 +154,20 @@ def read(
     or :data:`netopt._io.objects.OBJECT_FORMAT`, a file written by ``netopt.save``. Errors:
     :func:`netopt._io.container.read`.
     """
-    return _container.read(path, kind=kind)
+    return _container.read(path, kind=kind, key=key)
+
+
+def _field(entry: Any, key: str, types: Any, path: Path, where: str) -> Any:
+    """``entry[key]``, checked to exist and be of ``types``; else a CheckpointError."""
+    if not isinstance(entry, dict) or key not in entry:
+        raise CheckpointError(f"checkpoint {str(path)!r} has no {where}{key!r} entry")
+    value = entry[key]
+    if not isinstance(value, types) or (isinstance(value, bool) and int in types):
+        names = " or ".join(t.__name__ for t in types)
+        raise CheckpointError(
+            f"checkpoint {str(path)!r}: {where}{key!r} is a {type(value).__name__}, not {names}"
+        )
+    return value
 
 
 def _part(manifest: Mapping[str, Any], key: str, obj: Any, path: Path) -> Any:
@@ -158,7 +175,8 @@ def _part(manifest: Mapping[str, Any], key: str, obj: Any, path: Path) -> Any:
     entry = manifest.get(key)
     if entry is None:
         raise CheckpointError(f"checkpoint {str(path)!r} has no {key} state")
-    if entry["type"] != type(obj).__name__:
+    _field(entry, "state", (object,), path, f"{key}/")
+    if _field(entry, "type", (str,), path, f"{key}/") != type(obj).__name__:
         raise CheckpointError(
             f"checkpoint {str(path)!r} holds a {entry['type']} {key} state, "
             f"cannot load it into a {type(obj).__name__}"
@@ -172,7 +190,7 @@ def _match_callbacks(saved: list[dict[str, Any]], callbacks: Sequence[Any], path
     for cb in callbacks:
         name = type(cb).__name__
         k = sum(type(other).__name__ == name for other, _ in pairs)
-        same = [entry for entry in saved if entry["type"] == name]
+        same = [entry for entry in saved if entry["type"] == name]  # checked by load
         if k >= len(same):
             raise CheckpointError(f"checkpoint {str(path)!r} has no state for callback {name} #{k}")
         pairs.append((cb, same[k]["state"]))
@@ -205,6 +223,7 @@ def load(
     val_loader: Any = None,
     callbacks: Sequence[Any] = (),
     strict: bool = True,
+    key: bytes | None = None,
 ) -> Checkpoint:
     r"""Load a checkpoint written by :func:`save` into the given objects.
 
@@ -224,6 +243,8 @@ def load(
         Matched to saved states by type name and order of occurrence.
     strict : bool, default True
         Require the model's class name, state keys and generators to match.
+    key : bytes, optional
+        Accept only a file signed with this key (see :func:`save`).
 
     Returns
     -------
@@ -241,11 +262,19 @@ def load(
     See :func:`save`.
     """
     p = Path(path)
-    manifest, _ = read(p)
+    manifest, _ = read(p, key=key)
     steps: list[tuple[str, Any, Any]] = []  # (what, object, state)
+    saved_callbacks = _field(manifest, "callbacks", (list,), p, "")
+    for j, entry in enumerate(saved_callbacks):
+        _field(entry, "type", (str,), p, f"callbacks/{j}/")
+        _field(entry, "state", (object,), p, f"callbacks/{j}/")
+    epoch = _field(manifest, "epoch", (int, type(None)), p, "")
+    history = _field(manifest, "history", (dict, type(None)), p, "")
     if model is not None:
-        saved = manifest["model"]
-        if strict and saved["type"] != type(model).__name__:
+        saved = _field(manifest, "model", (dict,), p, "")
+        _field(saved, "state", (dict,), p, "model/")
+        _field(saved, "rngs", (dict,), p, "model/")
+        if strict and _field(saved, "type", (str,), p, "model/") != type(model).__name__:
             raise CheckpointError(
                 f"checkpoint {str(p)!r} holds a {saved['type']}, not a {type(model).__name__}"
             )
@@ -261,13 +290,16 @@ def load(
             if manifest.get(key) is None:
                 raise CheckpointError(f"checkpoint {str(p)!r} has no {key} state")
             steps.append((key, loader, manifest[key]))
-    for cb, state in _match_callbacks(manifest["callbacks"], callbacks, p):
+    for cb, state in _match_callbacks(saved_callbacks, callbacks, p):
         steps.append((f"callback {type(cb).__name__}", cb, state))
     _apply_all(steps, p, strict)
-    history = manifest.get("history")
+    try:
+        history = None if history is None else History.from_dict(history)
+    except (KeyError, ValueError, TypeError) as err:
+        raise CheckpointError(f"checkpoint {str(p)!r} has a bad history: {err}") from None
     return Checkpoint(
-        epoch=manifest.get("epoch"),
-        history=None if history is None else History.from_dict(history),
+        epoch=epoch,
+        history=history,
         extra=manifest.get("extra"),
         manifest=manifest,
     )
@@ -297,7 +329,7 @@ def _apply_all(steps: list[tuple[str, Any, Any]], path: Path, strict: bool) -> N
                     obj.load_state_dict(state, strict=strict)
                 else:
                     obj.load_state_dict(state)
-            except (KeyError, ValueError, TypeError) as err:
+            except (KeyError, ValueError, TypeError, AttributeError, IndexError) as err:
                 message = err.args[0] if isinstance(err, KeyError) and err.args else err
                 raise CheckpointError(
                     f"cannot load the {what} state of {str(path)!r}: {message}"
