@@ -68,15 +68,22 @@ def _evidence(seed: int) -> list[list]:
     return [[c.holds, c.evidence] for c in res.claims] + tables
 
 
-def test_same_seed_same_verdicts_and_numbers_in_another_process():
+def test_same_seed_same_verdicts_and_numbers_in_another_process_on_busy_cores():
     here = _evidence(4)
     code = (
         "import json; from tests.lab.experiments.test_descent import _evidence; "
         "print(json.dumps(_evidence(4)))"
     )
-    there = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
-    )
+    spin = [sys.executable, "-c", "while True: pass"]
+    busy = [subprocess.Popen(spin) for _ in range(2)]  # keep both cores busy meanwhile
+    try:
+        there = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+        )
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
     assert json.loads(there.stdout.splitlines()[-1]) == json.loads(json.dumps(here))
 
 
