@@ -11,7 +11,17 @@ Importing this package loads neither matplotlib nor the experiments; both are lo
 on first use.
 """
 
-from .core import REGISTRY, Claim, Context, Experiment, FigureSpec, Result, Table, experiment
+from .core import (
+    REGISTRY,
+    Claim,
+    Context,
+    Experiment,
+    FigureSpec,
+    Note,
+    Result,
+    Table,
+    experiment,
+)
 from .registry import EXPERIMENT_MODULES, load_experiments, select
 from .report import write_report
 from .runner import ExperimentRun, run_experiments
@@ -24,6 +34,7 @@ __all__ = [
     "Experiment",
     "ExperimentRun",
     "FigureSpec",
+    "Note",
     "Result",
     "Table",
     "experiment",
