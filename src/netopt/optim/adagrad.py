@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._common import _nonnegative, direction
+from ._fused import fused
 from .optimizer import Optimizer
 
 
@@ -164,7 +165,7 @@ class Adagrad(Optimizer):
         (_nonnegative("eps"), "Invalid epsilon value: {eps}"),
     )
     _state_keys = frozenset({"step", "sum"})
-    _kernel = staticmethod(adagrad)
+    _kernel = staticmethod(fused(adagrad))
     _hyperparameters = Optimizer._from_defaults
 
     def __init__(

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ._common import _nonnegative, direction, lerp
+from ._fused import fused
 from .optimizer import Optimizer
 
 
@@ -199,7 +200,7 @@ class Adam(Optimizer):
         (_nonnegative("weight_decay"), "Invalid weight_decay value: {weight_decay}"),
     )
     _state_keys = frozenset({"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"})
-    _kernel = staticmethod(adam)
+    _kernel = staticmethod(fused(adam))
 
     def __init__(
         self,

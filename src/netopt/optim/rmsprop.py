@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._common import _nonnegative, direction, lerp
+from ._fused import fused
 from .optimizer import Optimizer
 
 
@@ -175,7 +176,7 @@ class RMSprop(Optimizer):
         (_nonnegative("alpha"), "Invalid alpha value: {alpha}"),
     )
     _state_keys = frozenset({"step", "square_avg", "grad_avg", "momentum_buffer"})
-    _kernel = staticmethod(rmsprop)
+    _kernel = staticmethod(fused(rmsprop))
     _hyperparameters = Optimizer._from_defaults
 
     def __init__(

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._common import _nonnegative, direction
+from ._fused import fused
 from .optimizer import Optimizer
 
 
@@ -176,7 +177,7 @@ class SGD(Optimizer):
         ),
     )
     _state_keys = frozenset({"momentum_buffer"})
-    _kernel = staticmethod(sgd)
+    _kernel = staticmethod(fused(sgd))
     _hyperparameters = Optimizer._from_defaults
 
     def __init__(
