@@ -232,3 +232,22 @@ def test_like_factories_keep_shape_and_dtype():
     for made in (netopt.randn_like(base), netopt.rand_like(base), netopt.full_like(base, 4)):
         assert made.shape == (2, 3) and made.dtype == np.float64
     assert netopt.full_like(base, 4).tolist() == torch.full_like(torch.zeros(2, 3), 4).tolist()
+
+
+@pytest.mark.parametrize("op", ["__add__", "__sub__", "__mul__", "__truediv__", "__pow__"])
+@pytest.mark.parametrize("order", ["float-int", "int-float"])
+def test_float_with_integer_tensor_keeps_the_float_dtype_as_torch(op, order):
+    f, i = [1.5, 2.5], [1, 2]
+    a, b = (f, i) if order == "float-int" else (i, f)
+    ours = getattr(netopt.tensor(a), op)(netopt.tensor(b))
+    theirs = getattr(torch.tensor(a), op)(torch.tensor(b))
+    assert ours.dtype == np.dtype(str(theirs.numpy().dtype))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+def test_device_objects_pass_where_device_names_do():
+    layer = netopt.nn.Linear(2, 1).to(netopt.device("cpu"))
+    assert layer.weight.device == netopt.device("cpu")
+    t = netopt.tensor([[1.0, 2.0]])
+    assert t.view_as(netopt.zeros(2, 1)).shape == (2, 1)
+    assert t.type_as(netopt.zeros(1, dtype=netopt.double)).dtype == np.float64

@@ -60,11 +60,13 @@ def _unavailable(kind: str) -> RuntimeError:
     )
 
 
-class device:
+class device(str):
     """A device, as ``torch.device``: ``device("cpu")``, ``device("cpu", 0)``, ``device("cpu:0")``.
 
     Only ``"cpu"`` exists in netopt; any other known device type raises RuntimeError (netopt
-    runs on the CPU), an unknown one RuntimeError with torch's wording.
+    runs on the CPU), an unknown one RuntimeError with torch's wording. A device is also
+    the string it prints as (``"cpu"``), so every ``to(...)`` that takes a device name
+    takes a device.
 
     Examples
     --------
@@ -74,44 +76,45 @@ class device:
     'cpu:0'
     """
 
-    __slots__ = ("index", "type")
-
-    def __init__(self, type: Any, index: int | None = None) -> None:
-        if isinstance(type, device):
-            type, index = type.type, type.index if index is None else index
-        if not isinstance(type, str):
-            raise TypeError(f"device() received an invalid type {type!r}: expected a string")
-        kind, _, number = type.partition(":")
-        if kind not in _KNOWN:
-            raise RuntimeError(
-                f"Expected one of {', '.join(_KNOWN)} device type at start of device string: {type}"
-            )
-        if kind != "cpu":
-            raise _unavailable(type)
-        if number:
-            if index is not None:
-                raise RuntimeError(f"device string {type!r} and index {index} both give an index")
-            if not number.isdigit():
-                raise RuntimeError(f"Invalid device string: '{type}'")
-            index = int(number)
-        self.type = kind
-        self.index = index
+    def __new__(cls, type: Any, index: int | None = None) -> device:
+        kind, where = _parse(type, index)
+        self = super().__new__(cls, kind if where is None else f"{kind}:{where}")
+        self.type, self.index = kind, where
+        return self
 
     def __repr__(self) -> str:
         if self.index is None:
             return f"device(type='{self.type}')"
         return f"device(type='{self.type}', index={self.index})"
 
-    def __str__(self) -> str:
-        return self.type if self.index is None else f"{self.type}:{self.index}"
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, device):
             return NotImplemented
         return (self.type, self.index) == (other.type, other.index)
 
-    def __hash__(self) -> int:
-        return hash((self.type, self.index))
+    __hash__ = str.__hash__
+
+
+def _parse(where: Any, index: int | None) -> tuple[str, int | None]:
+    """``(type, index)`` of a device argument; raise for anything but the CPU."""
+    if isinstance(where, device):
+        return where.type, where.index if index is None else index
+    if not isinstance(where, str):
+        raise TypeError(f"device() received an invalid type {where!r}: expected a string")
+    kind, _, number = where.partition(":")
+    if kind not in _KNOWN:
+        raise RuntimeError(
+            f"Expected one of {', '.join(_KNOWN)} device type at start of device string: {where}"
+        )
+    if kind != "cpu":
+        raise _unavailable(where)
+    if number:
+        if index is not None:
+            raise RuntimeError(f"device string {where!r} and index {index} both give an index")
+        if not number.isdigit():
+            raise RuntimeError(f"Invalid device string: '{where}'")
+        index = int(number)
+    return kind, index
 
 
 CPU = device("cpu")

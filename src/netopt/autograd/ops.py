@@ -19,9 +19,23 @@ def _shape(x: Any) -> tuple[int, ...]:
     return np.shape(as_array(x))
 
 
+def _promote(ad: Any, bd: Any) -> tuple[Any, Any]:
+    """torch's rule where NumPy's differs: a float array combined with an integer or bool
+    array keeps the float dtype (NumPy would give float64 for float32 with int64)."""
+    ka, kb = getattr(ad, "dtype", None), getattr(bd, "dtype", None)
+    if ka is None or kb is None or ka is kb:
+        return ad, bd
+    if ka.kind == "f" and kb.kind in "iub":
+        return ad, bd.astype(ka)
+    if kb.kind == "f" and ka.kind in "iub":
+        return ad.astype(kb), bd
+    return ad, bd
+
+
 def add(a: Any, b: Any) -> Tensor:
     r"""Element-wise :math:`a + b`; :math:`\partial/\partial a = \partial/\partial b = 1`."""
-    out = as_array(a) + as_array(b)
+    ad, bd = _promote(as_array(a), as_array(b))
+    out = ad + bd
 
     def backward(g: np.ndarray) -> tuple:
         return (
@@ -34,7 +48,8 @@ def add(a: Any, b: Any) -> Tensor:
 
 def sub(a: Any, b: Any) -> Tensor:
     r"""Element-wise :math:`a - b`."""
-    out = as_array(a) - as_array(b)
+    ad, bd = _promote(as_array(a), as_array(b))
+    out = ad - bd
 
     def backward(g: np.ndarray) -> tuple:
         return (
@@ -47,7 +62,7 @@ def sub(a: Any, b: Any) -> Tensor:
 
 def mul(a: Any, b: Any) -> Tensor:
     r"""Element-wise :math:`a b`; the derivatives are :math:`b` and :math:`a`."""
-    ad, bd = as_array(a), as_array(b)
+    ad, bd = _promote(as_array(a), as_array(b))
     out = ad * bd
 
     def backward(g: np.ndarray) -> tuple:
@@ -61,7 +76,7 @@ def mul(a: Any, b: Any) -> Tensor:
 
 def div(a: Any, b: Any) -> Tensor:
     r"""Element-wise :math:`a / b`; :math:`\partial/\partial b = -a/b^2`."""
-    ad, bd = as_array(a), as_array(b)
+    ad, bd = _promote(as_array(a), as_array(b))
     out = ad / bd
 
     def backward(g: np.ndarray) -> tuple:
@@ -86,7 +101,7 @@ def pow(a: Any, b: Any) -> Tensor:
     As in PyTorch, the gradient with respect to ``b`` is 0 where ``a == 0`` and
     ``b >= 0`` (instead of ``0 * -inf``).
     """
-    ad, bd = as_array(a), as_array(b)
+    ad, bd = _promote(as_array(a), as_array(b))
     out = ad**bd
 
     def backward(g: np.ndarray) -> tuple:

@@ -128,6 +128,21 @@ def _grad_fn(self: Tensor) -> GradFn | None:
     return None if self._backward is None else GradFn(self._backward)
 
 
+def _view_as(self: Tensor, other: Tensor) -> Tensor:
+    """``self`` reshaped to ``other``'s shape (``view_as``/``reshape_as``)."""
+    return self.reshape(other.shape)
+
+
+def _expand_as(self: Tensor, other: Tensor) -> Tensor:
+    """``self`` broadcast to ``other``'s shape."""
+    return self.expand(*other.shape)
+
+
+def _type_as(self: Tensor, other: Tensor) -> Tensor:
+    """``self`` cast to ``other``'s dtype."""
+    return self.to(other.dtype)
+
+
 def _method(fn: Any) -> Any:
     def method(self: Tensor, *args: Any) -> Tensor:
         return fn(self, *args)
@@ -148,6 +163,9 @@ Tensor.__str__ = _repr
 Tensor.argmax = _axis_alias(_plain_argmax)
 Tensor.argmin = _axis_alias(_plain_argmin)
 Tensor.new_tensor = _new_tensor
+Tensor.view_as = Tensor.reshape_as = _view_as
+Tensor.expand_as = _expand_as
+Tensor.type_as = _type_as
 Tensor.int = _methods._cast(np.int32, "int")
 Tensor.half = _methods._cast(np.float16, "half")
 for _name in ("square", "sign", "tan", "sinh", "cosh", "mm", "bmm", "dot"):

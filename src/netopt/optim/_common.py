@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import Tensor
+
 #: ``(predicate(group) -> bool, message template)``; the template is ``str.format_map``-ed
 #: with the group, so ``"Invalid learning rate: {lr}"`` names the bad value.
 Check = tuple[Callable[[Mapping[str, Any]], bool], str]
@@ -25,6 +27,10 @@ def _nonnegative(key: str) -> Callable[[Mapping[str, Any]], bool]:
 
     def check(group: Mapping[str, Any]) -> bool:
         value = group[key]
+        if isinstance(value, Tensor):  # torch accepts a 1-element tensor (lr=tensor(0.1))
+            if value.numel() != 1:
+                raise ValueError(f"Tensor {key} must be 1-element")
+            value = value.item()
         if not isinstance(value, Real):
             raise TypeError(f"{key} must be a real number, but got {_typename(value)}")
         return 0.0 <= value

@@ -15,9 +15,14 @@ Examples
 array([0.9])
 """
 
+from .adadelta import adadelta
 from .adagrad import adagrad
 from .adam import adam
+from .adamax import adamax
+from .nadam import nadam
+from .radam import radam
 from .rmsprop import rmsprop
+from .rprop import rprop
 from .sgd import sgd
 
-__all__ = ["adagrad", "adam", "rmsprop", "sgd"]
+__all__ = ["adadelta", "adagrad", "adam", "adamax", "nadam", "radam", "rmsprop", "rprop", "sgd"]
