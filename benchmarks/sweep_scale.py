@@ -78,6 +78,9 @@ def _marginal(make, n1, n2, tmp, tag, workers):
     ex = _cluster(workers)
     try:
         _run(make(workers, f"{tag}-warm"), tmp / f"{tag}-warm", ex)
+        before, start = _cpu(), time.perf_counter()
+        time.sleep(5.0)  # the cluster's own CPU use while idle (heartbeats, event loops)
+        _marginal.idle = (_cpu() - before) / (time.perf_counter() - start)
         walls, cpus = [], []
         for n in (n1, n2):
             before = _cpu()
@@ -109,6 +112,9 @@ def overhead(tmp, n1, n2):
         "overhead_pct_of_1s": 100 * (busy - 1.0),
         "overhead_cpu_s_per_trial": _marginal.cpu,  # the trial itself sleeps: all overhead
         "overhead_cpu_pct_of_1s": 100 * _marginal.cpu,
+        "idle_cluster_cpu_s_per_s": _marginal.idle,
+        # what the trials cost beyond an idle cluster over the same wall time
+        "overhead_cpu_net_s_per_trial": _marginal.cpu - _marginal.idle * per_trial,
     }
 
 
@@ -177,6 +183,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer trials everywhere")
     parser.add_argument("--digits", action="store_true", help="add the 200-trial digits sweep")
     parser.add_argument("--out", help="keep the runs here (default: a temporary directory)")
+    parser.add_argument("--only", choices=("overhead", "workers", "random"), help="one part")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     os.environ["PYTHONPATH"] = os.pathsep.join(
@@ -189,12 +196,15 @@ def main() -> int:
         f"Python {platform.python_version()}",
         "load_before": os.getloadavg(),
     }
-    results["overhead"] = overhead(tmp, 4, 12 if args.quick else 24)
-    print(json.dumps(results["overhead"], indent=1), flush=True)
-    results["workers"] = workers_ratio(tmp, 2, 6 if args.quick else 12)
-    print(json.dumps(results["workers"], indent=1), flush=True)
-    results["random_1000"] = big_random(tmp, 200 if args.quick else 1000)
-    print(json.dumps(results["random_1000"], indent=1), flush=True)
+    if args.only in (None, "overhead"):
+        results["overhead"] = overhead(tmp, 4, 12 if args.quick else 24)
+        print(json.dumps(results["overhead"], indent=1), flush=True)
+    if args.only in (None, "workers"):
+        results["workers"] = workers_ratio(tmp, 2, 6 if args.quick else 12)
+        print(json.dumps(results["workers"], indent=1), flush=True)
+    if args.only in (None, "random"):
+        results["random_1000"] = big_random(tmp, 200 if args.quick else 1000)
+        print(json.dumps(results["random_1000"], indent=1), flush=True)
     if args.digits:
         results["digits_200"] = big_random(
             tmp,

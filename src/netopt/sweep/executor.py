@@ -20,6 +20,17 @@ from typing import Any
 
 from .worker import execute_trial
 
+#: Quieter background work for the LocalCluster: an idle 2-worker cluster used ~7% of a
+#: core with Dask's defaults (mostly the statistical profiler sampling every 10 ms) and
+#: ~1.5% with these, measured on 2 cores; the cost is the dashboard's profile page.
+_QUIET = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "2s",
+    "distributed.admin.tick.interval": "200ms",
+    "distributed.scheduler.work-stealing-interval": "1s",
+}
+
 
 class _Done:
     """An already-finished future of the in-process executor."""
@@ -81,14 +92,17 @@ class DaskExecutor:
             n = int(workers or os.cpu_count() or 1)
             if n < 1:
                 raise ValueError(f"workers must be >= 1, got {workers!r}")
-            self.cluster = LocalCluster(
-                n_workers=n,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",  # a free port: the scheduler serves HTTP regardless
-                silence_logs=logging.ERROR,
-                memory_limit=0,
-            )
+            import dask
+
+            with dask.config.set(_QUIET):
+                self.cluster = LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",  # a free port: the scheduler serves HTTP anyway
+                    silence_logs=logging.ERROR,
+                    memory_limit=0,
+                )
             self.client = Client(self.cluster)
         threads = self.client.nthreads()
         self.capacity = max(1, sum(threads.values()))

@@ -27,9 +27,9 @@ from .. import nn, no_grad, regularization, tensor
 from ..data import load_digits, load_mnist1d, make_polynomial_regression, make_spirals
 from ..nn import functional as F
 from ..nn import init
+from .base import OPTIMIZER_SET, Problem, Report
 from .build import make_optimizer, make_scheduler
 from .params import TRAINING_PARAMS
-from .problems import _OPTIMIZER_SET, Problem, Report, register
 
 _Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
@@ -199,14 +199,15 @@ _SPECS = {
     ),
 }
 
-for _name, (_classify, _options, _doc) in _SPECS.items():
-    register(
-        Problem(
-            _name,
-            _model_problem(_name, _classify),
-            metric="val_loss",
-            params=_OPTIMIZER_SET | TRAINING_PARAMS,
-            options={**_COMMON, **_options},
-            doc=_doc,
-        )
+#: The model problems, registered by :mod:`netopt.sweep.problems`.
+PROBLEMS = [
+    Problem(
+        name,
+        _model_problem(name, classify),
+        metric="val_loss",
+        params=OPTIMIZER_SET | TRAINING_PARAMS,
+        options={**_COMMON, **options},
+        doc=doc,
     )
+    for name, (classify, options, doc) in _SPECS.items()
+]

@@ -9,7 +9,9 @@ Each netopt trial is an Optuna trial with these user attributes:
   so that a rerun can tell a trial left RUNNING by a dead client (marked FAIL with
   ``netopt.stale`` and run again) from one a live concurrent client is running;
 - ``netopt.metrics`` (what the problem returned), ``netopt.error`` (why it failed) and
-  ``netopt.pruned_at`` (the step at which the pruner stopped it).
+  ``netopt.pruned_at`` (the step at which the pruner stopped it);
+- ``netopt.curve``: the reported values by step, written once at the end when no pruner
+  reads them (with a pruner they are Optuna's intermediate values, written at each report).
 
 Optuna's dashboard reads the same store: ``optuna-dashboard sqlite:///RUN/study.db``.
 """
@@ -308,6 +310,7 @@ def rows(study: Any) -> list[dict[str, Any]]:
         }
         row.update({f"param_{k}": v for k, v in (ua.get("netopt.config") or t.params).items()})
         row.update({f"metric_{k}": v for k, v in (ua.get("netopt.metrics") or {}).items()})
-        row["curve"] = {int(k): float(v) for k, v in t.intermediate_values.items()}
+        curve = t.intermediate_values or ua.get("netopt.curve") or {}
+        row["curve"] = dict(sorted((int(k), float(v)) for k, v in curve.items()))
         out.append(row)
     return out

@@ -95,12 +95,17 @@ def execute_trial(payload: Mapping[str, Any]) -> dict[str, Any]:
         }
         metric = payload["metric"]
         last = {"step": None}
+        pruning = payload["pruner"][0] != "none"
+        curve: dict[str, float] = {}
 
         def report(step: int, value: float) -> None:
             value = float(value)
             if not math.isfinite(value):
                 raise NonFiniteError(f"reported value is not finite at step {step}: {value}")
             last["step"] = int(step)
+            if not pruning:  # nothing reads it before the end: one write, not one per step
+                curve[str(int(step))] = value
+                return
             trial.report(value, int(step))
             if trial.should_prune():
                 raise optuna.TrialPruned(f"pruned at step {step}")
@@ -116,6 +121,8 @@ def execute_trial(payload: Mapping[str, Any]) -> dict[str, Any]:
         except Exception as exc:  # any failure of the problem is the trial's result
             state, error = TrialState.FAIL, f"{type(exc).__name__}: {exc}"
             _set(trial, tid, "netopt.error", error[:2000])
+        if curve:
+            _set(trial, tid, "netopt.curve", curve)
         told = value if state == TrialState.COMPLETE else None
         study.tell(trial, told, state=state, skip_if_finished=True)
     return {"trial_id": tid, "state": state.name.lower(), "value": value, "error": error}
