@@ -115,7 +115,7 @@ def backward(g: np.ndarray, w: np.ndarray, plan: Plan, padding, need_x: bool, ne
         g = wide
     gm = g.reshape(n, groups, o // groups, plan.length)
     wm = w.reshape(groups, o // groups, plan.k)
-    wt = wm.transpose(0, 2, 1)
+    wt = np.ascontiguousarray(wm.transpose(0, 2, 1))  # a transposed view is 4x slower
     gw = np.zeros(wm.shape, dtype=g.dtype) if need_w else None
     gx = None
     if need_x:
