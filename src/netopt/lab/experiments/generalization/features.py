@@ -1,16 +1,11 @@
-r"""Features and model capacity on real data: PCA on digits, linear vs MLP on MNIST-1D (private).
+r"""Model capacity on real data: linear vs MLP on MNIST-1D (private).
 
-* :func:`pca_sweep` projects the 64 pixels of the digits onto their first :math:`k` principal
-  components (fitted on the training images only) and trains a softmax classifier on each
-  projection: the chapter's feature dimensionality reduction (slide 58).
 * :func:`mnist1d` trains logistic regression and a two-hidden-layer MLP on MNIST-1D
   (Greydanus, 2020), whose published test accuracies are about 32% and 68%: a linear model
   underfits this data, a non-linear one does not (slide 57).
 """
 
 from __future__ import annotations
-
-import numpy as np
 
 from netopt import nn
 from netopt.data import load_mnist1d
@@ -24,46 +19,6 @@ MNIST1D_HIDDEN = 100
 MNIST1D_BATCH = 100
 MNIST1D_LR = 1e-2
 """Adam learning rate and batch size of the MNIST-1D repository's training defaults."""
-PCA_LR = 0.1
-
-
-def pca_sweep(split, components: list[int], rng_init, rng_shuffle, *, epochs: int) -> dict:
-    r"""Test accuracy of softmax regression on the first ``k`` principal components.
-
-    The components come from the SVD of the centred training images,
-    :math:`X - \bar x = U S V^\top`; image :math:`x` becomes :math:`V_k^\top (x - \bar x)`.
-
-    Returns
-    -------
-    dict
-        ``components``, ``explained`` (cumulative explained-variance fraction), ``train``
-        and ``test`` accuracies, ``full`` (test accuracy with all components), ``k95`` (the
-        fewest components whose test accuracy reaches 95% of ``full``).
-    """
-    mean = split.x_train.mean(axis=0)
-    centred = (split.x_train - mean).astype(np.float64)
-    _, singular, vt = np.linalg.svd(centred, full_matrices=False)
-    variance = singular**2 / np.sum(singular**2)
-    train, test = [], []
-    for k in components:
-        basis = vt[:k].T
-        z_train = (centred @ basis).astype(np.float32)
-        z_test = ((split.x_test - mean) @ basis).astype(np.float32)
-        model = nn.Linear(k, 10, rng=rng_init)
-        train_classifier(model, z_train, split.y_train, epochs=epochs, lr=PCA_LR, rng=rng_shuffle)
-        train.append(accuracy(model, z_train, split.y_train))
-        test.append(accuracy(model, z_test, split.y_test))
-    test_arr = np.array(test)
-    full = float(test_arr[-1])
-    k95 = components[int(np.argmax(test_arr >= 0.95 * full))]
-    return {
-        "components": list(components),
-        "explained": np.cumsum(variance)[np.array(components) - 1],
-        "train": np.array(train),
-        "test": test_arr,
-        "full": full,
-        "k95": int(k95),
-    }
 
 
 def mnist1d(streams: dict, *, steps: int) -> dict:

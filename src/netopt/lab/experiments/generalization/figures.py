@@ -9,7 +9,7 @@ import numpy as np
 
 from ...core import FigureSpec
 from ...plotting import COLORS, figure
-from . import capacity, remedies
+from . import capacity, fewer, remedies
 
 BLUE, RED, GREEN, PURPLE, ORANGE, BROWN, CYAN = COLORS
 
@@ -23,7 +23,7 @@ def figures_for(m: dict) -> list[FigureSpec]:
         _dropout(m["dropout_masks"]),
         _cross_validation(m["cv"]),
         _bagging(m["bagging"]),
-        _pca(m["pca"]),
+        _fewer(m["fewer"][0], m["erm"][0]),
         _mnist1d(m["mnist1d"]),
     ]
 
@@ -222,23 +222,30 @@ def _bagging(bag: dict) -> FigureSpec:
     )
 
 
-def _pca(pca: dict) -> FigureSpec:
-    fig, ax = figure(width=6.8, height=4.0)
-    k = pca["components"]
-    ax.semilogx(k, pca["train"], "^-", color=BLUE, base=2, label="train accuracy")
-    ax.semilogx(k, pca["test"], "s-", color=RED, base=2, label="test accuracy")
-    ax.semilogx(k, pca["explained"], ":", color="0.4", base=2, label="explained variance")
-    ax.axhline(0.95 * pca["full"], color=GREEN, ls="--", lw=1, label="95% of full accuracy")
-    ax.axvline(pca["k95"], color=GREEN, ls=":", label=f"k95 = {pca['k95']}")
-    ax.set_xticks(k, [str(v) for v in k])
-    ax.set(xlabel="principal components k (log scale)", ylabel="accuracy / variance fraction")
+def _fewer(run: dict, sweep: list) -> FigureSpec:
+    fig, (ax, ax_n) = figure(1, 2, width=11.0, height=4.0)
+    ks = list(run["pca"])
+    ax.plot(ks, [run["pca"][k][1] for k in ks], "s-", color=RED, label="PCA: test")
+    ax.plot(ks, [run["select"][k][1] for k in ks], "^-", color=PURPLE, label="selection: test")
+    ax.axhline(run["all"][1], color="0.3", ls="--", lw=1,
+               label=f"all {fewer.DIM} features: test")  # fmt: skip
+    ax.set_xticks(ks, [str(k) for k in ks])
+    ax.set(xlabel="features kept", ylabel="test accuracy")
     ax.legend(fontsize=8, loc="lower right")
+    sizes = [n for n, _, _ in sweep]
+    ax_n.semilogx(sizes, [tr for _, tr, _ in sweep], "o-", color=BLUE, label="train")
+    ax_n.semilogx(sizes, [te for _, _, te in sweep], "s-", color=RED, label="test")
+    ax_n.set_xticks(sizes, [str(n) for n in sizes])
+    ax_n.set(xlabel="training samples N (log scale)", ylabel="accuracy")
+    ax_n.legend(fontsize=8, loc="lower right")
     return FigureSpec(
-        "pca",
+        "fewer_features",
         fig,
-        "Slide 58, feature dimensionality reduction: softmax regression on the first k "
-        "principal components of the 8x8 digits; accuracy rises, then saturates long before "
-        "all 64 pixels.",
+        f"Slide 58, fewer features against overfitting: softmax regression on "
+        f"{fewer.N_TRAIN} samples of {fewer.DIM} features, {fewer.INFORMATIVE} of them "
+        "informative (left, first draw): the first principal components or the most "
+        "label-correlated features against all of them. Right: empirical risk minimization "
+        "with all features; the train-test gap closes as the training set grows.",
     )
 
 

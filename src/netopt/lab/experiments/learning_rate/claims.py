@@ -122,8 +122,8 @@ def _checks(m: dict[str, Any]) -> list[Claim]:
             "AdaGrad's accumulated squared gradient keeps shrinking its effective learning "
             "rate; RMSProp's moving average (eq. 6-30) stops that",
             bool(half["AdaGrad"] < 1 and half["AdaGrad"] < half["RMSProp"]),
-            "median alpha/sqrt(G) over the weights of the digits MLP after epoch 1, mid-"
-            "training, last epoch: "
+            "median alpha/sqrt(G) over the weights of the digits MLP (each at its tuned lr) "
+            "after a tenth of the run, mid-run, at the end: "
             + "; ".join(
                 f"{k} {v[0]:.3g}, {v[len(v) // 2 - 1]:.3g}, {v[-1]:.3g} (x{half[k]:.3f} in "
                 "the second half)"
