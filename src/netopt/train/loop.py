@@ -25,6 +25,7 @@ import numpy as np
 from ..autograd import Tensor, no_grad
 from ..nn import Module
 from ..nn.utils import clip_grad_norm_, grad_norms
+from ._threads import fit_threads
 from .callbacks import NonFiniteGuard, monitored
 from .context import Callback, FitContext, prepare
 from .history import History
@@ -137,23 +138,29 @@ def fit(
     ctx.callbacks = _with_defaults(ctx.callbacks, nonfinite_guard, progress)
     try:
         _call(ctx.callbacks, "on_train_begin", ctx)
-        for epoch in range(ctx.initial_epoch + 1, ctx.epochs + 1):
-            _call(ctx.callbacks, "on_epoch_begin", epoch)
-            start, lr = time.perf_counter(), float(ctx.optimizer.param_groups[0]["lr"])
-            logs = _train_one_epoch(ctx, epoch)
-            if logs is None:  # a callback stopped training within the epoch
-                break
-            if ctx.val_loader is not None:
-                logs.update(_evaluate(ctx, epoch))
-            _step_scheduler_on_epoch(ctx, logs)
-            record = _record(epoch, logs, lr, time.perf_counter() - start)
-            ctx.history.append(record)
-            _call(ctx.callbacks, "on_epoch_end", epoch, ctx.history.records[-1])
-            if _stop_requested(ctx):
-                break
+        with fit_threads(ctx.model, ctx.train_loader):  # small products: one BLAS thread
+            _epochs(ctx)
     finally:
         _call(ctx.callbacks, "on_train_end")
     return ctx.history
+
+
+def _epochs(ctx: FitContext) -> None:
+    """Train, evaluate, step the scheduler, record and ask the callbacks, epoch by epoch."""
+    for epoch in range(ctx.initial_epoch + 1, ctx.epochs + 1):
+        _call(ctx.callbacks, "on_epoch_begin", epoch)
+        start, lr = time.perf_counter(), float(ctx.optimizer.param_groups[0]["lr"])
+        logs = _train_one_epoch(ctx, epoch)
+        if logs is None:  # a callback stopped training within the epoch
+            break
+        if ctx.val_loader is not None:
+            logs.update(_evaluate(ctx, epoch))
+        _step_scheduler_on_epoch(ctx, logs)
+        record = _record(epoch, logs, lr, time.perf_counter() - start)
+        ctx.history.append(record)
+        _call(ctx.callbacks, "on_epoch_end", epoch, ctx.history.records[-1])
+        if _stop_requested(ctx):
+            break
 
 
 def _with_defaults(callbacks: list[Callback], guard: bool, progress: bool) -> list[Callback]:
