@@ -120,3 +120,34 @@ def test_model_problem_reports_counted_work_and_held_out_metrics():
     assert row["metric_steps"] == 4 and row["metric_samples"] == 120
     assert 0.0 <= row["metric_test_acc"] <= 1.0 and row["value"] == row["metric_val_loss"]
     assert sorted(row["curve"]) == [1, 2]
+
+
+def test_schedules_inits_dropout_and_penalties_reach_the_model():
+    rows = run_inprocess(
+        "polynomial",
+        {
+            "optimizer": "sgd",
+            "lr": 0.05,
+            "schedule": ["step", "cosine"],
+            "init": "xavier_uniform",
+            "l1": 1e-4,
+            "batch_size": 16,
+        },
+        options={"epochs": 3},
+    )
+    assert [r["state"] for r in rows] == ["complete", "complete"]
+    assert rows[0]["value"] != rows[1]["value"]  # the schedule changed the run
+
+
+def test_a_yaml_sweep_file_reads_like_toml(tmp_path):
+    pytest.importorskip("yaml")
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "sweep: {name: y, problem: ravine, sampler: random, n_trials: 3, seed: 1}\n"
+        "problem: {steps: 5}\n"
+        "space: {optimizer: [sgd, adam], lr: {low: 0.001, high: 0.1, log: true}}\n",
+        encoding="utf-8",
+    )
+    sweep = Sweep.from_file(path)
+    assert (sweep.sampler, sweep.n_trials, sweep.options) == ("random", 3, {"steps": 5})
+    assert len(sweep.planned()) == 3
