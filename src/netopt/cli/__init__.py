@@ -48,10 +48,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(handler(args) or 0)
+        status = int(handler(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        return _closed_pipe()
     except (ValueError, FileNotFoundError) as exc:
         print(f"netopt {args.command}: error: {exc}", file=sys.stderr)
         return 2
+
+
+def _closed_pipe() -> int:
+    """The reader of stdout went away (``netopt ... | head``): stop quietly, status 1.
+
+    stdout is pointed at the null device so that Python's final flush does not report
+    the broken pipe again (the recipe of the ``signal`` module's documentation).
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (captured)
+        pass
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

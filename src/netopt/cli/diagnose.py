@@ -51,6 +51,11 @@ def _load(path: str) -> Any:
         return History.load(path)
     except OSError as exc:
         raise ValueError(f"cannot read {path!r}: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, json.JSONDecodeError) or isinstance(cause, UnicodeDecodeError):
+            raise ValueError(f"{path!r} is not a History JSON file ({cause})") from None
+        raise
 
 
 def _format_value(value: Any) -> str:
@@ -89,7 +94,14 @@ def run(args: argparse.Namespace) -> int:
     from netopt.diagnose import diagnose
 
     history = _load(args.run)
-    findings = diagnose(history, task=args.task)
+    try:
+        findings = diagnose(history, task=args.task)
+    except (OverflowError, TypeError, KeyError, RecursionError) as exc:
+        # a history that parses but holds values no training wrote (10**400, a string loss)
+        raise ValueError(
+            f"{args.run!r} holds values that are not a training history: {exc}"
+        ) from None
+
     if args.json:
         print(json.dumps([f.to_dict() for f in findings], indent=1, allow_nan=False))
     else:

@@ -38,6 +38,8 @@ def register(subparsers: Any) -> None:
         "--p", metavar="P", help="comma-separated probabilities, e.g. 0.5,0.5 or 1/2,1/2"
     )
     dist.add_argument("--q", metavar="Q", help="a second distribution of the same length")
+    # words after --p/--q (``--p 0.5 0.5``) land here and get a hint about the comma format
+    parser.add_argument("stray", nargs="*", help=argparse.SUPPRESS)
     dist.add_argument(
         "--normalize", action="store_true", help="rescale P and Q to sum to 1 (counts, weights)"
     )
@@ -58,6 +60,8 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the table for ``args``; raise ValueError with a clear message on bad input."""
     base = _parse_base(args.base)
+    if args.stray:
+        _refuse_stray(args)
     try:
         if args.csv is not None:
             _check_unused(args, ("p", "q", "normalize"), "--csv")
@@ -74,6 +78,21 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(message) from exc
     print("\n".join(lines))
     return 0
+
+
+def _refuse_stray(args: argparse.Namespace) -> None:
+    words = " ".join(args.stray)
+    if args.p is not None and args.q is None:
+        raise ValueError(
+            f"--p takes one comma-separated list: --p {','.join([args.p, *args.stray])} "
+            f"(not --p {args.p} {words})"
+        )
+    if args.p is not None or args.q is not None:
+        raise ValueError(
+            f"unexpected arguments {words!r}: --p and --q each take one comma-separated "
+            "list, e.g. --p 0.5,0.5 --q 0.25,0.75"
+        )
+    raise ValueError(f"unexpected arguments {words!r}")
 
 
 def _check_unused(args: argparse.Namespace, names: tuple[str, ...], mode: str) -> None:
@@ -100,6 +119,8 @@ def _parse_distribution(text: str, option: str) -> list[float]:
             values.append(float(Fraction(token)))
         except (ValueError, ZeroDivisionError):
             raise ValueError(f"{option}: {token!r} is not a number in {text!r}") from None
+        except OverflowError:
+            raise ValueError(f"{option}: {token!r} is too large for a float") from None
     return values
 
 
@@ -161,8 +182,10 @@ def _column(header: list[str] | None, spec: str, option: str) -> int:
 def _read_columns(args: argparse.Namespace) -> tuple[list[str], list[str], str, str]:
     if args.x is None or args.y is None:
         raise ValueError("--csv needs both --x COL and --y COL")
+    _check_regular_file(args.csv)
     try:
-        with open(args.csv, newline="", encoding="utf-8") as f:
+        # utf-8-sig: a byte-order mark (spreadsheet exports) is not part of the first name
+        with open(args.csv, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
             rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
     except FileNotFoundError:
@@ -186,6 +209,24 @@ def _read_columns(args: argparse.Namespace) -> tuple[list[str], list[str], str, 
             out.append(cell)
     names = (header[ix] if header else f"#{ix}", header[iy] if header else f"#{iy}")
     return xs, ys, *names
+
+
+def _check_regular_file(path: str) -> None:
+    """Refuse a FIFO, a device (``/dev/zero``) or a folder before opening it (which could
+    block, or read without end)."""
+    import os
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise  # netopt.cli.main reports it as it is
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise ValueError(f"cannot read {path}: Is a directory")
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"--csv: {path!r} is not a regular file")
 
 
 def _as_numbers(values: list[str], option: str) -> Any:

@@ -18,6 +18,15 @@ from .._validate import is_int
 
 __all__ = ["contingency_table", "discretize", "joint_distribution"]
 
+#: An integer ``bins`` may exceed neither this nor :data:`BINS_PER_SAMPLE` per sample,
+#: whichever is larger: far more bins than samples leave almost every bin empty (the
+#: estimates say nothing more) and only cost memory (``bins=12000`` on two samples used
+#: to build a 12000 x 12000 table).
+MIN_BIN_LIMIT = 1024
+BINS_PER_SAMPLE = 16
+#: The most cells a binned contingency table may have (2**25 int64 cells: 256 MiB).
+MAX_TABLE_CELLS = 2**25
+
 
 def _samples(x: Any, name: str) -> np.ndarray:
     """A non-empty 1-D array of labels or numbers."""
@@ -39,6 +48,12 @@ def _edges(x: np.ndarray, bins: Any, name: str) -> np.ndarray:
     if is_int(bins):
         if bins < 1:
             raise ValueError(f"bins must be a positive integer, got {bins}")
+        limit = max(MIN_BIN_LIMIT, BINS_PER_SAMPLE * x.size)
+        if bins > limit:
+            raise ValueError(
+                f"{bins} bins are far beyond the data: {x.size} samples of {name} fill at most "
+                f"{x.size} bins; use at most {limit} bins"
+            )
         return np.histogram_bin_edges(x, bins=int(bins))
     if isinstance(bins, (bool, str)) or np.ndim(bins) != 1:
         raise TypeError(f"bins must be a positive integer or a 1-D sequence of edges, got {bins!r}")
@@ -169,7 +184,9 @@ def contingency_table(x: Any, y: Any, *, bins: Any = None) -> np.ndarray:
     ------
     ValueError
         If a sample array is empty, not 1-D, has NaN, or the lengths differ; if
-        floats that are not whole numbers are given without ``bins``; bad ``bins``.
+        floats that are not whole numbers are given without ``bins``; bad ``bins``, an
+        integer ``bins`` above ``max(MIN_BIN_LIMIT, BINS_PER_SAMPLE * N)``, or a binned
+        table of more than :data:`MAX_TABLE_CELLS` cells.
     TypeError
         If samples are neither numbers nor strings.
 
@@ -182,6 +199,11 @@ def contingency_table(x: Any, y: Any, *, bins: Any = None) -> np.ndarray:
     xs, ys = _paired(x, y)
     cx, kx = _codes(xs, bins, "x")
     cy, ky = _codes(ys, bins, "y")
+    if bins is not None and kx * ky > MAX_TABLE_CELLS:
+        raise ValueError(
+            f"{bins!r} bins give a {kx} x {ky} contingency table ({kx * ky:,} cells, more "
+            f"than {MAX_TABLE_CELLS:,}) for {xs.size} samples; use fewer bins"
+        )
     table = np.zeros((kx, ky), dtype=np.int64)
     np.add.at(table, (cx, cy), 1)
     return table
