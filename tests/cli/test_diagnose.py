@@ -77,7 +77,7 @@ def test_the_subcommand_is_registered():
 
 BAD_FILES = [
     (None, "no such file"),
-    ("{not json", "cannot load history"),
+    ("{not json", "is not a History JSON file"),
     ('{"format": "other"}', "not a netopt history"),
     ('{"format": "netopt.history", "version": 1}', "malformed"),
     ('{"format": "netopt.history", "version": 1, "records": []}', "no epochs to diagnose"),
