@@ -18,7 +18,7 @@ from typing import Any
 
 from .._io.atomic import atomic_write_text
 from .report_page import _CSP, _CSS, _num, _table
-from .svg import Series, chart
+from .svg import Series, chart, display_cap
 
 
 def _plain(obj: Any) -> Any:
@@ -107,6 +107,7 @@ def page(data: dict[str, Any]) -> str:
         ylog = bool(values) and min(values) > 0 and max(values) / min(values) > 100
         svg = chart(
             curves,
+            ycap=display_cap(values) if ylog else None,
             xlabel="learning rate",
             ylabel="median validation objective",
             xlog=True,

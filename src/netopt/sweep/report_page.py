@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .._io.atomic import atomic_write_text
-from .svg import Series, chart
+from .svg import Series, chart, display_cap
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"
 _CSS = (
@@ -134,13 +134,16 @@ def page(spec: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> str:
     series = sensitivity(groups, direction)
     values = [p[1] for s in series for p in s.points]
     ylog = bool(values) and min(values) > 0 and max(values) / min(values) > 100
-    svg = chart(series, xlabel="learning rate", ylabel=metric, xlog=True, ylog=ylog)
+    cap = display_cap(values) if ylog else None
+    svg = chart(series, xlabel="learning rate", ylabel=metric, xlog=True, ylog=ylog, ycap=cap)
     parts.append("<h2>Learning-rate sensitivity</h2>")
     if svg:
         parts.append(
             f"<figure>{svg}<figcaption class='muted'>Per optimizer and learning rate: median "
             "over seeds of the best setting of the other hyper-parameters; the band spans the "
-            "seeds (min to max).</figcaption></figure>"
+            "seeds (min to max)."
+            + (f" Values above {cap:.3g} (diverged runs) are drawn at that height." if cap else "")
+            + "</figcaption></figure>"
         )
     else:
         parts.append("<p class='muted'>No completed trial with a learning rate.</p>")

@@ -43,6 +43,14 @@ def _fmt(v: float, log: bool) -> str:
     return f"{v:.3g}"
 
 
+def display_cap(values: Sequence[float]) -> float | None:
+    """A y cap for a log chart: 1000 times the upper quartile of the finite positive values."""
+    finite = sorted(v for v in values if v is not None and math.isfinite(v) and v > 0)
+    if len(finite) < 4:
+        return None
+    return 1000.0 * finite[(3 * len(finite)) // 4]
+
+
 def chart(
     series: Sequence[Series],
     *,
@@ -52,12 +60,19 @@ def chart(
     ylog: bool = False,
     width: int = 560,
     height: int = 320,
+    ycap: float | None = None,
 ) -> str:
-    """Return an ``<svg>`` element drawing ``series`` (empty string when nothing is finite)."""
+    """Return an ``<svg>`` element drawing ``series`` (empty string when nothing is finite).
+
+    Values above ``ycap`` (a diverged run's 1e100) are drawn at ``ycap``, so that they do not
+    flatten the rest of the chart.
+    """
 
     def tx(v: float, log: bool) -> float | None:
         if v is None or not math.isfinite(v) or (log and v <= 0):
             return None
+        if ycap is not None and log is ylog and v > ycap:
+            v = ycap
         return math.log10(v) if log else v
 
     xs, ys = [], []
