@@ -55,10 +55,12 @@ def stop_busy(proc: subprocess.Popen) -> None:
     proc.wait(timeout=10)
 
 
-def available_contenders(no_compile: bool) -> list[str]:
+def available_contenders(no_compile: bool, threads: int) -> list[str]:
     import peers_models
 
     names = ["netopt", "netopt numpy-opt", "floor"]
+    if threads > 1:
+        names.insert(1, "netopt fit-policy")
     try:
         import sklearn.datasets  # noqa: F401  (digits; its OpenBLAS loaded before the limit)
     except ImportError:
@@ -123,7 +125,9 @@ def main(argv=None) -> int:
     if args.threads == 1:  # XLA reads its flags when jax is imported
         flags = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
         os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " " + flags).strip()
-    names = available_contenders(args.no_compile)  # imports torch and jax before the limit
+    names = available_contenders(
+        args.no_compile, args.threads
+    )  # imports torch and jax before the limit
     import netopt  # noqa: F401
 
     common.set_threads(args.threads)

@@ -8,6 +8,9 @@ workload), ``params()`` returns the parameters as NumPy arrays (for the agreemen
 
 - ``netopt``: the public API as a user writes it (``nn.Sequential``, ``F.cross_entropy``,
   ``optim.SGD``/``optim.Adam``, ``zero_grad``/``backward``/``step``).
+- ``netopt numpy-opt``: the same without the fused optimizer loops (the NumPy kernels);
+  ``netopt fit-policy``: the same inside ``fit``'s BLAS threading policy (one thread when
+  every product is small, set before and restored after each call).
 - ``floor``: hand-written NumPy into preallocated buffers, parameters and gradients views
   of flat buffers, the optimizer as whole-array operations (no autograd, no objects).
 - ``torch``: PyTorch eager; ``torch.compile``: the model and loss compiled by
@@ -80,7 +83,7 @@ WORKLOADS = (
 
 
 # --------------------------------------------------------------------------- netopt
-def netopt_step(w: Workload, fused: bool = True):
+def netopt_step(w: Workload, fused: bool = True, policy: bool = False):
     import netopt
     import netopt.nn.functional as F
     from netopt import nn
@@ -109,6 +112,27 @@ def netopt_step(w: Workload, fused: bool = True):
             F.cross_entropy(model(xb), yb).backward()
             opt.step()
         _fused.ENABLED = True
+
+    if policy:  # fit's threading policy (netopt.train._threads) around every call
+        from threadpoolctl import ThreadpoolController
+
+        from netopt.train._threads import threads_for
+
+        limit = threads_for(model, w.batch)
+        libs = [c for c in ThreadpoolController().lib_controllers if c.user_api == "blas"]
+        plain = step
+
+        def step() -> None:
+            before = [c.num_threads for c in libs]
+            if limit is not None:
+                for c in libs:
+                    c.set_num_threads(limit)
+            try:
+                plain()
+            finally:
+                if limit is not None:
+                    for c, n in zip(libs, before, strict=True):
+                        c.set_num_threads(n)
 
     return step, lambda: [p.data.copy() for p in model.parameters()]
 
@@ -298,6 +322,7 @@ def jax_step(w: Workload, pipelined: bool = False):
 BUILDERS = {
     "netopt": (netopt_step, 1),
     "netopt numpy-opt": (lambda w: netopt_step(w, fused=False), 1),
+    "netopt fit-policy": (lambda w: netopt_step(w, policy=True), 1),
     "floor": (floor_step, 1),
     "torch": (torch_step, 1),
     "torch.compile": (lambda w: torch_step(w, compiled=True), 1),
