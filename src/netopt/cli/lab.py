@@ -14,7 +14,8 @@ experiment is printed either way.
 Exit status: 0 when every experiment ran, even if some claims did not hold (a claim that
 does not hold is a result, shown in the report); 1 when an experiment crashed (its
 error and traceback are in the report, the others still ran); 2 on a usage error such
-as an unknown experiment name.
+as an unknown experiment name, or an ``--out`` that exists and is not a folder or cannot
+be written (checked before any experiment runs).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the lab for ``args``; return the exit status (see the module docstring)."""
     from ..lab import load_experiments, run_experiments, select, write_report
     from ..lab.page import plural, tally_text
+    from ..lab.report import check_out
 
     experiments = load_experiments()
     if args.list:
@@ -76,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise ValueError(f"--seed must be a non-negative integer, got {args.seed}")
     chosen = select(experiments, args.experiments)
+    check_out(args.out)  # an unwritable --out is a usage error before any experiment runs
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     start = time.perf_counter()
     with _Display(len(chosen), enabled=_interactive()) as display:

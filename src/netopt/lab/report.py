@@ -1,8 +1,13 @@
 r"""Write a lab run to disk: ``index.html``, ``results.json`` and ``figures/*.png``.
 
-Every file is written atomically (a temporary file in the same folder, flushed and
-fsynced, then :func:`os.replace`, then the folder fsynced), so a reader never sees a
-half-written report and an interrupted run leaves the previous one intact.
+The whole report is swapped in at once: it is built in a fresh folder next to the target
+(``.<name>.<random>.tmp``), where every file is written and fsynced, together with the
+files of the previous report it keeps (hard links, see :func:`write_report`); then one
+rename puts it in place (on Linux ``renameat2(RENAME_EXCHANGE)`` swaps the two folders
+atomically; elsewhere the old folder is renamed aside just before). A reader sees the old
+report or the new one, never a mix, and a run killed before the swap leaves the previous
+report as it was (and at worst a stray ``.tmp`` folder). :func:`check_out` tells before
+any experiment runs whether the target can be written.
 
 ``results.json``::
 
@@ -28,10 +33,14 @@ Non-finite table numbers are written as the strings ``"nan"``, ``"inf"``, ``"-in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import platform
+import secrets
+import shutil
+import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -166,8 +175,10 @@ def write_report(
 ) -> Path:
     r"""Write ``index.html``, ``results.json`` and ``figures/*.png`` for ``runs`` into ``out``.
 
-    Figures of the experiments in ``runs`` left in ``out/figures`` by an earlier run
-    (same ``<experiment>-`` prefix, not redrawn now) are removed, so every PNG there
+    The report is built in a fresh folder beside ``out`` and swapped in with one rename
+    (see the module docstring). Files of an earlier report in ``out`` are kept, except
+    ``index.html``, ``results.json`` and the figures of the experiments in ``runs`` (same
+    ``<experiment>-`` prefix: redrawn now, or stale), so every PNG of those experiments
     comes from the run that the page describes; other files are left alone.
 
     Parameters
@@ -175,7 +186,7 @@ def write_report(
     runs : sequence of ExperimentRun
         What :func:`netopt.lab.runner.run_experiments` returned.
     out : path-like
-        Output folder, created when missing.
+        Output folder, created when missing (see :func:`check_out` for what is refused).
     seed : int
     quick : bool
     started : str, optional
@@ -189,23 +200,126 @@ def write_report(
         The path of ``index.html``.
     """
     out = Path(out)
-    figures = out / FIGURES
-    figures.mkdir(parents=True, exist_ok=True)
+    check_out(out)
     if total_seconds is None:
         total_seconds = sum(r.seconds for r in runs)
     meta = run_metadata(seed=seed, quick=quick, started=started, total_seconds=total_seconds)
-    written = set()
-    for run in runs:
-        for fig in run.figures:
-            atomic_write(figures / fig.file_name, fig.png)
-            written.add(fig.file_name)
     prefixes = tuple(f"{run.experiment.name}-" for run in runs)
-    for stale in figures.glob("*.png"):
-        if stale.name.startswith(prefixes) and stale.name not in written:
-            stale.unlink()
-    document = results_document(runs, meta)
-    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
-    atomic_write(out / "results.json", (text + "\n").encode("utf-8"))
-    index = out / "index.html"
-    atomic_write(index, render_page(runs, meta).encode("utf-8"))
-    return index
+    build = _fresh_folder(out)
+    try:
+        if out.is_dir():  # keep what the new report does not replace (see the docstring)
+            _keep_old_files(out, build, prefixes)
+        figures = build / FIGURES
+        figures.mkdir(exist_ok=True)
+        for run in runs:
+            for fig in run.figures:
+                atomic_write(figures / fig.file_name, fig.png)
+        document = results_document(runs, meta)
+        text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+        atomic_write(build / "results.json", (text + "\n").encode("utf-8"))
+        atomic_write(build / "index.html", render_page(runs, meta).encode("utf-8"))
+        _swap_in(build, out)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    return out / "index.html"
+
+
+def check_out(out: str | os.PathLike) -> Path:
+    """Check that a report can be written to the folder ``out``; return it as a Path.
+
+    Creates missing parent folders, and a probe folder beside ``out`` (removed at once),
+    so a read-only location is found before any experiment runs.
+
+    Raises
+    ------
+    ValueError
+        If ``out`` exists and is not a folder, or its parent cannot be written, with the
+        reason.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out: {str(out)!r} exists and is not a folder")
+    try:
+        out.absolute().parent.mkdir(parents=True, exist_ok=True)
+        os.rmdir(_fresh_folder(out))
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise ValueError(f"--out: cannot write the report to {str(out)!r}: {reason}") from None
+    return out
+
+
+def _fresh_folder(out: Path) -> Path:
+    """A new empty folder beside ``out`` (same file system, so it can be renamed onto it)."""
+    parent = out.absolute().parent
+    while True:
+        candidate = parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            os.mkdir(candidate)  # the user's umask applies, as for any folder they create
+        except FileExistsError:
+            continue
+        return candidate
+
+
+def _keep_old_files(old: Path, build: Path, prefixes: tuple[str, ...]) -> None:
+    """Hard-link (or copy) the old report's files that the new one does not replace."""
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        where = Path(folder)
+        if where == old:
+            return {"index.html", "results.json"}
+        if where == old / FIGURES:
+            return {n for n in names if n.startswith(prefixes) and n.endswith(".png")}
+        return set()
+
+    def link_or_copy(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(
+        old, build, ignore=ignore, copy_function=link_or_copy, symlinks=True, dirs_exist_ok=True
+    )
+
+
+def _swap_in(build: Path, out: Path) -> None:
+    """Put the folder ``build`` at ``out`` with one rename; remove the old report."""
+    parent = out.absolute().parent
+    if not out.exists() and not out.is_symlink():
+        os.rename(build, out)
+    elif _exchange(build, out):
+        shutil.rmtree(build)  # it now holds the old report
+    else:  # no atomic exchange here: move the old one aside just before
+        aside = _fresh_folder(out)
+        os.rmdir(aside)
+        os.rename(out, aside)
+        os.rename(build, out)
+        shutil.rmtree(aside, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        fd = os.open(parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the paths ``a`` and ``b`` atomically (Linux ``renameat2``); False if unavailable."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # pragma: no cover - a libc without renameat2
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if result != 0:
+        errno = ctypes.get_errno()
+        if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: no exchange on this FS
+            return False
+        raise OSError(errno, os.strerror(errno), str(b))
+    return True
