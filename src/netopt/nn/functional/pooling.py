@@ -123,6 +123,7 @@ def _max_pool(input, nd, name, kernel_size, stride, padding, dilation, ceil_mode
     for a, b in offsets[1:]:
         np.maximum(y, xp[geo.window(a, b)], out=y)  # NaN propagates, as in torch
     out = y.reshape(geo.result_shape(y))
+    disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(geo.k, geo.s, geo.d))
 
     def route(g4: np.ndarray | None):
         # walk the offsets in scan order; each window's first maximum (a NaN counts as
@@ -140,6 +141,8 @@ def _max_pool(input, nd, name, kernel_size, stride, padding, dilation, ceil_mode
             open_ ^= hit
             if gp is None:
                 arg += hit * k
+            elif disjoint:  # each input position lies in one window: write, don't add
+                np.copyto(gp[geo.window(a, b)], g4, where=hit)
             else:
                 gp[geo.window(a, b)] += np.where(hit, g4, 0)
         return arg if gp is None else gp
