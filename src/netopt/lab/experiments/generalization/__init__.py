@@ -62,7 +62,7 @@ QUICK = Settings(
     remedy_epochs=150,
     repeats=3,
     bag_members=5,
-    mnist1d_steps=500,
+    mnist1d_steps=300,
     clean_control=False,
 )
 FULL = Settings(

@@ -231,7 +231,7 @@ def _fewer(run: dict, sweep: list) -> FigureSpec:
                label=f"all {fewer.DIM} features: test")  # fmt: skip
     ax.set_xticks(ks, [str(k) for k in ks])
     ax.set(xlabel="features kept", ylabel="test accuracy")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="center right")
     sizes = [n for n, _, _ in sweep]
     ax_n.semilogx(sizes, [tr for _, tr, _ in sweep], "o-", color=BLUE, label="train")
     ax_n.semilogx(sizes, [te for _, _, te in sweep], "s-", color=RED, label="test")

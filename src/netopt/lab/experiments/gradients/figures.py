@@ -30,7 +30,7 @@ def depth_figure(runs: dict, configs: dict, lr: float) -> Any:
     acc_ax.axhline(chance, color="0.5", linestyle=":", linewidth=1)
     acc_ax.text(0, chance + 0.01, "chance (1/10)", color="0.4", fontsize=8)
     acc_ax.set_title("learning")
-    acc_ax.legend(fontsize=8, loc="center right")
+    acc_ax.legend(fontsize=8, loc="upper left")
     return fig
 
 

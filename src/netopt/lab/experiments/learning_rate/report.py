@@ -88,7 +88,10 @@ def _tuned_figure(m: dict[str, Any]) -> FigureSpec:
         a1.plot(np.full(len(held), i), held, "o", ms=5, alpha=0.7, color=f"C{i}")
         a1.plot([i - 0.25, i + 0.25], [np.median(held)] * 2, color="k", lw=2)
     a1.set_xticks(range(len(names)))
-    a1.set_xticklabels([f"{k}\n{_setting(cmp['tuned'][k].config)}" for k in names], fontsize=8)
+    a1.set_xticklabels(
+        [f"{k}\n" + _setting(cmp["tuned"][k].config).replace(", ", "\n") for k in names],
+        fontsize=8,
+    )
     a1.set_ylabel("held-out loss (test images)")
     a1.set_title(f"each at its tuned setting, {cmp['fresh']} fresh seeds (bar: median)", fontsize=9)
     every = max(cmp["steps"] // 10, 1)
