@@ -289,3 +289,8 @@ def test_runner_keeps_kind_protocol_and_notes():
 def test_a_note_must_be_a_note():
     run = runner.run_one(_exp("bad_note", lambda ctx: Result(claims=[], notes=["text"])))
     assert run.error == "TypeError: Result.notes holds a str, not a Note"
+
+
+def test_claim_kind_is_required():
+    with pytest.raises(TypeError, match="kind"):
+        Claim("unclassified", True, "e")

@@ -113,10 +113,7 @@ def _done_lines(run: Any) -> list[str]:
     from ..lab.page import tally_text
 
     lines = [f"{name:<15} {tally_text(run.claims)}  ({run.seconds:.1f} s)"]
-    lines += [
-        f"    {c.kind or 'claim'} does not hold: {c.claim} ({c.evidence})"
-        for c in run.failed_claims
-    ]
+    lines += [f"    {c.kind} does not hold: {c.claim} ({c.evidence})" for c in run.failed_claims]
     return lines
 
 

@@ -61,7 +61,7 @@ class Claim:
     evidence : str
         The numbers from this run, e.g. ``"D(A||B)=0.1438 vs D(B||A)=0.1308"``. For a
         finding, with its spread over seeds (median and range, or ``"9 of 10 seeds"``).
-    kind : {"check", "finding"}, keyword-only
+    kind : {"check", "finding"}, keyword-only, required
         ``"check"``: an identity, a definition or an exact reproduction that correct code
         must satisfy (it tests the code, not the chapter). ``"finding"``: a statement
         about behaviour that could come out either way on real data; it is evidence for
@@ -91,7 +91,7 @@ class Claim:
     claim: str
     holds: bool
     evidence: str
-    kind: str | None = field(default=None, kw_only=True)
+    kind: str = field(kw_only=True)
     protocol: dict[str, Any] | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
@@ -99,8 +99,6 @@ class Claim:
 
 
 def _check_kind(claim: object, kind: object, protocol: object) -> None:
-    if kind is None:  # unclassified: allowed only while the experiments are being classified
-        return
     if kind not in KINDS:
         raise ValueError(f"Claim kind must be 'check' or 'finding', got {kind!r} for {claim!r}")
     if kind == "check":

@@ -181,7 +181,7 @@ def _heading(run: ExperimentRun) -> str:
 
 
 def tally_text(claims: Sequence[Any]) -> str:
-    r"""``"findings: 31 of 33 hold; checks: 30 of 30"`` (unclassified claims counted apart).
+    r"""``"findings: 31 of 33 hold; checks: 30 of 30"``.
 
     Examples
     --------
@@ -194,9 +194,6 @@ def tally_text(claims: Sequence[Any]) -> str:
         of_kind = [c for c in claims if c.kind == kind]
         held = sum(bool(c.holds) for c in of_kind)
         parts.append(f"{name}: {held} of {len(of_kind)}" + (" hold" if kind == "finding" else ""))
-    other = [c for c in claims if c.kind not in ("finding", "check")]
-    if other:
-        parts.append(f"unclassified: {sum(bool(c.holds) for c in other)} of {len(other)}")
     return "; ".join(parts)
 
 
@@ -311,7 +308,6 @@ def _claims_table(run: ExperimentRun) -> str:
     groups = (
         ("finding", "Findings", "the chapter's statements, repeated over seeds"),
         ("check", "Checks", "identities and definitions that correct code must satisfy"),
-        (None, "Unclassified claims", "not yet classified as a finding or a check"),
     )
     parts = []
     for kind, title, what in groups:

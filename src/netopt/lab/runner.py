@@ -71,8 +71,8 @@ class ExperimentRun:
         """How many claims hold."""
         return sum(c.holds for c in self.claims)
 
-    def of_kind(self, kind: str | None) -> list[Claim]:
-        """The claims of one kind: ``"check"``, ``"finding"`` (None: the unclassified)."""
+    def of_kind(self, kind: str) -> list[Claim]:
+        """The claims of one kind: ``"check"`` or ``"finding"``."""
         return [c for c in self.claims if c.kind == kind]
 
     @property
