@@ -84,7 +84,7 @@ SUITES: dict[str, list[Task]] = {
         Task("polynomial", {"epochs": 30}),
         Task("spirals", {"epochs": 40, "target": 0.5}, fixed={"batch_size": 16}),
         Task("digits", {"epochs": 5}),
-        Task("mnist1d", {"epochs": 4}),
+        Task("mnist1d", {"epochs": 4, "target": 1.3}),
     ],
 }
 PROTOCOLS = {"quick": Protocol(n_lr=5, tune_seeds=2, final_seeds=3), "default": Protocol()}

@@ -170,7 +170,8 @@ def _model_problem(name: str, classify: bool) -> Callable[[dict[str, Any], Repor
             int(config["data_seed"]),
         )
         hidden = [int(h) for h in config["hidden"]]
-        return train_model(config, report, arrays, hidden, classify)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence fails the trial below
+            return train_model(config, report, arrays, hidden, classify)
 
     return run
 
