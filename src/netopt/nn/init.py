@@ -10,19 +10,28 @@ Fan-in/fan-out of a weight of shape ``(out, in, *kernel)`` are
   :math:`\pm g\sqrt{3/\text{fan}}`, or normal with :math:`\sigma = g/\sqrt{\text{fan}}`.
 
 Values are drawn in float64 from ``rng`` (netopt's default generator when None) and
-cast to the tensor's dtype; they do not reproduce PyTorch's random stream.
+cast to the tensor's dtype; they do not reproduce PyTorch's random stream. They are drawn
+in chunks of :data:`CHUNK` values written straight into the tensor, in C order, so memory
+peaks at the tensor plus one chunk (``nn.Linear(10_000, 10_000)``: 1x its weight, not 4x),
+and the values equal one draw of the whole shape. Each initializer counts as one in-place
+write of the tensor (its version, :mod:`netopt.autograd.version`), as torch's.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 
 from .. import random as _random
 from .._validate import is_number
 from ..autograd.tensor import Tensor
+from ..autograd.version import mark_modified
+
+#: Values drawn at a time (float64: 512 KiB).
+CHUNK = 1 << 16
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "sigmoid")
 
@@ -64,24 +73,36 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     return shape[1] * receptive, shape[0] * receptive
 
 
-def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
-    tensor.data[...] = values.astype(tensor.data.dtype)
+def _fill(tensor: Tensor, draw: Any) -> Tensor:
+    """Write ``draw(n)`` (n float64 values) into ``tensor`` chunk by chunk, in C order."""
+    data = tensor.data
+    if data.flags.c_contiguous:
+        flat = data.reshape(-1)  # a view: the writes land in the tensor
+        for start in range(0, flat.size, CHUNK):
+            stop = min(start + CHUNK, flat.size)
+            flat[start:stop] = draw(stop - start)
+    else:  # a strided view (rare): one draw of the whole shape
+        data[...] = draw(data.size).reshape(data.shape)
+    mark_modified(tensor)
     return tensor
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, rng=None) -> Tensor:
     """Fill with draws from :math:`U(a, b)`."""
-    return _fill(tensor, _random.resolve(rng).uniform(a, b, tensor.shape))
+    gen = _random.resolve(rng)
+    return _fill(tensor, lambda n: gen.uniform(a, b, n))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, rng=None) -> Tensor:
     r"""Fill with draws from :math:`\mathcal N(\text{mean}, \text{std}^2)`."""
-    return _fill(tensor, _random.resolve(rng).normal(mean, std, tensor.shape))
+    gen = _random.resolve(rng)
+    return _fill(tensor, lambda n: gen.normal(mean, std, n))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with ``val``."""
     tensor.data[...] = val
+    mark_modified(tensor)
     return tensor
 
 
