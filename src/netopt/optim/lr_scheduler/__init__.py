@@ -5,7 +5,8 @@ The chapter's three ways of adjusting the learning rate (学习率的动态调�
 1. a fixed plan (有序调整): :class:`StepLR` (等间隔调整), :class:`MultiStepLR`,
    :class:`ExponentialLR` (指数衰减), :class:`CosineAnnealingLR` (余弦退火),
    :class:`CosineAnnealingWarmRestarts`, :class:`LinearLR`, :class:`ConstantLR`,
-   :class:`LambdaLR`, :class:`OneCycleLR`, composed by :class:`SequentialLR` and
+   :class:`LambdaLR`, :class:`MultiplicativeLR`, :class:`PolynomialLR`, :class:`OneCycleLR`,
+   :class:`CyclicLR`, composed by :class:`SequentialLR` and
    :class:`ChainedScheduler`;
 2. monitored performance (基于性能监测): :class:`ReduceLROnPlateau`;
 3. per parameter group: every scheduler acts on each ``param_group`` from its own base lr.
@@ -38,9 +39,11 @@ from __future__ import annotations
 from .base import Decision, LRScheduler
 from .compose import ChainedScheduler, SequentialLR
 from .cosine import CosineAnnealingLR, CosineAnnealingWarmRestarts
+from .cyclic import CyclicLR
 from .decay import ExponentialLR, MultiStepLR, StepLR
 from .one_cycle import OneCycleLR
 from .plateau import ReduceLROnPlateau, is_better, plateau_threshold
+from .poly import MultiplicativeLR, PolynomialLR
 from .warmup import ConstantLR, LambdaLR, LinearLR
 
 __all__ = [
@@ -48,13 +51,16 @@ __all__ = [
     "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "Decision",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",
     "LinearLR",
     "MultiStepLR",
+    "MultiplicativeLR",
     "OneCycleLR",
+    "PolynomialLR",
     "ReduceLROnPlateau",
     "SequentialLR",
     "StepLR",

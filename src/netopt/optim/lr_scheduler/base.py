@@ -9,108 +9,76 @@ survives ``optimizer.load_state_dict`` replacing the list. Every step appends a
 from __future__ import annotations
 
 import copy
+import functools
+import warnings
+import weakref
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from ..._validate import is_int
+from ...autograd import Tensor
 from ..schedules._validate import Schedule, check_lr, check_step
+from .decision import Decision
+
+#: torch's warning for ``scheduler.step(epoch)`` (its text, so code that filters it works).
+EPOCH_DEPRECATION_WARNING = (
+    "The epoch parameter in `scheduler.step()` was not necessary and is being "
+    "deprecated where possible. Please use `scheduler.step()` to step the "
+    "scheduler. During the deprecation, if epoch is different from None, the "
+    "closed form is used instead of the new chainable form, where available. "
+    "Please open an issue if you are unable to replicate your use case: "
+    "https://github.com/pytorch/pytorch/issues/new/choose."
+)
+_ORDER_WARNING = (
+    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
+    "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
+    "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
+    "will result in PyTorch skipping the first value of the learning rate schedule. "
+    "See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
+_OVERRIDDEN_WARNING = (
+    "Seems like `optimizer.step()` has been overridden after learning rate scheduler "
+    "initialization. Please, make sure to call `optimizer.step()` before "
+    "`lr_scheduler.step()`. See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
+
+
+def lr_value(lr: Any) -> Any:
+    """A group's lr as a number: a 1-element tensor (``lr=tensor(0.1)``) gives its value."""
+    return lr.item() if isinstance(lr, Tensor) else lr
+
+
+def set_lr(group: dict[str, Any], lr: Any) -> None:
+    """Write ``lr`` into a group: a tensor lr is filled in place (it stays a tensor)."""
+    if isinstance(group["lr"], Tensor):
+        group["lr"].fill_(lr_value(lr))
+    else:
+        group["lr"] = lr_value(lr)
+
+
+def _track_step_calls(optimizer: Any) -> None:
+    """Wrap ``optimizer.step`` (once) so that it records ``optimizer._opt_called``, as
+    torch does, for the step-order warning."""
+    step = getattr(optimizer, "step", None)
+    func = getattr(step, "__func__", None)
+    if func is None or hasattr(step, "_wrapped_by_lr_sched"):
+        return
+    ref = weakref.ref(optimizer)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        opt = ref()
+        opt._opt_called = True
+        return func.__get__(opt, type(opt))(*args, **kwargs)
+
+    wrapper._wrapped_by_lr_sched = True
+    optimizer.step = wrapper
+
 
 __all__ = ["Decision", "LRScheduler", "param_groups"]
-
-
-@dataclass(frozen=True)
-class Decision:
-    r"""One entry of a scheduler's decision log (``scheduler.history``).
-
-    Attributes
-    ----------
-    epoch : int or float
-        ``last_epoch`` after the step (fractional for warm restarts stepped by epoch).
-    action : str
-        ``"init"`` (construction or a restart as a ``SequentialLR`` stage), ``"update"`` or
-        ``"hold"`` (some lr changed, or none), ``"jump"`` (``step(epoch)``: the closed form),
-        ``"restart"`` (a warm restart), ``"switch"`` (a ``SequentialLR`` milestone); for
-        ``ReduceLROnPlateau``: ``"improve"``, ``"wait"``, ``"cooldown"``, ``"reduce"``, or
-        ``"floor"`` (a reduction was due but every group is at ``min_lr`` or within
-        ``eps``).
-    reason : str
-        Human-readable cause, e.g. ``"3 bad epochs > patience 2: lr *= 0.5"``.
-    old_lrs, new_lrs : tuple of float
-        ``group["lr"]`` of every group before and after the step.
-    metric, best : float or None
-        ``ReduceLROnPlateau`` only: the metric passed to ``step`` and the best so far.
-    num_bad_epochs, cooldown_counter : int or None
-        ``ReduceLROnPlateau`` only: the counters after the step.
-
-    Examples
-    --------
-    >>> d = Decision(3, "hold", "epoch 3 is not a multiple of step_size 5", (0.1,), (0.1,))
-    >>> Decision.from_dict(d.to_dict()) == d
-    True
-    """
-
-    epoch: float
-    action: str
-    reason: str
-    old_lrs: tuple[float, ...]
-    new_lrs: tuple[float, ...]
-    metric: float | None = None
-    best: float | None = None
-    num_bad_epochs: int | None = None
-    cooldown_counter: int | None = None
-
-    def __str__(self) -> str:
-        r"""One readable line: ``epoch 3: reduce (why) lr [1.0] -> [0.5]``.
-
-        Returns
-        -------
-        str
-
-        Examples
-        --------
-        >>> print(Decision(2, "update", "lr *= gamma 0.5", (1.0,), (0.5,)))
-        epoch 2: update (lr *= gamma 0.5) lr [1.0] -> [0.5]
-        """
-        why = f" ({self.reason})" if self.reason else ""
-        lrs = f"{list(self.old_lrs)} -> {list(self.new_lrs)}"
-        return f"epoch {self.epoch}: {self.action}{why} lr {lrs}"
-
-    def to_dict(self) -> dict[str, Any]:
-        r"""Return the record as plain data (lists, not tuples), for ``state_dict``.
-
-        Returns
-        -------
-        dict
-        """
-        d = asdict(self)
-        d["old_lrs"], d["new_lrs"] = list(self.old_lrs), list(self.new_lrs)
-        return d
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Decision:
-        r"""Rebuild a record from :meth:`to_dict`'s output.
-
-        Parameters
-        ----------
-        data : mapping
-
-        Returns
-        -------
-        Decision
-
-        Raises
-        ------
-        ValueError
-            Missing or unexpected keys.
-        """
-        names = {f.name for f in fields(cls)}
-        if not isinstance(data, Mapping) or set(data) != names:
-            raise ValueError(f"a Decision record has exactly the keys {sorted(names)}")
-        d = dict(data)
-        d["old_lrs"], d["new_lrs"] = tuple(d["old_lrs"]), tuple(d["new_lrs"])
-        return cls(**d)
 
 
 def param_groups(optimizer: Any) -> list[dict[str, Any]]:
@@ -143,7 +111,7 @@ def param_groups(optimizer: Any) -> list[dict[str, Any]]:
     if not ok or not all(isinstance(g, dict) and "lr" in g for g in groups):
         raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
     for g in groups:
-        check_lr(g["lr"])
+        check_lr(lr_value(g["lr"]))
     return groups
 
 
@@ -189,9 +157,11 @@ class LRScheduler:
     Notes
     -----
     Call ``scheduler.step()`` after ``optimizer.step()``, once per epoch (or per batch for
-    :class:`OneCycleLR`). Unlike PyTorch, the optimizer's ``step`` is not patched to detect
-    the wrong order, and ``step(epoch)`` is supported rather than deprecated: it jumps to the
-    closed form.
+    :class:`OneCycleLR`). As in PyTorch, ``optimizer.step`` is wrapped to detect the wrong
+    order: the first ``step()`` warns when ``optimizer.step()`` has not run yet (or was
+    replaced after construction); ``step(epoch)`` jumps to the closed form and warns with
+    :data:`EPOCH_DEPRECATION_WARNING`. A 1-element tensor lr stays a tensor (filled in
+    place); the schedule computes with its value.
     """
 
     max_history: int | None = 10_000
@@ -209,13 +179,14 @@ class LRScheduler:
                         f"param 'initial_lr' is not specified in param_groups[{i}] when "
                         "resuming scheduler with last_epoch >= 0."
                     )
-        base_lrs = [group.get("initial_lr", group["lr"]) for group in groups]
+        base_lrs = [lr_value(group.get("initial_lr", group["lr"])) for group in groups]
         for i, base_lr in enumerate(base_lrs):
             self._schedule(i, base_lr)  # validates every argument before anything changes
         self.optimizer = optimizer
         for group in groups:
-            group.setdefault("initial_lr", group["lr"])
+            group.setdefault("initial_lr", lr_value(group["lr"]))
         self.base_lrs: list[float] = base_lrs
+        _track_step_calls(optimizer)
         self.last_epoch = last_epoch
         self.history: deque[Decision] = deque(maxlen=self.max_history)
         self._is_initial = False
@@ -277,8 +248,22 @@ class LRScheduler:
         """
         if epoch is not None:
             check_step(epoch, integer=True)
+        self._warn_order()
         self._step_count += 1
+        if epoch is not None:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
         self._update_lr(epoch)
+
+    def _warn_order(self) -> None:
+        """torch's warnings at the first user step: the optimizer's ``step`` was replaced
+        after the scheduler was built, or has not been called yet."""
+        step = getattr(self.optimizer, "step", None)
+        if self._step_count != 1 or step is None:
+            return
+        if not hasattr(step, "_wrapped_by_lr_sched"):
+            warnings.warn(_OVERRIDDEN_WARNING, UserWarning, stacklevel=3)
+        elif not getattr(self.optimizer, "_opt_called", False):
+            warnings.warn(_ORDER_WARNING, UserWarning, stacklevel=3)
 
     def _update_lr(self, epoch: int | None) -> None:
         old = self._group_lrs()
@@ -295,11 +280,11 @@ class LRScheduler:
         self._update_lr(0)
 
     def _group_lrs(self) -> list[float]:
-        return [group["lr"] for group in self.optimizer.param_groups]
+        return [lr_value(group["lr"]) for group in self.optimizer.param_groups]
 
     def _write(self, values: list[float], old: list[float], action: str | None = None) -> None:
         for group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            group["lr"] = lr
+            set_lr(group, lr)
         self._last_lr = self._group_lrs()
         if action is None:
             action = "init" if self._is_initial else "hold" if old == self._last_lr else "update"

@@ -10,7 +10,7 @@ from typing import Any, SupportsFloat
 
 from ..._validate import is_int
 from ..schedules._validate import check_milestones
-from .base import Decision, LRScheduler, param_groups
+from .base import Decision, LRScheduler, lr_value, param_groups, set_lr
 
 __all__ = ["ChainedScheduler", "SequentialLR"]
 
@@ -165,8 +165,8 @@ class SequentialLR(_Composite):
         self.last_epoch = last_epoch + 1
         old = self._group_lrs()
         for group in groups:
-            group.setdefault("initial_lr", group["lr"])
-            group["lr"] = group["initial_lr"]
+            group.setdefault("initial_lr", lr_value(group["lr"]))
+            set_lr(group, group["initial_lr"])
         self.base_lrs = [group["initial_lr"] for group in groups]
         self._start_history()
         for s in schedulers:  # undo the stages' own initial steps, as PyTorch
@@ -273,7 +273,7 @@ class ChainedScheduler(_Composite):
         groups = param_groups(optimizer)
         self._schedulers, self.optimizer = schedulers, optimizer
         self.last_epoch = 0
-        self.base_lrs = [group.get("initial_lr", group["lr"]) for group in groups]
+        self.base_lrs = [lr_value(group.get("initial_lr", group["lr"])) for group in groups]
         self._last_lr = self._group_lrs()
         self._start_history()
 

@@ -9,7 +9,7 @@ from typing import Any, SupportsFloat
 
 from ..._validate import is_real
 from ..schedules._validate import check_int, check_lr
-from .base import Decision, LRScheduler, param_groups
+from .base import Decision, LRScheduler, param_groups, set_lr
 
 __all__ = ["ReduceLROnPlateau", "is_better", "plateau_threshold"]
 
@@ -281,14 +281,14 @@ class ReduceLROnPlateau(LRScheduler):
             old_lr = float(group["lr"])
             new_lr = max(old_lr * self.factor, self.min_lrs[i])
             if old_lr - new_lr > self.eps:
-                group["lr"] = new_lr
+                set_lr(group, new_lr)
                 changed = True
         return changed
 
     def _restart(self, reason: str) -> None:
         old = self._group_lrs()
         for group in self.optimizer.param_groups:
-            group["lr"] = group["initial_lr"]
+            set_lr(group, group["initial_lr"])
         self._reset()
         self.last_epoch = 0
         self._last_lr = self._group_lrs()
