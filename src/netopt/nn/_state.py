@@ -82,7 +82,15 @@ def unexpected_keys(root: Any, state_dict: Mapping[str, Any]) -> list[str]:
 
 
 def load_state(root: Any, state_dict: Mapping[str, Any], strict: bool) -> _IncompatibleKeys:
-    """:meth:`netopt.nn.Module.load_state_dict`: check keys, shapes and dtypes, then copy."""
+    """:meth:`netopt.nn.Module.load_state_dict`: check keys, shapes and dtypes, then copy.
+
+    Raises
+    ------
+    TypeError
+        If ``state_dict`` is not a mapping (torch's message).
+    """
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
     targets = dict(state_targets(root))
     missing = [k for k in targets if k not in state_dict]
     unexpected = unexpected_keys(root, state_dict)
