@@ -40,6 +40,7 @@ from .pooling import (
     MaxPool1d,
     MaxPool2d,
 )
+from .robust_loss import HuberLoss, SmoothL1Loss
 from .sparse import Embedding
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "Embedding",
     "Flatten",
     "GroupNorm",
+    "HuberLoss",
     "Identity",
     "KLDivLoss",
     "L1Loss",
@@ -84,6 +86,7 @@ __all__ = [
     "Sequential",
     "SiLU",
     "Sigmoid",
+    "SmoothL1Loss",
     "Softmax",
     "Softplus",
     "Tanh",

@@ -34,6 +34,7 @@ from .loss_elementwise import (
 from .normalization import group_norm, layer_norm
 from .padding import pad
 from .pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from .robust_loss import huber_loss, smooth_l1_loss
 from .sparse import embedding
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "embedding",
     "gelu",
     "group_norm",
+    "huber_loss",
     "kl_div",
     "l1_loss",
     "layer_norm",
@@ -73,6 +75,7 @@ __all__ = [
     "selu",
     "sigmoid",
     "silu",
+    "smooth_l1_loss",
     "softmax",
     "softplus",
     "tanh",

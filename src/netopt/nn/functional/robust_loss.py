@@ -1,0 +1,91 @@
+r"""Losses that grow linearly for large errors: ``smooth_l1_loss`` and ``huber_loss``
+(PyTorch's signatures and numbers). Shapes must match exactly, as for the other losses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..._validate import is_real
+from ...autograd.tensor import Tensor, as_array, make_result, needs_grad
+from ._reduction import check_reduction, check_same_shape
+from .loss_elementwise import l1_loss
+
+
+def _piecewise(input: Tensor, target: Any, reduction: str, delta: float, scale: float) -> Tensor:
+    """``scale`` times Huber's loss with threshold ``delta``, reduced; see the callers."""
+    d = input.data - as_array(target)
+    a = np.abs(d)
+    small = a < delta
+    pointwise = np.where(small, 0.5 * d * d, delta * (a - 0.5 * delta)) * scale
+    n = d.size
+    if reduction == "none":
+        out = pointwise.astype(d.dtype, copy=False)
+    else:
+        total = pointwise.sum()
+        out = np.asarray(total / n if reduction == "mean" else total, dtype=d.dtype)
+
+    def backward(g: np.ndarray) -> tuple:
+        slope = np.where(small, d, delta * np.sign(d)) * scale
+        local = (slope * (g / n if reduction == "mean" else g)).astype(d.dtype, copy=False)
+        return (
+            local if needs_grad(input) else None,
+            -local if needs_grad(target) else None,
+        )
+
+    return make_result(out, (input, target), backward)
+
+
+def huber_loss(
+    input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0, weight: Any = None
+) -> Tensor:
+    r"""Huber's loss: quadratic within ``delta`` of the target, linear beyond.
+
+    .. math::
+        \ell_i = \begin{cases} \tfrac12 d_i^2 & |d_i| < \delta \\
+        \delta\,(|d_i| - \tfrac12\delta) & \text{otherwise} \end{cases},
+        \qquad d_i = x_i - y_i
+
+    Gradient :math:`d_i` inside, :math:`\delta\operatorname{sign}(d_i)` outside.
+
+    Raises
+    ------
+    ValueError
+        ``delta`` not positive, an unknown ``reduction``, or different shapes.
+    """
+    check_reduction(reduction)
+    check_same_shape(input, target, "huber_loss")
+    if not is_real(delta) or delta <= 0:
+        raise ValueError(f"huber_loss does not support non-positive values for delta, got {delta}")
+    if weight is not None:
+        raise NotImplementedError("huber_loss(weight=...) is not supported by netopt")
+    return _piecewise(input, target, reduction, float(delta), 1.0)
+
+
+def smooth_l1_loss(
+    input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+    reduction: str = "mean", beta: float = 1.0,
+) -> Tensor:  # fmt: skip
+    r"""Smooth L1: Huber's loss divided by ``beta`` (:func:`huber_loss` with
+    :math:`\delta = \beta`, times :math:`1/\beta`); plain L1 when ``beta == 0``.
+
+    .. math::
+        \ell_i = \begin{cases} \tfrac{1}{2\beta} d_i^2 & |d_i| < \beta \\
+        |d_i| - \tfrac12\beta & \text{otherwise} \end{cases}
+
+    Raises
+    ------
+    ValueError
+        ``beta`` negative, an unknown ``reduction``, or different shapes.
+    """
+    if size_average is not None or reduce is not None:
+        raise ValueError("size_average and reduce are deprecated; use reduction=")
+    check_reduction(reduction)
+    check_same_shape(input, target, "smooth_l1_loss")
+    if not is_real(beta) or beta < 0:
+        raise ValueError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction)
+    return _piecewise(input, target, reduction, float(beta), 1.0 / float(beta))
