@@ -254,3 +254,11 @@ def test_bagging_beats_one_network_for_ten_seeds_and_not_with_one_member():
             assert bagging_wins(bags, singles), seed
             if seed == 0:
                 assert not bagging_wins(lone, singles)
+
+
+def test_l1_is_sparser_for_ten_seeds_and_not_without_its_penalty():
+    with blas_thread_limit(1):
+        for seed in SEEDS10:
+            assert fewer.l1_sparser(fewer.sparsity(_rng(seed, "sparsity-0"))), seed
+        removed = fewer.sparsity(_rng(0, "sparsity-0"), {"L1": 0.0, "L2": 0.2})
+        assert not fewer.l1_sparser(removed)

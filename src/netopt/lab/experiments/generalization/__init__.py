@@ -12,8 +12,9 @@ for each. This experiment measures every one of them in the same run:
   (figure 6.17), early stopping, data augmentation, each measured against the same network
   without a remedy; bagging against one network trained on all the data; k-fold
   cross-validation of the L2 strength;
-* fewer features (PCA, feature selection) against overfitting, and the train-test gap of
-  empirical risk minimization shrinking as the training set grows (:mod:`.fewer`).
+* fewer features (PCA, feature selection) against overfitting, the train-test gap of
+  empirical risk minimization shrinking as the training set grows, and L1's sparse weights
+  against L2's (:mod:`.fewer`).
 
 Findings repeat over ``repeats`` independent draws of the run's seed; figures and tables
 show the first draw.
@@ -141,6 +142,7 @@ def _measure(ctx: Context, s: Settings) -> dict:
     ctx.progress(0.65, "fewer features, training-set size")
     out["fewer"] = [fewer.fewer_features(ctx.rng(f"fewer-{r}")) for r in range(s.repeats)]
     out["erm"] = [fewer.erm_sweep(ctx.rng(f"erm-{r}")) for r in range(s.repeats)]
+    out["sparsity"] = [fewer.sparsity(ctx.rng(f"sparsity-{r}")) for r in range(s.repeats)]
     ctx.progress(0.75, "MNIST-1D")
     streams = {"init": ctx.rng("mnist1d-init"), "shuffle": ctx.rng("mnist1d-shuffle")}
     out["mnist1d"] = features.mnist1d(streams, steps=s.mnist1d_steps)

@@ -47,6 +47,7 @@ def claims_for(m: dict) -> list[Claim]:
         _bagging_claim(m["baggings"], [results["no remedy"] for _, results in m["remedies"]]),
         _fewer_claim(m["fewer"]),
         _erm_claim(m["erm"]),
+        _sparsity_claim(m["sparsity"]),
         _mnist1d_claim(m["mnist1d"]),
     ]
 
@@ -318,6 +319,27 @@ def _erm_claim(sweeps: list[dict]) -> Claim:
         protocol=_protocol(len(sweeps), "every draw: last gap < first gap / 3, second-last "
                            "gap < first gap"),
     )  # fmt: skip
+
+
+def _sparsity_claim(runs: list[dict]) -> Claim:
+    held = [fewer.l1_sparser(r) for r in runs]
+    lam = fewer.PENALTIES
+    return Claim(
+        "L1 regularization gives sparse weights, L2 does not (eq. 6-12 vs 6-11): with L1 at "
+        "least half the weights end near zero, at least twice L2's share",
+        all(held),
+        f"softmax regression on {fewer.N_TRAIN} samples of {fewer.DIM} features, "
+        f"{fewer.SPARSE_STEPS} full-batch SGD steps; share of weights below "
+        f"{fewer.NEAR_ZERO:g} x the largest: "
+        + ", ".join(
+            f"{k} (lambda {lam[k]:g}) {spread([r[k]['near_zero'] for r in runs])}" for k in lam
+        )
+        + "; test accuracy "
+        + ", ".join(f"{k} {spread([r[k]['test'] for r in runs])}" for k in lam)
+        + f"; holds on {count(held)}",
+        kind="finding",
+        protocol=_protocol(len(runs), "every draw: L1's near-zero share >= 0.5 and >= 2x L2's"),
+    )
 
 
 def _mnist1d_claim(runs: dict) -> Claim:

@@ -1,4 +1,7 @@
-r"""Fewer features against overfitting, and how many samples ERM needs (private; slide 58).
+r"""Fewer features against overfitting, ERM's sample size, L1 sparsity, boosting (private).
+
+Slides 57-58: :func:`fewer_features`, :func:`erm_sweep`, :func:`sparsity` on the data below;
+:func:`boosting` on the two spirals.
 
 Constructed but honest data: :data:`DIM` features, of which :data:`INFORMATIVE` carry the
 class (their standard deviation is :data:`SIGNAL_STD`, the rest are unit-variance noise,
@@ -19,7 +22,7 @@ import numpy as np
 import netopt
 from netopt import nn
 from netopt.nn import functional as F
-from netopt.optim import Adam
+from netopt.optim import SGD, Adam
 
 from .common import accuracy
 
@@ -167,3 +170,54 @@ def boosting_helps(run: dict[str, tuple[float, float]]) -> bool:
     """One stump underfits (train <= 70%); the boosted stumps reach train >= 85% and test
     >= 80%."""
     return bool(run["stump"][0] <= 0.7 and run["boosted"][0] >= 0.85 and run["boosted"][1] >= 0.8)
+
+
+PENALTIES = {"none": 0.0, "L1": 0.02, "L2": 0.2}
+"""Penalty strengths of the sparsity measurement (``lambda * l1_penalty`` or ``l2_penalty``)."""
+SPARSE_STEPS, SPARSE_LR, NEAR_ZERO = 400, 0.05, 0.05
+
+
+def sparsity(rng: np.random.Generator, penalties: dict[str, float] | None = None) -> dict:
+    r"""Fraction of near-zero weights after full-batch SGD with an L1, an L2 or no penalty.
+
+    Softmax regression on one draw of the fewer-features data (:func:`make_data`), loss
+    ``cross_entropy + lambda * penalty`` with :func:`netopt.regularization.l1_penalty`
+    (eq. 6-12: its subgradient pushes every weight toward 0 by the same amount) or
+    :func:`~netopt.regularization.l2_penalty` (eq. 6-11: a pull proportional to the
+    weight). A feature's weight is the difference of its two class weights; "near zero"
+    is below :data:`NEAR_ZERO` times the largest.
+
+    Returns
+    -------
+    dict
+        name -> ``{"near_zero": fraction, "test": test accuracy}``.
+    """
+    from netopt.regularization import l1_penalty, l2_penalty
+
+    d = make_data(rng)
+    x, y = netopt.tensor(d["x_train"]), netopt.tensor(d["y_train"])
+    init = int(rng.integers(2**31))
+    out = {}
+    for name, lam in (PENALTIES if penalties is None else penalties).items():
+        model = nn.Linear(DIM, 2, rng=np.random.default_rng(init))
+        opt = SGD(model.parameters(), lr=SPARSE_LR)
+        penalty = l1_penalty if name == "L1" else l2_penalty
+        for _ in range(SPARSE_STEPS):
+            loss = F.cross_entropy(model(x), y)
+            if lam:
+                loss = loss + lam * penalty(model)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        w = np.abs(model.weight.data[1] - model.weight.data[0])
+        out[name] = {
+            "near_zero": float(np.mean(w < NEAR_ZERO * w.max())),
+            "test": accuracy(model, d["x_test"], d["y_test"]),
+        }
+    return out
+
+
+def l1_sparser(run: dict) -> bool:
+    """L1 leaves at least half the weights near zero, and at least twice L2's share."""
+    l1, l2 = run["L1"]["near_zero"], run["L2"]["near_zero"]
+    return bool(l1 >= 0.5 and l1 >= 2 * l2)
