@@ -7,7 +7,7 @@ themselves are in :mod:`netopt.optim.functional`. Learning-rate schedules are pu
 over them are in :mod:`netopt.optim.lr_scheduler`.
 """
 
-from . import functional, lr_scheduler, schedules
+from . import functional, lr_scheduler, schedules, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -37,4 +37,5 @@ __all__ = [
     "functional",
     "lr_scheduler",
     "schedules",
+    "swa_utils",
 ]
