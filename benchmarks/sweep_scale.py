@@ -132,7 +132,33 @@ def workers_ratio(tmp, n1, n2):
         out[f"wall_s_{w}"] = walls
         out[f"cpu_s_per_trial_{w}"] = _marginal.cpu
     out["ratio_2_over_1"] = out["trials_per_min_2"] / out["trials_per_min_1"]
+    out["baseline_ratio_2_over_1"] = _baseline_ratio(n2)
     return out
+
+
+def _ravine_trial(lr):
+    from netopt.sweep.problems import resolve
+
+    problem = resolve("ravine")
+    config = {**problem.options, "optimizer": "sgd", "lr": lr, "steps": 10000, "trial_seed": 0}
+    problem.fn(config, lambda step, value: None)
+    return lr
+
+
+def _baseline_ratio(n):
+    """The same trials in 1 and in 2 plain processes (multiprocessing, no Dask, no store):
+    what this machine gives two processes at the moment, to read the Dask ratio against."""
+    import multiprocessing
+
+    rates = {}
+    ctx = multiprocessing.get_context("spawn")
+    for w in (1, 2):
+        with ctx.Pool(w) as pool:
+            pool.map(_ravine_trial, [0.01] * w)  # warm: imports
+            start = time.perf_counter()
+            pool.map(_ravine_trial, [0.01] * n, chunksize=1)
+            rates[w] = n / (time.perf_counter() - start)
+    return rates[2] / rates[1]
 
 
 def big_random(tmp, n, problem="ravine", options=None, space=None):
