@@ -151,3 +151,16 @@ def test_a_yaml_sweep_file_reads_like_toml(tmp_path):
     sweep = Sweep.from_file(path)
     assert (sweep.sampler, sweep.n_trials, sweep.options) == ("random", 3, {"steps": 5})
     assert len(sweep.planned()) == 3
+
+
+def test_a_closure_runs_in_process_and_is_refused_for_dask(tmp_path):
+    scale = 3.0
+
+    def closure(config, report):
+        return {"loss": scale * config["q"]}
+
+    rows = run_inprocess(closure, {"q": [1, 2]})
+    assert sorted(r["value"] for r in rows) == [3.0, 6.0]
+    with pytest.raises(ValueError, match=r"is not importable .* executor='inprocess'"):
+        run(Sweep(closure, {"q": [1]}), tmp_path / "r", executor="dask")
+    assert not (tmp_path / "r").exists()

@@ -50,7 +50,8 @@ def resolve(problem: str | Callable[..., Any]) -> Problem:
     """Return the :class:`Problem` named by ``problem``.
 
     ``problem`` is a registered name, an import path ``"module:function"`` or a function
-    (which must be importable by its module and qualified name to run on Dask workers).
+    (which must be importable by its module and qualified name to run on Dask workers; see
+    :func:`import_path`).
 
     Raises
     ------
@@ -63,6 +64,13 @@ def resolve(problem: str | Callable[..., Any]) -> Problem:
         raise ValueError(f"problem must be a name or 'module:function', got {problem!r}")
     if problem in _REGISTRY:
         return _REGISTRY[problem]
+    if problem.startswith("local:"):
+        if problem not in _LOCAL:
+            raise ValueError(
+                f"problem {problem!r} exists only in the process that defined it: define it "
+                "at the top of an importable module to run it elsewhere"
+            )
+        return Problem(problem, _LOCAL[problem], metric="loss")
     if ":" not in problem:
         raise ValueError(
             f"unknown problem {problem!r}; expected one of {', '.join(sorted(_REGISTRY))} "
@@ -86,13 +94,24 @@ def import_function(path: str) -> ProblemFn:
 
 
 def import_path(fn: Callable[..., Any]) -> str:
-    """Return ``"module:qualname"`` of ``fn``, checking that it imports back to ``fn``."""
+    """Return ``"module:qualname"`` of ``fn`` if it imports back to ``fn``.
+
+    Otherwise (a closure, a lambda, a function of ``__main__``) return ``"local:<module>:
+    <qualname>"`` and keep the function in this process: such a problem runs in-process
+    only (a Dask worker could not import it, and the runner refuses it for Dask).
+    """
     path = f"{fn.__module__}:{fn.__qualname__}"
-    if "<" in path or fn.__module__ == "__main__":
-        raise ValueError(
-            f"problem {fn.__qualname__!r} cannot travel to a worker: define it at the top of "
-            "an importable module and pass 'module:function', or use executor='inprocess'"
-        )
-    if import_function(path) is not fn:
-        raise ValueError(f"problem {path!r} does not import back to the same function")
-    return path
+    importable = "<" not in path and fn.__module__ != "__main__"
+    if importable:
+        try:
+            importable = import_function(path) is fn
+        except ValueError:
+            importable = False
+    if importable:
+        return path
+    local = f"local:{path}"
+    _LOCAL[local] = fn
+    return local
+
+
+_LOCAL: dict[str, Callable[..., Any]] = {}

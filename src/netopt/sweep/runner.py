@@ -172,6 +172,7 @@ def run_many(
 
     All sweeps are validated before any trial of any of them starts.
     """
+    _check_local([sweep for sweep, _ in plans], executor)
     ready = [_Plan(sweep, out, storage, fail_running) for sweep, out in plans]
     return _drive(ready, executor, scheduler, workers, None, None)
 
@@ -210,6 +211,22 @@ def _drive(
         if isinstance(executor, str):  # one the caller passed in stays open for its next use
             ex.close()
     return [plan.result for plan in plans]
+
+
+def _check_local(sweeps: list[Sweep], executor: str | Any) -> None:
+    """Refuse a problem that only this process knows (a closure) for any executor but ours."""
+    from .executor import InProcessExecutor
+
+    if executor == "inprocess" or isinstance(executor, InProcessExecutor):
+        return
+    for sweep in sweeps:
+        sweep.validate()
+        if sweep.problem_ref.startswith("local:"):
+            raise ValueError(
+                f"problem {sweep.problem_ref[6:]!r} is not importable (a closure, a lambda or "
+                "a function of __main__): define it at the top of a module, or run it with "
+                "executor='inprocess'"
+            )
 
 
 def _tick(plan: _Plan, pending: dict, progress: Callable[[Progress], None] | None) -> None:
@@ -261,6 +278,7 @@ def run(
     ValueError
         On an invalid sweep, before anything is stored or run.
     """
+    _check_local([sweep], executor)
     plan = _Plan(sweep, out, storage, fail_running)
     return _drive([plan], executor, scheduler, workers, progress, on_start)[0]
 

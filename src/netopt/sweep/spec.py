@@ -146,7 +146,6 @@ class Sweep:
         if self.sampler == "grid":
             if not self.space.grid():
                 raise ValueError("the grid is empty")
-        _ = self.problem_ref  # a function must be importable to travel to workers
 
     def planned(self) -> list[dict[str, Any]]:
         """Return the configs a grid or random sweep will run, in order (TPE: empty)."""
