@@ -36,6 +36,8 @@ def add(a: Any, b: Any) -> Tensor:
     r"""Element-wise :math:`a + b`; :math:`\partial/\partial a = \partial/\partial b = 1`."""
     ad, bd = _promote(as_array(a), as_array(b))
     out = ad + bd
+    if out.__class__ is not np.ndarray:  # 0-d operands give a NumPy scalar; keep an array
+        out = np.asarray(out)
 
     def backward(g: np.ndarray) -> tuple:
         return (
@@ -50,6 +52,8 @@ def sub(a: Any, b: Any) -> Tensor:
     r"""Element-wise :math:`a - b`."""
     ad, bd = _promote(as_array(a), as_array(b))
     out = ad - bd
+    if out.__class__ is not np.ndarray:  # 0-d operands give a NumPy scalar; keep an array
+        out = np.asarray(out)
 
     def backward(g: np.ndarray) -> tuple:
         return (
@@ -64,6 +68,8 @@ def mul(a: Any, b: Any) -> Tensor:
     r"""Element-wise :math:`a b`; the derivatives are :math:`b` and :math:`a`."""
     ad, bd = _promote(as_array(a), as_array(b))
     out = ad * bd
+    if out.__class__ is not np.ndarray:  # 0-d operands give a NumPy scalar; keep an array
+        out = np.asarray(out)
 
     def backward(g: np.ndarray) -> tuple:
         return (
@@ -78,6 +84,8 @@ def div(a: Any, b: Any) -> Tensor:
     r"""Element-wise :math:`a / b`; :math:`\partial/\partial b = -a/b^2`."""
     ad, bd = _promote(as_array(a), as_array(b))
     out = ad / bd
+    if out.__class__ is not np.ndarray:  # 0-d operands give a NumPy scalar; keep an array
+        out = np.asarray(out)
 
     def backward(g: np.ndarray) -> tuple:
         return (
@@ -103,6 +111,8 @@ def pow(a: Any, b: Any) -> Tensor:
     """
     ad, bd = _promote(as_array(a), as_array(b))
     out = ad**bd
+    if out.__class__ is not np.ndarray:  # 0-d operands give a NumPy scalar; keep an array
+        out = np.asarray(out)
 
     def backward(g: np.ndarray) -> tuple:
         ga = gb = None
