@@ -35,7 +35,7 @@ from typing import Any
 
 from .._validate import is_int
 from .problems import Problem, import_path, resolve
-from .space import Space
+from .space import Space, iter_dims
 
 SAMPLERS = ("grid", "random", "tpe")
 PRUNERS: dict[str, frozenset[str]] = {
@@ -222,6 +222,4 @@ class Sweep:
 
 
 def _names(space: Space) -> list[str]:
-    from .space import iter_dims
-
     return list(iter_dims(space))
