@@ -379,6 +379,13 @@ class Optimizer:
             out[name] = np.array(array, dtype=param.data.dtype, copy=True)
         return out
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A scheduler wraps ``step`` on the instance (a closure, not picklable); torch's
+        # Optimizer.__getstate__ leaves it out as well.
+        state = self.__dict__.copy()
+        state.pop("step", None)
+        return state
+
     def __repr__(self) -> str:
         text = type(self).__name__ + " ("
         for i, group in enumerate(self.param_groups):
