@@ -103,17 +103,22 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise ValueError(f"--workers must be >= 1, got {args.workers}")
-    result = run(
-        sweep,
-        args.out,
-        storage=args.storage,
-        executor="inprocess" if args.inprocess else "dask",
-        scheduler=args.scheduler,
-        workers=args.workers,
-        progress=line,
-        on_start=started,
-        fail_running=args.fail_running,
-    )
+    try:
+        result = run(
+            sweep,
+            args.out,
+            storage=args.storage,
+            executor="inprocess" if args.inprocess else "dask",
+            scheduler=args.scheduler,
+            workers=args.workers,
+            progress=line,
+            on_start=started,
+            fail_running=args.fail_running,
+        )
+    except KeyboardInterrupt:
+        line.end()
+        print("interrupted: finished trials are stored; run the same command to finish the rest")
+        return 130
     line.end()
     p = result.progress
     best = "—" if p.best is None else f"{p.best:.6g}"

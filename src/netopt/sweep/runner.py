@@ -192,6 +192,7 @@ def _drive(
         on_start(plans[0].result)
     pending: dict[Any, tuple[_Plan, dict]] = {}
     queue = list(plans)
+    sending: tuple[_Plan, dict] | None = None  # (an in-process submit runs the trial)
     try:
         while True:
             while len(pending) < getattr(ex, "depth", ex.capacity) and queue:
@@ -199,7 +200,9 @@ def _drive(
                 if payload is None:
                     queue.pop(0)
                     continue
-                pending[ex.submit(payload)] = (queue[0], payload)
+                sending = (queue[0], payload)
+                pending[ex.submit(payload)] = sending
+                sending = None
                 _tick(queue[0], pending, progress)
             if not pending:
                 break
@@ -208,6 +211,9 @@ def _drive(
                 plan.record(fut, payload)
                 _tick(plan, pending, progress)
     finally:
+        unfinished = [*pending.values(), *([sending] if sending else [])]
+        for plan, payload in unfinished:  # interrupted: the next run redoes these
+            _mark_stale(plan.store, payload["trial_id"], "the run was interrupted")
         if isinstance(executor, str):  # one the caller passed in stays open for its next use
             ex.close()
     return [plan.result for plan in plans]
@@ -283,18 +289,25 @@ def run(
     return _drive([plan], executor, scheduler, workers, progress, on_start)[0]
 
 
-def _record(state: Progress, fut: Any, payload: dict, store: Any, direction: str) -> None:
+def _mark_stale(store: Any, trial_id: int, why: str) -> None:
+    """Store a trial that did not finish as FAIL with ``netopt.stale`` (the next run redoes
+    it), unless it finished meanwhile."""
+    from optuna.exceptions import UpdateFinishedTrialError
     from optuna.trial import TrialState
 
     try:
+        store.set_trial_user_attr(trial_id, "netopt.stale", True)
+        store.set_trial_user_attr(trial_id, "netopt.error", why[:2000])
+        store.set_trial_state_values(trial_id, TrialState.FAIL)
+    except UpdateFinishedTrialError:  # a worker told its result first: keep it
+        pass
+
+
+def _record(state: Progress, fut: Any, payload: dict, store: Any, direction: str) -> None:
+    try:
         res = fut.result()
     except Exception as exc:  # the worker died or the store failed: redo on the next run
-        store.set_trial_user_attr(payload["trial_id"], "netopt.stale", True)
-        store.set_trial_user_attr(payload["trial_id"], "netopt.error", repr(exc)[:2000])
-        try:
-            store.set_trial_state_values(payload["trial_id"], TrialState.FAIL)
-        except Exception:  # already finished
-            pass
+        _mark_stale(store, payload["trial_id"], repr(exc))
         res = {"state": "fail", "error": repr(exc), "value": None}
     state.done += 1
     if res["state"] == "fail":
