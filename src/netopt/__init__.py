@@ -86,6 +86,7 @@ from .autograd import (
 )
 from .autograd.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .autograd.device import DTYPES as _DTYPES
+from .autograd.device import check_device as _check_device
 from .autograd.ops import pow
 from .random import manual_seed
 
@@ -153,19 +154,26 @@ def empty(*size: Any, dtype: Any = float32, requires_grad: bool = False) -> Tens
 
 def save(obj: Any, f: Any, *, key: bytes | None = None) -> Any:
     """Save a state dict (or a nest of dicts, lists, arrays, tensors, numbers, strings) to
-    the file ``f``, as ``torch.save`` is used, without pickle; ``key`` signs it
-    (HMAC-SHA256); see :func:`netopt._io.objects.save_object`. Returns the path."""
+    the file ``f`` (a path or a binary file object), as ``torch.save`` is used, without
+    pickle; ``key`` signs it (HMAC-SHA256); see :func:`netopt._io.objects.save_object`.
+    Returns the path (None for a file object)."""
     from ._io.objects import save_object
 
     return save_object(obj, f, key=key)
 
 
-def load(f: Any, *, key: bytes | None = None) -> Any:
-    """Load what :func:`save` wrote (``torch.load``'s counterpart; nothing is unpickled);
-    with ``key``, only a file signed with it; see :func:`netopt._io.objects.load_object`."""
+def load(
+    f: Any, map_location: Any = None, *, weights_only: Any = None, key: bytes | None = None
+) -> Any:
+    """Load what :func:`save` wrote from a path or a binary file object (``torch.load``'s
+    counterpart; nothing is unpickled, whatever ``weights_only`` says: any other file is
+    refused with the reason); ``map_location`` may name the CPU; with ``key``, only a file
+    signed with it; see :func:`netopt._io.objects.load_object`."""
     from ._io.objects import load_object
 
-    return load_object(f, key=key)
+    if map_location is not None and not callable(map_location):
+        _check_device(map_location)
+    return load_object(f, key=key, weights_only=weights_only)
 
 
 __all__ = [

@@ -87,8 +87,13 @@ def write_container(
     The arrays in ``content`` go into safetensors tensors, the rest into the JSON manifest
     (``content`` must carry ``format`` and ``version``, which :func:`read` checks), and a
     SHA-256 digest of both into the header; with ``key`` (bytes), also an HMAC-SHA256
-    signature.
+    signature. :func:`encode` gives the same bytes without a file.
     """
+    return atomic_write_bytes(path, encode(content, key=key))
+
+
+def encode(content: Mapping[str, Any], *, key: bytes | None = None) -> bytes:
+    """The bytes of :func:`write_container`'s file (for a file object, ``netopt.save(obj, f)``)."""
     key = _check_key(key)
     arrays: dict[str, np.ndarray] = {}
     plain = _jsonio.to_plain(content, (), arrays)
@@ -103,7 +108,7 @@ def write_container(
     except Exception as err:  # safetensors raises its own error types
         bad = [f"{k} ({a.dtype})" for k, a in arrays.items() if a.dtype.kind not in "biuf"]
         raise TypeError(f"cannot store arrays {bad or list(arrays)} in safetensors: {err}") from err
-    return atomic_write_bytes(path, data)
+    return data
 
 
 def read(
@@ -122,7 +127,6 @@ def read(
         ``key``), its digest does not match, or its manifest is malformed (the message
         names the path and what is wrong).
     """
-    key = _check_key(key)
     p = Path(path)
     where = repr(str(p))
     try:
@@ -131,6 +135,15 @@ def read(
         raise CheckpointError(f"cannot read checkpoint {where}: {err}") from err
     except FormatError as err:
         raise CheckpointError(str(err)) from None
+    return decode(buf, where, kind=kind, key=key)
+
+
+def decode(
+    buf: bytes | bytearray, where: str, *, kind: str, key: bytes | None = None
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """:func:`read` on bytes already in memory (from a file object); ``where`` names the
+    source in error messages."""
+    key = _check_key(key)
     try:
         metadata, arrays = parse(buf)
     except FormatError as err:
