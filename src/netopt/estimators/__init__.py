@@ -1,9 +1,12 @@
-r"""scikit-learn-compatible estimators built on netopt networks.
+r"""scikit-learn's MLP estimators, trained by netopt.
 
-:class:`MLPClassifier` and :class:`MLPRegressor` follow scikit-learn's estimator contract
-(``get_params``/``set_params``, ``fit`` returns ``self``, learned attributes end in ``_``,
-``sample_weight``), so cross-validation, grid search, pipelines, feature selection, bagging
-and boosting come from scikit-learn. Importing this package imports ``sklearn.base``;
+:class:`MLPClassifier` and :class:`MLPRegressor` take scikit-learn's parameters, defaults and
+fitted attributes (``from netopt.estimators import MLPClassifier`` replaces
+``from sklearn.neural_network import MLPClassifier``; scikit-learn's own ``test_mlp.py`` runs
+against them), so cross-validation, grid search, pipelines, feature selection, bagging and
+boosting come from scikit-learn. netopt trains them: a netopt network over the estimator's
+``coefs_``, netopt's optimizers (:class:`~netopt.optim.LBFGS` for ``solver="lbfgs"``), and
+netopt's extras as further parameters. Importing this package imports ``sklearn``;
 ``import netopt`` does not.
 
 Examples

@@ -1,13 +1,16 @@
-r"""What the MLP classifier and regressor share: parameters, ``fit``, the forward pass.
+r"""What the MLP classifier and regressor share: ``fit``/``partial_fit``'s steps, the weights,
+the forward pass.
 
-A subclass says how targets become network outputs (:meth:`_encode_targets`) and which
-per-sample loss trains them (:meth:`_per_sample_loss`); everything else (validation,
-seeding, the validation split, building and training the network) lives here once.
+A subclass says how targets become network outputs (``_validate_input``, ``_out_activation``,
+``_decode``) and how predictions are scored (``_score``); the rest lives here once, with
+scikit-learn's semantics (``sklearn/neural_network/_multilayer_perceptron.py``): the first
+call initializes ``coefs_``/``intercepts_``, later calls continue from them when
+``warm_start`` is set or in ``partial_fit``.
 """
 
 from __future__ import annotations
 
-import math
+from itertools import chain, pairwise
 from typing import Any
 
 import numpy as np
@@ -16,263 +19,209 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import no_grad, tensor
 from . import _network, _training
-from ._params import seed_sequence, validate
-
-Pair = tuple[np.ndarray, np.ndarray]  # (inputs, packed targets)
-
-PARAMETERS_DOC = r"""hidden_layer_sizes : int or sequence of int, default (100,)
-        Widths of the hidden layers; ``()`` gives a linear model.
-    activation : {"relu", "tanh", "logistic", "sigmoid", "leaky_relu", "elu"}, default "relu"
-        Hidden-unit nonlinearity (eq. 6-31..6-36); ``"logistic"`` is ``"sigmoid"``,
-        ``"leaky_relu"`` has slope 0.01 and ``"elu"`` :math:`\alpha = 1`.
-    optimizer : {"adam", "adamw", "sgd", "momentum", "nesterov", "adagrad", "rmsprop"}, \
-default "adam"
-        ``"momentum"``/``"nesterov"`` are :class:`~netopt.optim.SGD` with ``momentum=0.9``.
-    learning_rate_init : float, default 1e-3
-        The optimizer's ``lr`` (the schedule's starting value).
-    optimizer_params : dict, optional
-        More keyword arguments of the optimizer (``{"betas": (0.9, 0.99)}``,
-        ``{"momentum": 0.5}``, ``{"weight_decay": 1e-4}``); unknown keys raise.
-    schedule : {"constant", "step", "exponential", "cosine", "cosine_restarts", "plateau"}, \
-default "constant"
-        Learning-rate schedule, stepped once per epoch (see
-        :func:`netopt.estimators._network.build_scheduler` for the defaults).
-    schedule_params : dict, optional
-        Keyword arguments of the scheduler (``{"step_size": 10, "gamma": 0.5}``).
-    batch_size : int or "auto", default "auto"
-        Mini-batch size, ``min(200, n_samples)`` for ``"auto"``; clipped to the training-set
-        size.
-    max_iter : int, default 200
-        Epochs (passes over the training data), as scikit-learn's ``MLP*``.
-    alpha : float, default 1e-4
-        L2 strength :math:`\lambda_2`: the loss gains :math:`\lambda_2 \tfrac12\sum w^2` over
-        the weights (not the biases), eq. 6-11.
-    alpha_l1 : float, default 0.0
-        L1 strength :math:`\lambda_1`: the loss gains :math:`\lambda_1 \sum |w|`, eq. 6-12.
-    dropout : float, default 0.0
-        Drop probability after every hidden activation, in ``[0, 1)``.
-    batch_norm : bool, default False
-        :class:`~netopt.nn.BatchNorm1d` before every hidden activation.
-    early_stopping : bool, default False
-        Hold out ``validation_fraction`` of the data (stratified for a classifier), stop
-        when its loss has not improved by more than ``tol`` for ``n_iter_no_change`` epochs,
-        and keep the weights of the best epoch.
-    validation_fraction : float, default 0.1
-        In ``(0, 1)``; used only with ``early_stopping``.
-    n_iter_no_change : int, default 10
-        Patience of the early stopping, in epochs.
-    tol : float, default 1e-4
-        The least improvement of the validation loss that resets the patience.
-    shuffle : bool, default True
-        Draw a new order of the training samples every epoch.
-    random_state : int, numpy.random.Generator, RandomState or None, default None
-        Seeds one :class:`numpy.random.SeedSequence`, spawned into independent streams for
-        the initial weights, the shuffling, the dropout masks and the validation split.
-        An int makes every ``fit`` identical."""
+from ._objective import activate, backward
+from ._params import STOCHASTIC_SOLVERS, make_random_state, validate
 
 
-def with_parameters(cls: type) -> type:
-    """Class decorator: put :data:`PARAMETERS_DOC` where the docstring says ``{parameters}``."""
-    cls.__doc__ = (cls.__doc__ or "").replace("{parameters}", PARAMETERS_DOC)
-    return cls
-
-
-@with_parameters
 class BaseMLP(BaseEstimator):
     r"""Shared implementation of :class:`MLPClassifier` and :class:`MLPRegressor`.
 
-    Not for direct use: it has no output encoding or loss.
-
-    Parameters
-    ----------
-    {parameters}
+    Not for direct use: it has no target encoding or loss.
     """
 
-    _multi_output = False  # whether y may be 2-D (the regressor)
-    _labels = False  # whether the targets are class indices (the classifier)
-
-    def __init__(
-        self,
-        hidden_layer_sizes: Any = (100,),
-        activation: str = "relu",
-        *,
-        optimizer: str = "adam",
-        learning_rate_init: float = 1e-3,
-        optimizer_params: dict[str, Any] | None = None,
-        schedule: str = "constant",
-        schedule_params: dict[str, Any] | None = None,
-        batch_size: int | str = "auto",
-        max_iter: int = 200,
-        alpha: float = 1e-4,
-        alpha_l1: float = 0.0,
-        dropout: float = 0.0,
-        batch_norm: bool = False,
-        early_stopping: bool = False,
-        validation_fraction: float = 0.1,
-        n_iter_no_change: int = 10,
-        tol: float = 1e-4,
-        shuffle: bool = True,
-        random_state: Any = None,
-    ) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.optimizer = optimizer
-        self.learning_rate_init = learning_rate_init
-        self.optimizer_params = optimizer_params
-        self.schedule = schedule
-        self.schedule_params = schedule_params
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.alpha = alpha
-        self.alpha_l1 = alpha_l1
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.shuffle = shuffle
-        self.random_state = random_state
+    _stratify_split = False  # whether the early-stopping split is stratified (classifier)
 
     # --------------------------------------------------------------- subclass hooks
-    def _encode_targets(self, y: np.ndarray) -> tuple[np.ndarray, int]:
-        """Set the target attributes (``classes_``, ``n_outputs_``); return (targets, n_out)."""
+    def _validate_input(self, X: Any, y: Any, incremental: bool, reset: bool) -> tuple:
+        """Return ``(X, Y)`` with ``Y`` 2-D (indicator columns for a classifier)."""
         raise NotImplementedError
 
-    def _per_sample_loss(self, output: Any, target: np.ndarray) -> Any:
-        """The loss of every sample of a batch, a Tensor of shape ``(batch,)``."""
+    def _out_activation(self, Y: np.ndarray) -> str:
+        """The output activation for the encoded targets ``Y``."""
         raise NotImplementedError
 
-    def _check_weighted_targets(self, targets: np.ndarray, weights: np.ndarray) -> None:
-        """Raise ValueError if the weights leave nothing to learn (the classifier)."""
+    def _decode(self, Y: np.ndarray) -> Any:
+        """Encoded targets back to what ``_score`` compares predictions with."""
+        raise NotImplementedError
 
-    def _stratify(self, targets: np.ndarray, n_val: int) -> np.ndarray | None:
-        """Labels to stratify a split with ``n_val`` held out by (None: plain random split)."""
-        return None
+    def _score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """The validation score (accuracy or R^2), NaN where predictions are not finite."""
+        raise NotImplementedError
 
     # --------------------------------------------------------------- fit
-    def _fit(self, X: Any, y: Any, sample_weight: Any) -> BaseMLP:
-        """Validate, split, build, train, record: ``fit``'s steps in order."""
-        p = validate(type(self).__name__, self.get_params(deep=False))
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=True,
-            dtype=(np.float64, np.float32),
-            multi_output=self._multi_output,
-            y_numeric=self._multi_output,
-        )
-        weights = check_sample_weight(sample_weight, len(X))
-        targets, n_out = self._encode_targets(y)
-        self._check_weighted_targets(targets, weights)
-        init_rng, order_rng, dropout_rng, split_rng = (
-            np.random.default_rng(s) for s in seed_sequence(p["random_state"]).spawn(4)
-        )
-        train, val = self._datasets(np.asarray(X, np.float32), targets, weights, p, split_rng)
-        self.model_ = _network.build_mlp(
-            X.shape[1],
-            p["hidden_layer_sizes"],
-            n_out,
-            activation=p["activation"],
-            batch_norm=p["batch_norm"],
-            dropout=p["dropout"],
-            init_rng=init_rng,
-            dropout_rng=dropout_rng,
-        )
-        result = self._train(train, val, p, order_rng)
-        self.history_ = result.history
-        self.loss_curve_ = list(result.history["loss"])
-        self.validation_loss_curve_ = None if val is None else list(result.history["val_loss"])
-        self.n_iter_ = len(result.history)
-        self.best_epoch_ = result.best_epoch
-        self.best_validation_loss_ = result.best_val_loss
+    def _params(self) -> dict[str, Any]:
+        return validate(type(self).__name__, self.get_params(deep=False))
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> BaseMLP:
+        """scikit-learn's ``_fit``: validate, initialize or continue, train, check."""
+        p = self._params()
+        first_pass = not hasattr(self, "coefs_") or (not p["warm_start"] and not incremental)
+        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        w = check_sample_weight(sample_weight, X.shape[0])
+        self.n_outputs_ = Y.shape[1]
+        layer_units = [X.shape[1], *p["hidden_layer_sizes"], self.n_outputs_]
+        self._random_state = make_random_state(p["random_state"])
+        if first_pass:
+            self._initialize(Y, layer_units, X.dtype, p)
+        net = self._attach(p)
+        if p["solver"] == "lbfgs":
+            _training.fit_lbfgs(self, net, X, Y, w, p)
+        else:
+            _training.fit_stochastic(self, net, X, Y, w, p, incremental)
+        net.eval()
+        if not all(np.isfinite(v).all() for v in chain(self.coefs_, self.intercepts_)):
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may"
+                " contain large values and need to be preprocessed."
+            )
         return self
 
-    def _datasets(
-        self,
-        x: np.ndarray,
-        targets: np.ndarray,
-        weights: np.ndarray,
-        p: dict[str, Any],
-        rng: np.random.Generator,
-    ) -> tuple[Pair, Pair | None]:
-        """The training and (with early stopping) validation ``(inputs, packed targets)``."""
-        if not p["early_stopping"]:
-            return _subset(x, targets, weights, np.arange(len(x)), "training"), None
-        n = len(x)
-        n_val = math.ceil(p["validation_fraction"] * n)
-        if n_val >= n:
-            raise ValueError(
-                f"n_samples={n} is too few for early_stopping with validation_fraction="
-                f"{p['validation_fraction']}: no training sample would be left"
+    def _initialize(self, Y: np.ndarray, layer_units: list[int], dtype: Any, p: dict) -> None:
+        """Fresh weights (scikit-learn's draws) and fresh records."""
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(layer_units)
+        self.out_activation_ = self._out_activation(Y)
+        self.coefs_, self.intercepts_ = [], []
+        for fan_in, fan_out in pairwise(layer_units):
+            coef, intercept = _network.init_layer(
+                fan_in, fan_out, p["activation"], self._random_state, dtype
             )
-        from sklearn.model_selection import train_test_split
+            self.coefs_.append(coef)
+            self.intercepts_.append(intercept)
+        self._best_coefs = [c.copy() for c in self.coefs_]
+        self._best_intercepts = [b.copy() for b in self.intercepts_]
+        self._network = None
+        self.__dict__.pop("_optimizer", None)
+        if p["solver"] in STOCHASTIC_SOLVERS:
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            if p["early_stopping"]:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.best_loss_ = np.inf
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
 
-        train_idx, val_idx = train_test_split(
-            np.arange(n),
-            test_size=n_val,
-            random_state=int(rng.integers(2**31)),
-            stratify=self._stratify(targets, n_val),
-        )
-        return (
-            _subset(x, targets, weights, train_idx, "training"),
-            _subset(x, targets, weights, val_idx, "validation"),
-        )
+    def _attach(self, p: dict[str, Any] | None = None) -> Any:
+        """The netopt network over the current ``coefs_``/``intercepts_`` (built if needed).
 
-    def _train(
-        self, train: Pair, val: Pair | None, p: dict[str, Any], rng: np.random.Generator
-    ) -> _training.Result:
-        """Build the optimizer and schedule, then train ``model_`` with netopt's ``fit``."""
-        owner = type(self).__name__
-        optimizer = _network.build_optimizer(
-            owner,
-            p["optimizer"],
-            self.model_.parameters(),
-            p["learning_rate_init"],
-            p["optimizer_params"],
-        )
-        scheduler = _network.build_scheduler(
-            owner, p["schedule"], optimizer, p["schedule_params"], p["max_iter"]
-        )
-        size = p["batch_size"]
-        config = _training.Config(
-            max_iter=p["max_iter"],
-            batch_size=min(200 if size == "auto" else size, len(train[0])),
-            shuffle=p["shuffle"],
-            alpha=p["alpha"],
-            alpha_l1=p["alpha_l1"],
-            n_iter_no_change=p["n_iter_no_change"],
-            tol=p["tol"],
-            batch_norm=p["batch_norm"],
-        )
-        loss = _training.WeightedLoss(self._per_sample_loss, labels=self._labels)
-        return _training.run(self.model_, loss, optimizer, scheduler, train, val, config, rng)
+        Weights set from outside (``est.coefs_[0] = ...``, unpickling) are adopted: each
+        array becomes a C-contiguous float array and the network's Linear layers are
+        re-pointed at it. A rebuilt network drops the optimizer state, which was keyed by
+        the old network's parameters.
+        """
+        p = self._params() if p is None else p
+        for arrays in (self.coefs_, self.intercepts_):
+            for i, a in enumerate(arrays):
+                a = np.asarray(a)
+                if a.dtype.kind != "f" or not a.flags.c_contiguous:
+                    a = np.ascontiguousarray(a, dtype=a.dtype if a.dtype.kind == "f" else float)
+                if arrays is self.intercepts_ and a.ndim != 1:
+                    a = a.reshape(-1)
+                if a is not arrays[i]:
+                    arrays[i] = a
+        key = (p["activation"], p["batch_norm"], p["dropout"])
+        net = getattr(self, "_network", None)
+        if not _network.fits(net, self.coefs_) or getattr(self, "_network_key", None) != key:
+            rng = np.random.default_rng(self._draw_seed()) if p["dropout"] > 0 else None
+            net = _network.build_network(
+                self.coefs_,
+                self.intercepts_,
+                activation=p["activation"],
+                batch_norm=p["batch_norm"],
+                dropout=p["dropout"],
+                dropout_rng=rng,
+            )
+            self._network, self._network_key = net, key
+            self.__dict__.pop("_optimizer", None)
+        else:
+            _network.attach(net, self.coefs_, self.intercepts_)
+        return net
+
+    def _draw_seed(self) -> int:
+        rng = getattr(self, "_random_state", None)
+        return int(rng.randint(2**31)) if rng is not None else 0
+
+    # --------------------------------------------------------------- lbfgs interface
+    def _unpack(self, packed: np.ndarray) -> None:
+        """Copy a flat vector (coefficients, then intercepts, C order) into the weights."""
+        start = 0
+        for a in self.coefs_ + self.intercepts_:
+            a[...] = np.reshape(packed[start : start + a.size], a.shape)
+            start += a.size
+
+    def _loss_grad_lbfgs(
+        self, packed: np.ndarray, X: Any, y: Any, sample_weight: Any, *unused: Any
+    ) -> tuple[float, np.ndarray]:
+        r"""The objective and its gradient at the flat parameter vector ``packed``.
+
+        scikit-learn's signature (the trailing work arrays are ignored); the vector's layout
+        is ``coefs_`` then ``intercepts_``, each raveled in C order. The gradient comes from
+        netopt's backward pass.
+        """
+        p = self._params()
+        self._unpack(packed)
+        net = self._attach(p)
+        dtype = self.coefs_[0].dtype
+        x = _training.dense(X, dtype)
+        Y = np.asarray(y, dtype=dtype).reshape(x.shape[0], -1)
+        w = check_sample_weight(sample_weight, x.shape[0])
+        for param in net.parameters():
+            param.grad = None
+        loss = backward(net, self.out_activation_, x, Y, w, p["alpha"], p["alpha_l1"])
+        layers = _network.linears(net)
+        grads = [lin.weight.grad.T for lin in layers] + [lin.bias.grad for lin in layers]
+        return loss, np.concatenate([np.ravel(g) for g in grads])
 
     # --------------------------------------------------------------- predict
-    def _forward(self, X: Any) -> np.ndarray:
-        """Network outputs for ``X`` in float64 (eval mode, no graph)."""
-        check_is_fitted(self, "model_")
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        self.model_.eval()
+    def _raw(self, X: Any, check_input: bool = True) -> np.ndarray:
+        """The network's outputs before the output activation (eval mode, no graph)."""
+        check_is_fitted(self, "coefs_")
+        if check_input:
+            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+            net = self._attach()
+        else:  # inside fit (the validation score): the network is attached already
+            net = self._network
+        was_training = net.training
+        net.eval()
         with no_grad():
-            return np.asarray(self.model_(tensor(np.asarray(X, dtype=np.float64))).data)
+            out = np.asarray(net(tensor(_training.dense(X, self.coefs_[0].dtype))).data)
+        net.train(was_training)
+        return out
+
+    def _forward_pass_fast(self, X: Any, check_input: bool = True) -> np.ndarray:
+        """The output activations, shape ``(n_samples, n_outputs_)``."""
+        return activate(self.out_activation_, self._raw(X, check_input))
+
+    def _score_with_function(self, X: Any, y: Any, sample_weight: Any, score: Any) -> float:
+        y_pred = self._predict(X, check_input=False)
+        if np.issubdtype(np.asarray(y_pred).dtype, np.floating) and not np.isfinite(y_pred).all():
+            return np.nan
+        return float(score(y, y_pred, sample_weight=sample_weight))
+
+    def _check_solver(self) -> bool:
+        if self.solver not in STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
+    @property
+    def model_(self) -> Any:
+        """The trained netopt network (its Linear weights are views of ``coefs_``)."""
+        check_is_fitted(self, "coefs_")
+        return self._attach()
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
         tags.input_tags.allow_nan = False
         return tags
-
-
-def _subset(
-    x: np.ndarray, targets: np.ndarray, weights: np.ndarray, idx: np.ndarray, which: str
-) -> Pair:
-    """``(inputs, packed targets)`` of the samples ``idx``, weights rescaled to mean 1."""
-    w = weights[idx]
-    total = float(np.sum(w))
-    if not total > 0:
-        raise ValueError(f"the sample weights of the {which} samples are all zero; need a sum > 0")
-    return x[idx], _training.pack(targets[idx], w * (len(w) / total))
 
 
 def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray:

@@ -1,8 +1,11 @@
-r"""Factories by name: the MLP, its optimizer and its learning-rate schedule.
+r"""The estimators' parts by name: the network over ``coefs_``, its optimizer, its schedule.
 
-The estimators name their parts with strings (scikit-learn's habit, so a grid search can
-range over them); these functions turn the names and their keyword dicts into netopt
-objects, checking the keywords against the constructor so a typo is an error, not a no-op.
+The estimators keep their weights as scikit-learn does, ``coefs_[i]`` of shape
+``(fan_in, fan_out)`` and ``intercepts_[i]``; the netopt network trains them in place: each
+:class:`~netopt.nn.Linear`'s ``weight`` is the view ``coefs_[i].T`` (torch's ``(out, in)``
+layout) and its ``bias`` is ``intercepts_[i]`` itself (:func:`attach`). The optimizer and the
+schedule are named with strings (scikit-learn's habit, so a grid search can range over
+them); their keyword dicts are checked against the constructor, so a typo is an error.
 """
 
 from __future__ import annotations
@@ -14,27 +17,18 @@ from typing import Any
 import numpy as np
 
 from .. import nn
-from ..optim import SGD, Adagrad, Adam, AdamW, RMSprop
+from ..optim import SGD, Adagrad, Adam, Adamax, AdamW, NAdam, RAdam, RMSprop
 from ..optim import lr_scheduler as sched
+from ._params import ADAM_FAMILY
 
 _ACTIVATION_LAYERS = {
+    "identity": nn.Identity,
     "logistic": nn.Sigmoid,
     "sigmoid": nn.Sigmoid,
     "tanh": nn.Tanh,
     "relu": nn.ReLU,
     "leaky_relu": nn.LeakyReLU,
     "elu": nn.ELU,
-}
-
-# name -> (class, defaults the name implies)
-_OPTIMIZERS: dict[str, tuple[type, dict[str, Any]]] = {
-    "sgd": (SGD, {}),
-    "momentum": (SGD, {"momentum": 0.9}),
-    "nesterov": (SGD, {"momentum": 0.9, "nesterov": True}),
-    "adagrad": (Adagrad, {}),
-    "rmsprop": (RMSprop, {}),
-    "adam": (Adam, {}),
-    "adamw": (AdamW, {}),
 }
 
 _SCHEDULES: dict[str, Any] = {
@@ -44,6 +38,151 @@ _SCHEDULES: dict[str, Any] = {
     "cosine_restarts": sched.CosineAnnealingWarmRestarts,
     "plateau": sched.ReduceLROnPlateau,
 }
+
+
+def init_layer(
+    fan_in: int, fan_out: int, activation: str, rng: np.random.RandomState, dtype: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""scikit-learn's initial weights and intercepts of one layer (Glorot & Bengio's uniform).
+
+    .. math:: W, b \sim U(-r, r), \qquad r = \sqrt{\frac{k}{n_\text{in} + n_\text{out}}},
+
+    with :math:`k = 2` for the logistic activation and :math:`k = 6` otherwise, drawn in
+    float64 (weights first, then intercepts) and cast to ``dtype``, so an int seed gives
+    scikit-learn's initial network exactly.
+
+    Examples
+    --------
+    >>> w, b = init_layer(3, 2, "relu", np.random.RandomState(0), np.float32)
+    >>> w.shape, b.shape, w.dtype, bool(np.abs(w).max() <= np.sqrt(6 / 5))
+    ((3, 2), (2,), dtype('float32'), True)
+    """
+    factor = 2.0 if activation in ("logistic", "sigmoid") else 6.0
+    bound = np.sqrt(factor / (fan_in + fan_out))
+    coef = rng.uniform(-bound, bound, (fan_in, fan_out))
+    intercept = rng.uniform(-bound, bound, fan_out)
+    return coef.astype(dtype, copy=False), intercept.astype(dtype, copy=False)
+
+
+def build_network(
+    coefs: Sequence[np.ndarray],
+    intercepts: Sequence[np.ndarray],
+    *,
+    activation: str,
+    batch_norm: bool,
+    dropout: float,
+    dropout_rng: np.random.Generator,
+) -> nn.Sequential:
+    r"""``Linear -> [BatchNorm1d] -> activation -> [Dropout]`` per hidden layer, then a last
+    ``Linear`` to the outputs (logits, or values before the output activation), over the
+    given weights (see :func:`attach`).
+
+    Examples
+    --------
+    >>> coefs = [np.zeros((4, 8)), np.zeros((8, 3))]
+    >>> net = build_network(coefs, [np.zeros(8), np.zeros(3)], activation="tanh",
+    ...                     batch_norm=True, dropout=0.5, dropout_rng=np.random.default_rng(0))
+    >>> [type(layer).__name__ for layer in net]
+    ['Linear', 'BatchNorm1d', 'Tanh', 'Dropout', 'Linear']
+    """
+    layers: list[nn.Module] = []
+    for i, coef in enumerate(coefs):
+        fan_in, fan_out = coef.shape
+        layers.append(nn.Linear(fan_in, fan_out, dtype=coef.dtype))
+        if i == len(coefs) - 1:
+            break
+        if batch_norm:
+            layers.append(nn.BatchNorm1d(fan_out, dtype=coef.dtype))
+        layers.append(_ACTIVATION_LAYERS[activation]())
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout, rng=dropout_rng))
+    net = nn.Sequential(*layers)
+    attach(net, coefs, intercepts)
+    return net
+
+
+def linears(net: nn.Sequential) -> list[nn.Linear]:
+    """The network's Linear layers, in order (one per entry of ``coefs_``)."""
+    return [m for m in net if isinstance(m, nn.Linear)]
+
+
+def fits(net: Any, coefs: Sequence[np.ndarray]) -> bool:
+    """Whether ``net`` has one Linear per coefficient matrix, of the same shape and dtype."""
+    if net is None:
+        return False
+    layers = linears(net)
+    return len(layers) == len(coefs) and all(
+        lin.weight.data.shape == coef.T.shape and lin.weight.data.dtype == coef.dtype
+        for lin, coef in zip(layers, coefs)
+    )
+
+
+def attach(net: nn.Sequential, coefs: Sequence[np.ndarray], intercepts: Sequence[np.ndarray]):
+    r"""Make each Linear's ``weight`` the view ``coefs[i].T`` and its ``bias`` ``intercepts[i]``.
+
+    The Parameter objects stay (an optimizer's state keyed by them stays valid); only their
+    arrays are re-pointed, where they are not already those arrays.
+    """
+    for lin, coef, intercept in zip(linears(net), coefs, intercepts, strict=True):
+        if lin.weight.data.base is not coef:
+            lin.weight.data = coef.T
+        if lin.bias.data is not intercept:
+            lin.bias.data = intercept
+
+
+def check_keywords(owner: str, what: str, cls: type, given: Mapping[str, Any]) -> None:
+    """Raise ValueError naming any key of ``given`` that ``cls``'s constructor does not take
+    (``lr`` and the optimizer/parameters are set by the estimator; LBFGS's ``lr`` is free)."""
+    params = inspect.signature(cls).parameters
+    fixed = ("params", "optimizer", "last_epoch") + (() if cls.__name__ == "LBFGS" else ("lr",))
+    allowed = [p for p in params if p not in fixed]
+    unknown = [k for k in given if k not in allowed]
+    if unknown:
+        raise ValueError(
+            f"{owner}: {what} has no parameter(s) {unknown} for {cls.__name__}; "
+            f"valid ones are {allowed}"
+        )
+
+
+def build_optimizer(owner: str, params: Any, p: Mapping[str, Any]) -> Any:
+    r"""The netopt optimizer that ``solver`` names, with scikit-learn's arguments mapped.
+
+    ``"sgd"`` is :class:`~netopt.optim.SGD` with ``momentum`` and (when the momentum is
+    positive) ``nesterov=nesterovs_momentum``; the Adam family (``"adam"``, ``"adamw"``,
+    ``"nadam"``, ``"radam"``, ``"adamax"``) takes ``betas=(beta_1, beta_2)`` and
+    ``eps=epsilon``; ``"adagrad"`` and ``"rmsprop"`` their own defaults.
+    ``optimizer_params`` overrides any of these.
+
+    Raises
+    ------
+    ValueError
+        On a keyword the optimizer does not take (``lr`` included: use
+        ``learning_rate_init``), or a value it refuses.
+
+    Examples
+    --------
+    >>> p = {"solver": "sgd", "learning_rate_init": 0.1, "momentum": 0.9,
+    ...      "nesterovs_momentum": True, "optimizer_params": {}}
+    >>> opt = build_optimizer("MLP", nn.Linear(2, 1).parameters(), p)
+    >>> opt.param_groups[0]["momentum"], opt.param_groups[0]["nesterov"]
+    (0.9, True)
+    """
+    solver = p["solver"]
+    if solver in ADAM_FAMILY:
+        cls = {"adam": Adam, "adamw": AdamW, "nadam": NAdam, "radam": RAdam, "adamax": Adamax}
+        cls, defaults = cls[solver], {"betas": (p["beta_1"], p["beta_2"]), "eps": p["epsilon"]}
+    elif solver == "sgd":
+        cls, defaults = SGD, {"momentum": p["momentum"], "nesterov": p["nesterovs_momentum"]}
+    else:
+        cls, defaults = {"adagrad": Adagrad, "rmsprop": RMSprop}[solver], {}
+    if solver == "sgd" and not defaults["momentum"] > 0:
+        defaults["nesterov"] = False
+    options = p["optimizer_params"]
+    check_keywords(owner, "optimizer_params", cls, options)
+    try:
+        return cls(params, lr=p["learning_rate_init"], **{**defaults, **options})
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{owner}: solver={solver!r} refused its arguments: {err}") from err
 
 
 def _schedule_defaults(name: str, max_iter: int) -> dict[str, Any]:
@@ -57,116 +196,6 @@ def _schedule_defaults(name: str, max_iter: int) -> dict[str, Any]:
     }[name]
 
 
-def _check_keywords(owner: str, what: str, cls: type, given: Mapping[str, Any]) -> None:
-    params = inspect.signature(cls).parameters
-    allowed = [p for p in params if p not in ("params", "optimizer", "lr", "last_epoch")]
-    unknown = [k for k in given if k not in allowed]
-    if unknown:
-        raise ValueError(
-            f"{owner}: {what} has no parameter(s) {unknown} for {cls.__name__}; "
-            f"valid ones are {allowed}"
-        )
-
-
-def build_mlp(
-    n_in: int,
-    hidden: Sequence[int],
-    n_out: int,
-    *,
-    activation: str,
-    batch_norm: bool,
-    dropout: float,
-    init_rng: np.random.Generator,
-    dropout_rng: np.random.Generator,
-) -> nn.Sequential:
-    r"""Build ``Linear -> [BatchNorm1d] -> activation -> [Dropout]`` per hidden layer, then a
-    last ``Linear`` to ``n_out`` outputs (logits or regression values).
-
-    Parameters
-    ----------
-    n_in, n_out : int
-        Input features and outputs.
-    hidden : sequence of int
-        Widths of the hidden layers (empty: a linear model).
-    activation : str
-        A key of the activation table (``"logistic"`` is ``"sigmoid"``).
-    batch_norm : bool
-        Insert :class:`~netopt.nn.BatchNorm1d` before each activation.
-    dropout : float
-        Drop probability after each hidden activation (0: no dropout layer).
-    init_rng, dropout_rng : numpy.random.Generator
-        Streams for the weights and for the dropout masks.
-
-    Returns
-    -------
-    netopt.nn.Sequential
-        In float32, as every netopt layer by default.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> m = build_mlp(4, (8,), 3, activation="tanh", batch_norm=True, dropout=0.5,
-    ...               init_rng=rng, dropout_rng=rng)
-    >>> [type(layer).__name__ for layer in m]
-    ['Linear', 'BatchNorm1d', 'Tanh', 'Dropout', 'Linear']
-    """
-    layers: list[nn.Module] = []
-    width = n_in
-    for size in hidden:
-        layers.append(nn.Linear(width, size, rng=init_rng))
-        if batch_norm:
-            layers.append(nn.BatchNorm1d(size))
-        layers.append(_ACTIVATION_LAYERS[activation]())
-        if dropout > 0:
-            layers.append(nn.Dropout(dropout, rng=dropout_rng))
-        width = size
-    layers.append(nn.Linear(width, n_out, rng=init_rng))
-    return nn.Sequential(*layers)
-
-
-def build_optimizer(
-    owner: str, name: str, params: Any, lr: float, options: Mapping[str, Any]
-) -> Any:
-    r"""Build the optimizer ``name`` over ``params`` with learning rate ``lr``.
-
-    ``"momentum"`` and ``"nesterov"`` are :class:`~netopt.optim.SGD` with ``momentum=0.9``
-    (and ``nesterov=True``); ``options`` overrides any default.
-
-    Parameters
-    ----------
-    owner : str
-        The estimator's name, for messages.
-    name : str
-        A key of the optimizer table.
-    params : iterable of Parameter
-    lr : float
-    options : mapping
-        Extra keyword arguments of the optimizer's constructor.
-
-    Returns
-    -------
-    netopt.optim.Optimizer
-
-    Raises
-    ------
-    ValueError
-        On a keyword the optimizer does not take (``lr`` included: use
-        ``learning_rate_init``), or a value it refuses.
-
-    Examples
-    --------
-    >>> opt = build_optimizer("MLP", "nesterov", nn.Linear(2, 1).parameters(), 0.1, {})
-    >>> opt.param_groups[0]["momentum"], opt.param_groups[0]["nesterov"]
-    (0.9, True)
-    """
-    cls, defaults = _OPTIMIZERS[name]
-    _check_keywords(owner, "optimizer_params", cls, options)
-    try:
-        return cls(params, lr=lr, **{**defaults, **options})
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{owner}: optimizer={name!r} refused its arguments: {err}") from err
-
-
 def build_scheduler(
     owner: str, name: str, optimizer: Any, options: Mapping[str, Any], max_iter: int
 ) -> Any:
@@ -175,22 +204,8 @@ def build_scheduler(
     Defaults, each overridable through ``options``: ``"step"`` decays by 0.1 every
     ``max_iter // 3`` epochs; ``"exponential"`` by 0.95 per epoch; ``"cosine"`` anneals over
     ``max_iter`` epochs; ``"cosine_restarts"`` restarts every ``max_iter // 4`` epochs;
-    ``"plateau"`` is :class:`~netopt.optim.lr_scheduler.ReduceLROnPlateau`'s defaults.
-
-    Parameters
-    ----------
-    owner : str
-    name : str
-        A key of the schedule table, or ``"constant"``.
-    optimizer : netopt.optim.Optimizer
-    options : mapping
-        Keyword arguments of the scheduler's constructor.
-    max_iter : int
-        Epochs of training.
-
-    Returns
-    -------
-    LRScheduler or None
+    ``"plateau"`` is :class:`~netopt.optim.lr_scheduler.ReduceLROnPlateau`'s defaults,
+    watching the training loss.
 
     Raises
     ------
@@ -209,7 +224,7 @@ def build_scheduler(
             raise ValueError(f"{owner}: schedule='constant' takes no schedule_params: {options}")
         return None
     cls = _SCHEDULES[name]
-    _check_keywords(owner, "schedule_params", cls, options)
+    check_keywords(owner, "schedule_params", cls, options)
     try:
         return cls(optimizer, **{**_schedule_defaults(name, max_iter), **options})
     except (TypeError, ValueError) as err:

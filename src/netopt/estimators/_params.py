@@ -2,8 +2,9 @@ r"""The declared parameter table of the MLP estimators and its checkers.
 
 scikit-learn's rule: ``__init__`` stores its arguments untouched and ``fit`` validates them.
 Each entry of :data:`PARAMETERS` maps a constructor argument to a checker
-``check(owner, name, value) -> normalized value`` that raises ``ValueError`` (or
-``TypeError`` for a value of the wrong kind) naming the argument and the bad value.
+``check(owner, name, value) -> normalized value`` that raises ``ValueError`` naming the
+argument and the bad value. The names, ranges and defaults are scikit-learn's
+(``sklearn.neural_network.MLPClassifier``); the last block holds netopt's extras.
 """
 
 from __future__ import annotations
@@ -18,8 +19,13 @@ from .._validate import is_int, is_real
 
 Checker = Callable[[str, str, Any], Any]
 
-ACTIVATIONS = ("logistic", "sigmoid", "tanh", "relu", "leaky_relu", "elu")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+#: scikit-learn's activations, then netopt's ("sigmoid" is "logistic").
+ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "sigmoid", "leaky_relu", "elu")
+#: scikit-learn's solvers, then netopt's other optimizers.
+SOLVERS = ("lbfgs", "sgd", "adam", "adagrad", "rmsprop", "adamw", "nadam", "radam", "adamax")
+STOCHASTIC_SOLVERS = SOLVERS[1:]
+#: Solvers with Adam's moments: they take beta_1/beta_2/epsilon and ignore learning_rate.
+ADAM_FAMILY = ("adam", "adamw", "nadam", "radam", "adamax")
 SCHEDULES = ("constant", "step", "exponential", "cosine", "cosine_restarts", "plateau")
 
 
@@ -38,14 +44,15 @@ def integer(low: int) -> Checker:
     return check
 
 
-def real(low: float, high: float = math.inf, *, low_open: bool = False) -> Checker:
-    """A checker for a finite real in ``[low, high)`` (``(low, high)`` with ``low_open``)."""
-    left = "(" if low_open else "["
-    expected = f"a real number in {left}{low}, {high})"
+def real(low: float, high: float = math.inf, *, low_open: bool = False, high_closed=False):
+    """A checker for a finite real between ``low`` and ``high`` (ends as the flags say)."""
+    expected = (
+        f"a real number in {'(' if low_open else '['}{low}, {high}{']' if high_closed else ')'}"
+    )
 
     def check(owner: str, name: str, value: Any) -> float:
-        ok = is_real(value) and value < high
-        ok = ok and (value > low if low_open else value >= low)
+        ok = is_real(value) and (value > low if low_open else value >= low)
+        ok = ok and (value <= high if high_closed else value < high)
         if not ok:
             raise _fail(owner, name, value, expected)
         return float(value)
@@ -71,6 +78,24 @@ def boolean(owner: str, name: str, value: Any) -> bool:
     return bool(value)
 
 
+def verbose(owner: str, name: str, value: Any) -> int:
+    """Check a bool or an int >= 0 (scikit-learn's ``verbose``)."""
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if not is_int(value) or value < 0:
+        raise _fail(owner, name, value, "a bool or an int >= 0")
+    return int(value)
+
+
+def patience(owner: str, name: str, value: Any) -> float:
+    """Check an int >= 1 or ``numpy.inf`` (never stop on a plateau)."""
+    if is_int(value) and value >= 1:
+        return int(value)
+    if isinstance(value, (float, np.floating)) and value == math.inf:
+        return math.inf
+    raise _fail(owner, name, value, "an int >= 1 or numpy.inf")
+
+
 def mapping_or_none(owner: str, name: str, value: Any) -> dict[str, Any]:
     """Check a dict of keyword arguments with str keys, or None (an empty dict)."""
     if value is None:
@@ -80,6 +105,13 @@ def mapping_or_none(owner: str, name: str, value: Any) -> dict[str, Any]:
     return dict(value)
 
 
+def positive_or_none(owner: str, name: str, value: Any) -> float | None:
+    """Check None or a finite real > 0."""
+    if value is None:
+        return None
+    return real(0.0, low_open=True)(owner, name, value)
+
+
 def hidden_sizes(owner: str, name: str, value: Any) -> tuple[int, ...]:
     """Check an int or a sequence of ints >= 1 (an empty sequence: no hidden layer)."""
     sizes = (value,) if is_int(value) else value
@@ -87,13 +119,13 @@ def hidden_sizes(owner: str, name: str, value: Any) -> tuple[int, ...]:
         raise _fail(owner, name, value, "a positive int or a sequence of positive ints")
     sizes = tuple(sizes)
     if not all(is_int(s) and s >= 1 for s in sizes):
-        raise _fail(owner, name, value, "a positive int or a sequence of positive ints")
+        raise ValueError(f"hidden_layer_sizes must be > 0, got {list(sizes)}.")
     return tuple(int(s) for s in sizes)
 
 
 def batch_size(owner: str, name: str, value: Any) -> int | str:
     """Check ``"auto"`` or an int >= 1."""
-    if value == "auto" and isinstance(value, str):
+    if isinstance(value, str) and value == "auto":
         return "auto"
     if not is_int(value) or value < 1:
         raise _fail(owner, name, value, "'auto' or an int >= 1")
@@ -101,34 +133,48 @@ def batch_size(owner: str, name: str, value: Any) -> int | str:
 
 
 def random_state(owner: str, name: str, value: Any) -> Any:
-    """Check None, an int >= 0, a ``numpy.random.Generator`` or ``RandomState``."""
+    """Check None, an int in ``[0, 2**32)``, a ``RandomState`` or a ``Generator``."""
     if value is None or isinstance(value, (np.random.Generator, np.random.RandomState)):
         return value
-    if not is_int(value) or value < 0:
-        raise _fail(owner, name, value, "None, an int >= 0, or a numpy random generator")
+    if not is_int(value) or not 0 <= value < 2**32:
+        raise _fail(owner, name, value, "None, an int in [0, 2**32), or a numpy random state")
     return int(value)
 
 
 PARAMETERS: dict[str, Checker] = {
+    # scikit-learn's
+    "loss": one_of("squared_error", "poisson"),
     "hidden_layer_sizes": hidden_sizes,
     "activation": one_of(*ACTIVATIONS),
-    "optimizer": one_of(*OPTIMIZERS),
+    "solver": one_of(*SOLVERS),
+    "alpha": real(0.0),
+    "batch_size": batch_size,
+    "learning_rate": one_of("constant", "invscaling", "adaptive"),
     "learning_rate_init": real(0.0, low_open=True),
+    "power_t": real(0.0),
+    "max_iter": integer(1),
+    "shuffle": boolean,
+    "random_state": random_state,
+    "tol": real(0.0),
+    "verbose": verbose,
+    "warm_start": boolean,
+    "momentum": real(0.0, 1.0, high_closed=True),
+    "nesterovs_momentum": boolean,
+    "early_stopping": boolean,
+    "validation_fraction": real(0.0, 1.0),
+    "beta_1": real(0.0, 1.0),
+    "beta_2": real(0.0, 1.0),
+    "epsilon": real(0.0, low_open=True),
+    "n_iter_no_change": patience,
+    "max_fun": integer(1),
+    # netopt's
     "optimizer_params": mapping_or_none,
     "schedule": one_of(*SCHEDULES),
     "schedule_params": mapping_or_none,
-    "batch_size": batch_size,
-    "max_iter": integer(1),
-    "alpha": real(0.0),
     "alpha_l1": real(0.0),
     "dropout": real(0.0, 1.0),
     "batch_norm": boolean,
-    "early_stopping": boolean,
-    "validation_fraction": real(0.0, 1.0, low_open=True),
-    "n_iter_no_change": integer(1),
-    "tol": real(0.0),
-    "shuffle": boolean,
-    "random_state": random_state,
+    "clip_grad_norm": positive_or_none,
 }
 
 
@@ -150,7 +196,8 @@ def validate(owner: str, params: Mapping[str, Any]) -> dict[str, Any]:
     Raises
     ------
     ValueError
-        Naming the first invalid parameter and its value.
+        Naming the first invalid parameter and its value; also when ``schedule`` is
+        combined with a ``learning_rate`` other than ``"constant"`` (both would set the rate).
 
     Examples
     --------
@@ -161,32 +208,30 @@ def validate(owner: str, params: Mapping[str, Any]) -> dict[str, Any]:
     ...
     ValueError: MLP: invalid max_iter=0; expected an int >= 1
     """
-    return {name: PARAMETERS[name](owner, name, value) for name, value in params.items()}
+    out = {name: PARAMETERS[name](owner, name, value) for name, value in params.items()}
+    if out.get("schedule", "constant") != "constant" and out.get("learning_rate") != "constant":
+        raise ValueError(
+            f"{owner}: schedule={out['schedule']!r} needs learning_rate='constant' "
+            f"(got {out['learning_rate']!r}); both would set the learning rate"
+        )
+    return out
 
 
-def seed_sequence(random_state: Any) -> np.random.SeedSequence:
-    r"""Turn a validated ``random_state`` into a :class:`numpy.random.SeedSequence`.
+def make_random_state(value: Any) -> np.random.RandomState:
+    r"""Turn a validated ``random_state`` into the ``RandomState`` that one ``fit`` draws from.
 
-    Parameters
-    ----------
-    random_state : None, int, numpy.random.Generator or numpy.random.RandomState
-        None: fresh OS entropy. An int: that seed, so every ``fit`` is the same. A generator:
-        one 63-bit draw from it (so successive fits differ, as scikit-learn's convention for
-        ``RandomState`` instances).
-
-    Returns
-    -------
-    numpy.random.SeedSequence
+    The draws are scikit-learn's (its ``check_random_state``): an int seeds a fresh
+    ``RandomState`` (every ``fit`` the same); a ``RandomState`` is used as it is (successive
+    fits differ). Unlike scikit-learn, None seeds a fresh ``RandomState`` from the OS
+    instead of sharing NumPy's global one, and a ``Generator`` seeds one from a draw.
 
     Examples
     --------
-    >>> seed_sequence(3).entropy
-    3
+    >>> make_random_state(3).randint(100) == np.random.RandomState(3).randint(100)
+    True
     """
-    if random_state is None:
-        return np.random.SeedSequence()
-    if isinstance(random_state, np.random.Generator):
-        return np.random.SeedSequence(int(random_state.integers(2**63)))
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.SeedSequence(int(random_state.randint(2**31)))
-    return np.random.SeedSequence(int(random_state))
+    if isinstance(value, np.random.RandomState):
+        return value
+    if isinstance(value, np.random.Generator):
+        return np.random.RandomState(int(value.integers(2**32)))
+    return np.random.RandomState(value)
