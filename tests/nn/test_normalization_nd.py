@@ -12,7 +12,6 @@ import netopt
 from netopt import nn
 from netopt.autograd import gradcheck
 from netopt.nn import functional as F
-from netopt.nn.functional import layer as _layer
 from netopt.nn.functional import normalization as N
 
 
@@ -54,20 +53,28 @@ def test_embedding_gradcheck():
 
 @pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5)])
 @pytest.mark.parametrize("momentum", [0.1, None])
-def test_nd_batch_norm_is_bit_identical_to_batchnorm1d_kernel(shape, momentum):
+def test_batchnorm1d_uses_the_nd_kernel_with_hand_derived_numbers(shape, momentum):
+    # F.batch_norm is the N-D kernel (BatchNorm1d's numbers were checked bit-identical to the
+    # former 2-D/3-D kernel when it moved); here against the formulas, float64
+    assert F.batch_norm is N.batch_norm
     rng = np.random.default_rng(4)
-    x = rng.standard_normal(shape).astype(np.float32)
-    results = []
-    for fn in (_layer.batch_norm, N.batch_norm):
-        xt = netopt.tensor(x, requires_grad=True)
-        w = netopt.tensor(np.linspace(0.5, 2, 3, dtype=np.float32), requires_grad=True)
-        b = netopt.tensor(np.zeros(3, np.float32), requires_grad=True)
-        rm, rv, nbt = np.zeros(3, np.float32), np.ones(3, np.float32), np.zeros((), np.int64)
-        y = fn(xt, rm, rv, w, b, training=True, momentum=momentum, num_batches_tracked=nbt)
-        (y * netopt.tensor(np.cos(np.arange(y.data.size)).reshape(shape))).sum().backward()
-        results.append((y.data, xt.grad, w.grad, b.grad, rm, rv, nbt))
-    for ours, ref in zip(*results):
-        np.testing.assert_array_equal(ours, ref)
+    x = rng.standard_normal(shape)
+    bn = nn.BatchNorm1d(3, momentum=momentum, dtype=np.float64)
+    xt = netopt.tensor(x, requires_grad=True)
+    cot = rng.standard_normal(shape)
+    (bn(xt) * netopt.tensor(cot)).sum().backward()
+    axes = (0,) if x.ndim == 2 else (0, 2)
+    n = x.size // 3
+    keep = lambda v: v.reshape((1, 3) + (1,) * (x.ndim - 2))  # noqa: E731
+    mean, var = x.mean(axis=axes), x.var(axis=axes)
+    xhat = (x - keep(mean)) / np.sqrt(keep(var) + 1e-5)
+    m = 1.0 if momentum is None else momentum  # cumulative average after one batch: m = 1/1
+    np.testing.assert_allclose(bn.running_mean, m * mean, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(bn.running_var, (1 - m) + m * var * n / (n - 1), rtol=1e-12)
+    gx = cot - keep(cot.mean(axis=axes)) - xhat * keep((cot * xhat).mean(axis=axes))
+    gx /= np.sqrt(keep(var) + 1e-5)
+    np.testing.assert_allclose(xt.grad, gx, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(bn.weight.grad, (cot * xhat).sum(axis=axes), rtol=1e-12)
 
 
 def test_batchnorm2d_normalizes_each_channel_over_batch_and_space():

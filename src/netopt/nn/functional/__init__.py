@@ -22,7 +22,7 @@ from .adaptive_pooling import (
 from .channel_dropout import dropout1d, dropout2d
 from .conv import conv1d, conv2d
 from .encoding import one_hot
-from .layer import batch_norm, dropout, linear, linear_relu
+from .layer import dropout, linear, linear_relu
 from .loss import cross_entropy, nll_loss
 from .loss_elementwise import (
     binary_cross_entropy,
@@ -31,7 +31,7 @@ from .loss_elementwise import (
     l1_loss,
     mse_loss,
 )
-from .normalization import group_norm, layer_norm
+from .normalization import batch_norm, group_norm, layer_norm
 from .padding import pad
 from .pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from .robust_loss import huber_loss, smooth_l1_loss

@@ -1,9 +1,10 @@
-r"""Fused layer functions: ``linear``, ``linear_relu``, ``dropout`` and ``batch_norm``.
+r"""Fused layer functions: ``linear``, ``linear_relu`` and ``dropout``.
 
 Each is a single graph node with a hand-derived backward: a layer costs one node instead
 of several, and its gradient is the textbook formula, written out once. ``linear``'s
 backward writes the weight and bias gradients straight into their gradient slots when
-they have one (:func:`netopt.autograd.grad_slots.gradient_out`).
+they have one (:func:`netopt.autograd.grad_slots.gradient_out`). ``batch_norm`` (any rank)
+lives in :mod:`netopt.nn.functional.normalization`.
 """
 
 from __future__ import annotations
@@ -99,83 +100,3 @@ def dropout(
         keep = _random.resolve(rng).random(x.shape, dtype=np.float32) >= p
         mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - p), dtype=x.dtype)
     return make_result(x * mask, (input,), lambda g: (g * mask,))
-
-
-def batch_norm(
-    input: Tensor,
-    running_mean: np.ndarray | None,
-    running_var: np.ndarray | None,
-    weight: Tensor | None = None,
-    bias: Tensor | None = None,
-    training: bool = False,
-    momentum: float | None = 0.1,
-    eps: float = 1e-5,
-    num_batches_tracked: np.ndarray | None = None,
-) -> Tensor:
-    r"""Batch normalization over the batch (and length) dimensions of ``(N, C[, L])``.
-
-    .. math::
-        \hat x = \frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \qquad y = \gamma \hat x + \beta
-
-    In training, :math:`\mu_B, \sigma_B^2` are the batch mean and *biased* variance;
-    the running statistics are updated in place with the *unbiased* variance
-    (PyTorch): :math:`r \leftarrow (1-m) r + m\,s`. ``momentum=None`` uses the
-    cumulative average :math:`m = 1/t` with ``num_batches_tracked`` as :math:`t`.
-    In evaluation the running statistics normalize. The training backward is
-
-    .. math::
-        \frac{\partial L}{\partial x} = \frac{1}{n\sqrt{\sigma_B^2+\epsilon}}
-        \Big(n\,\hat g - \textstyle\sum \hat g - \hat x \sum \hat g \hat x\Big),
-        \qquad \hat g = \gamma\, g.
-
-    Raises
-    ------
-    ValueError
-        In training with a single value per channel (as PyTorch).
-    """
-    x = input.data
-    if x.ndim not in (2, 3):
-        raise ValueError(f"expected 2D or 3D input (got {x.ndim}D input)")
-    axes = (0,) if x.ndim == 2 else (0, 2)
-    shape = (1, -1) if x.ndim == 2 else (1, -1, 1)
-    n = x.size // x.shape[1]
-    use_batch = training or running_mean is None
-    if use_batch:
-        if n <= 1:
-            raise ValueError(
-                f"Expected more than 1 value per channel when training, got input size {x.shape}"
-            )
-        mean = x.mean(axis=axes)
-        var = x.var(axis=axes)
-        if training and running_mean is not None:
-            if num_batches_tracked is not None:
-                num_batches_tracked += 1
-            m = (1.0 / float(num_batches_tracked)) if momentum is None else momentum
-            running_mean *= 1 - m
-            running_mean += m * mean
-            running_var *= 1 - m
-            running_var += m * var * (n / (n - 1))
-    else:
-        mean, var = running_mean, running_var
-    inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
-    xhat = (x - mean.reshape(shape)) * inv_std.reshape(shape)
-    gamma = weight.data.reshape(shape) if weight is not None else None
-    out = xhat * gamma if gamma is not None else xhat.copy()
-    if bias is not None:
-        out += bias.data.reshape(shape)
-
-    def backward(g: np.ndarray) -> tuple:
-        gg = g * gamma if gamma is not None else g
-        gx = None
-        if needs_grad(input):
-            if use_batch:
-                s1 = gg.sum(axis=axes, keepdims=True)
-                s2 = (gg * xhat).sum(axis=axes, keepdims=True)
-                gx = (gg - s1 / n - xhat * (s2 / n)) * inv_std.reshape(shape)
-            else:
-                gx = gg * inv_std.reshape(shape)
-        gw = (g * xhat).sum(axis=axes) if needs_grad(weight) else None
-        gb = g.sum(axis=axes) if needs_grad(bias) else None
-        return gx, gw, gb
-
-    return make_result(out, (input, weight, bias), backward)

@@ -57,9 +57,10 @@ def batch_norm(
     in place with the *unbiased* variance, :math:`r \leftarrow (1-m) r + m\,s`
     (``momentum=None``: :math:`m = 1/t`, :math:`t` = ``num_batches_tracked`` after its
     increment); in evaluation they normalize and the input gradient is
-    :math:`\gamma g / \sqrt{r_{var} + \epsilon}`. For ``(N, C)`` and ``(N, C, L)`` the
-    operations and their order are those of ``netopt.nn.functional.batch_norm`` in
-    ``layer.py`` (``BatchNorm1d``'s numbers), so both give bit-identical results.
+    :math:`\gamma g / \sqrt{r_{var} + \epsilon}`. ``BatchNorm1d`` and ``BatchNorm2d`` call it;
+    for ``(N, C)`` and ``(N, C, L)`` it performs the operations of the former 2-D/3D
+    ``batch_norm`` of ``layer.py`` in the same order, so ``BatchNorm1d``'s numbers did not
+    change bit for bit when it moved here.
 
     Raises
     ------
