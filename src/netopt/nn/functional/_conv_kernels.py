@@ -36,7 +36,7 @@ class Plan:
         self.n, self.c, self.padded, self.kernel = n, c, (hp, wp), (kh, kw)
         self.stride, self.dilation, self.groups = stride, dilation, groups
         self.out = ((hp - eh) // sh + 1, (wp - ew) // sw + 1)
-        self.wide = stride == (1, 1) and 4 * wp <= 5 * self.out[1]
+        self.wide = stride == (1, 1) and 10 * wp <= 11 * self.out[1]
         if self.wide:
             # the padded input's rows flattened, with ew - 1 zeros after the last one so
             # that every offset's run of oh * wp values stays inside: one copy of x

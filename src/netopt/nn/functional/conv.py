@@ -29,7 +29,9 @@ no loop over output positions); the padding is then cut off.
 the contiguous run :math:`[p d_h W_p + q d_w,\ \ldots + H_{out} W_p)` for the whole output
 computed :math:`W_p` wide (its last :math:`W_p - W_{out}` columns are junk, dropped after
 the product, and get a zero gradient). im2col and col2im then move contiguous runs only,
-for :math:`W_p / W_{out}` times the arithmetic; used when that factor is at most 1.25.
+for :math:`W_p / W_{out}` times the arithmetic; used when that factor is at most 1.1
+(measured: faster than exact windows for a 3x3 convolution on 32x32 maps, slower for
+LeNet-5's 28x28 and 14x14 layers, where the factor is 1.14 and 1.4).
 
 The array kernels live in :mod:`netopt.nn.functional._conv_kernels`, which also bounds the
 memory: columns are built in chunks of samples of at most 16 MiB (float32) and, for a
