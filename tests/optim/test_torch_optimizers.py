@@ -151,13 +151,36 @@ def test_a_tensor_learning_rate_must_have_one_element():
         optim.Adadelta([netopt.zeros(2, requires_grad=True)], lr=netopt.tensor([0.1, 0.2]))
 
 
-@pytest.mark.parametrize("name", ["Adadelta", "Adamax", "NAdam", "RAdam", "Rprop"])
+ALL = [
+    "SGD",
+    "Adam",
+    "AdamW",
+    "Adagrad",
+    "RMSprop",
+    "Adadelta",
+    "Adamax",
+    "NAdam",
+    "RAdam",
+    "Rprop",
+]
+FLAGS = {"foreach", "fused", "capturable", "differentiable"}
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_torch_flags(name):
+    import inspect
+
+    ours = FLAGS & set(inspect.signature(getattr(optim, name)).parameters)
+    theirs = FLAGS & set(inspect.signature(getattr(torch.optim, name)).parameters)
+    assert ours == theirs
     make = getattr(optim, name)
     make([netopt.zeros(2, requires_grad=True)], foreach=True)
-    make([netopt.zeros(2, requires_grad=True)], foreach=False, capturable=False)
-    with pytest.raises(ValueError, match=r"capturable=True\): capturable is for CUDA graphs"):
-        make([netopt.zeros(2, requires_grad=True)], capturable=True)
+    make([netopt.zeros(2, requires_grad=True)], foreach=False, differentiable=False)
+    if "fused" in ours:  # netopt's kernels are what torch's fused CPU kernels compute
+        make([netopt.zeros(2, requires_grad=True)], fused=True)
+    if "capturable" in ours:
+        with pytest.raises(ValueError, match=r"capturable=True\): capturable is for CUDA graphs"):
+            make([netopt.zeros(2, requires_grad=True)], capturable=True)
     with pytest.raises(NotImplementedError, match="cannot be differentiated"):
         make([netopt.zeros(2, requires_grad=True)], differentiable=True)
 

@@ -98,6 +98,9 @@ class Adadelta(Optimizer):
     eps : float, default 1e-6
     weight_decay : float, default 0
     maximize : bool, default False, keyword-only
+    foreach, fused, capturable, differentiable : keyword-only
+        torch's implementation flags (:mod:`netopt.optim._torch_flags`): ``foreach`` and
+        the False defaults change nothing; ``True`` raises where netopt cannot honour it.
 
     Raises
     ------

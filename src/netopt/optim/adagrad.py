@@ -9,6 +9,7 @@ import numpy as np
 
 from ._common import _nonnegative, direction
 from ._fused import fused
+from ._torch_flags import check_torch_flags
 from .optimizer import Optimizer
 
 
@@ -124,6 +125,9 @@ class Adagrad(Optimizer):
     eps : float, default 1e-10
         :math:`\varepsilon`.
     maximize : bool, default False, keyword-only
+    foreach, fused, capturable, differentiable : keyword-only
+        torch's implementation flags (:mod:`netopt.optim._torch_flags`): ``foreach`` and
+        the False defaults change nothing; ``True`` raises where netopt cannot honour it.
 
     Raises
     ------
@@ -178,7 +182,11 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        differentiable: bool = False,
     ) -> None:
+        check_torch_flags(type(self).__name__, differentiable=differentiable)
         defaults = {
             "lr": lr,
             "lr_decay": lr_decay,

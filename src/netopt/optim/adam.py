@@ -10,6 +10,7 @@ import numpy as np
 
 from ._common import _nonnegative, direction, lerp
 from ._fused import fused
+from ._torch_flags import check_torch_flags
 from .optimizer import Optimizer
 
 
@@ -159,6 +160,9 @@ class Adam(Optimizer):
     amsgrad : bool, default False
         Normalize by the running maximum of :math:`v_t`.
     maximize : bool, default False, keyword-only
+    foreach, fused, capturable, differentiable : keyword-only
+        torch's implementation flags (:mod:`netopt.optim._torch_flags`): ``foreach`` and
+        the False defaults change nothing; ``True`` raises where netopt cannot honour it.
     decoupled_weight_decay : bool, default False, keyword-only
         Shrink parameters directly, as :class:`~netopt.optim.AdamW`.
 
@@ -212,8 +216,13 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
         decoupled_weight_decay: bool = False,
     ) -> None:
+        check_torch_flags(type(self).__name__, capturable=capturable, differentiable=differentiable)
         defaults = {
             "lr": lr,
             "betas": betas,

@@ -117,6 +117,9 @@ class RAdam(Optimizer):
     weight_decay : float, default 0
     decoupled_weight_decay : bool, default False
     maximize : bool, default False, keyword-only
+    foreach, fused, capturable, differentiable : keyword-only
+        torch's implementation flags (:mod:`netopt.optim._torch_flags`): ``foreach`` and
+        the False defaults change nothing; ``True`` raises where netopt cannot honour it.
 
     Raises
     ------

@@ -9,6 +9,7 @@ import numpy as np
 
 from ._common import _nonnegative, direction, lerp
 from ._fused import fused
+from ._torch_flags import check_torch_flags
 from .optimizer import Optimizer
 
 
@@ -138,6 +139,9 @@ class RMSprop(Optimizer):
         :math:`\mu`.
     centered : bool, default False
     maximize : bool, default False, keyword-only
+    foreach, fused, capturable, differentiable : keyword-only
+        torch's implementation flags (:mod:`netopt.optim._torch_flags`): ``foreach`` and
+        the False defaults change nothing; ``True`` raises where netopt cannot honour it.
         Keyword-only here; torch accepts it positionally after ``capturable`` and
         ``foreach``, which netopt does not have.
 
@@ -190,7 +194,11 @@ class RMSprop(Optimizer):
         centered: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
+        check_torch_flags(type(self).__name__, capturable=capturable, differentiable=differentiable)
         defaults = {
             "lr": lr,
             "momentum": momentum,

@@ -105,6 +105,9 @@ class Rprop(Optimizer):
     step_sizes : tuple of float, default (1e-6, 50)
         :math:`(\Delta_\min, \Delta_\max)`.
     maximize : bool, default False, keyword-only
+    foreach, fused, capturable, differentiable : keyword-only
+        torch's implementation flags (:mod:`netopt.optim._torch_flags`): ``foreach`` and
+        the False defaults change nothing; ``True`` raises where netopt cannot honour it.
 
     Raises
     ------

@@ -9,6 +9,7 @@ import numpy as np
 
 from ._common import _nonnegative, direction
 from ._fused import fused
+from ._torch_flags import check_torch_flags
 from .optimizer import Optimizer
 
 
@@ -139,6 +140,9 @@ class SGD(Optimizer):
         gradient of ``weight_decay / 2 * ||param||^2`` added to the loss.
     nesterov : bool, default False
     maximize : bool, default False, keyword-only
+    foreach, fused, capturable, differentiable : keyword-only
+        torch's implementation flags (:mod:`netopt.optim._torch_flags`): ``foreach`` and
+        the False defaults change nothing; ``True`` raises where netopt cannot honour it.
 
     Raises
     ------
@@ -190,7 +194,11 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        fused: bool | None = None,
+        differentiable: bool = False,
     ) -> None:
+        check_torch_flags(type(self).__name__, differentiable=differentiable)
         defaults = {
             "lr": lr,
             "momentum": momentum,
