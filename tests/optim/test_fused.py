@@ -150,6 +150,11 @@ def test_fused_falls_back_for_calls_it_does_not_cover(every_size):
     sgd(a, g, {}, lr=np.float64(0.3))
     fused(b, g, {}, lr=np.float64(0.3))
     assert np.array_equal(a, b)
+    # A read-only parameter gets NumPy's error.
+    frozen = np.ones(3, np.float32)
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        fused(frozen, grad, {}, lr=0.5)
     # float16 is left to NumPy too.
     h = np.ones(3, np.float16)
     fused(h, np.ones(3, np.float16), {}, lr=0.5)

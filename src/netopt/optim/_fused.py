@@ -76,9 +76,9 @@ def _flat(param: np.ndarray, grad: Any, arrays: list) -> list[np.ndarray] | None
     for a in (param, grad, *arrays):
         if a.dtype != dtype or a.shape != param.shape or not a.flags.c_contiguous:
             return None
+        if a is not grad and not a.flags.writeable:  # NumPy's own error, not numba's
+            return None
         out.append(a.reshape(-1))
-    if not param.flags.writeable:
-        return None
     return out
 
 
