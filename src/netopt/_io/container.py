@@ -127,15 +127,27 @@ def read(
         ``key``), its digest does not match, or its manifest is malformed (the message
         names the path and what is wrong).
     """
+    buf, where = read_bytes(path)
+    return decode(buf, where, kind=kind, key=key)
+
+
+def read_bytes(path: str | os.PathLike[str]) -> tuple[bytearray, str]:
+    """The bytes of the regular file ``path`` (see :mod:`netopt._io.reader`) and its name
+    for messages; a FIFO, a device or a folder is refused without blocking.
+
+    Raises
+    ------
+    CheckpointError
+        If it cannot be read or is not a regular file.
+    """
     p = Path(path)
     where = repr(str(p))
     try:
-        buf = read_regular_file(p, "checkpoint")
+        return read_regular_file(p, "checkpoint"), where
     except OSError as err:
         raise CheckpointError(f"cannot read checkpoint {where}: {err}") from err
     except FormatError as err:
         raise CheckpointError(str(err)) from None
-    return decode(buf, where, kind=kind, key=key)
 
 
 def decode(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from .container import VERSION, CheckpointError, decode, encode, read, write_container
+from .container import VERSION, CheckpointError, decode, encode, read_bytes, write_container
 
 #: The first bytes of the files ``torch.save`` writes: a zip archive, or a bare pickle.
 _TORCH_MAGIC = (b"PK\x03\x04", b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05")
@@ -26,15 +26,6 @@ def _refuse_pickles(head: bytes, where: str) -> None:
             "reads only files written by netopt.save and never unpickles (weights_only=False "
             "does not change that): load it with torch and save its state dict with netopt"
         )
-
-
-def _refuse_pickle_file(path: Any) -> None:
-    try:
-        with open(path, "rb") as f:
-            head = f.read(4)
-    except OSError:
-        return  # read() reports a missing or unreadable file with its own message
-    _refuse_pickles(head, repr(str(path)))
 
 
 #: The format tag of a file written by :func:`save_object` (``netopt.save``).
@@ -113,8 +104,9 @@ def load_object(path: Any, *, key: bytes | None = None, weights_only: bool | Non
         _refuse_pickles(buf, where)
         manifest, _ = decode(buf, where, kind=OBJECT_FORMAT, key=key)
     else:
-        _refuse_pickle_file(path)
-        manifest, _ = read(path, kind=OBJECT_FORMAT, key=key)
+        buf, where = read_bytes(path)  # regular files only: a FIFO must not block
+        _refuse_pickles(buf, where)
+        manifest, _ = decode(buf, where, kind=OBJECT_FORMAT, key=key)
     if "object" not in manifest:
         raise CheckpointError(f"{str(path)!r} has no 'object' entry")
     return manifest["object"]
