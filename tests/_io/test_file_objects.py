@@ -83,4 +83,3 @@ def test_bad_arguments():
         netopt.load(buf, weights_only="yes")
     with pytest.raises(RuntimeError, match="CPU only"):
         netopt.load(buf, map_location="cuda")
-
