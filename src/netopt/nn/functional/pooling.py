@@ -142,7 +142,7 @@ def _max_pool(input, nd, name, kernel_size, stride, padding, dilation, ceil_mode
             if gp is None:
                 arg += hit * k
             elif disjoint:  # each input position lies in one window: write, don't add
-                np.copyto(gp[geo.window(a, b)], g4, where=hit)
+                gp[geo.window(a, b)] = np.where(hit, g4, 0)
             else:
                 gp[geo.window(a, b)] += np.where(hit, g4, 0)
         return arg if gp is None else gp
