@@ -4,6 +4,7 @@
 functions that use them.
 """
 
+from . import surfaces
 from .augment import (
     Compose,
     GaussianNoise,
@@ -57,4 +58,5 @@ __all__ = [
     "random_split",
     "rotate_images",
     "shift_images",
+    "surfaces",
 ]

@@ -7,16 +7,12 @@ surface with netopt's autograd, calls ``backward`` and ``optimizer.step()``. A r
 for the nearest minimiser :math:`\theta^*`, and stops; a racer whose coordinates leave
 :math:`[-10^6, 10^6]` or turn non-finite has *diverged*. Verdicts are step counts.
 
-Surfaces (each formula written once, on netopt tensors, so the contours and the gradients
-come from the same code):
-
-- ravine, the chapter's figures 6.5-6.8: :math:`0.1x^2 + 2y^2` (curvatures 0.2 and 4);
-- Rosenbrock: :math:`(1-x)^2 + 100(y-x^2)^2`, minimum (1, 1);
-- saddle: :math:`x^2/2 - y^2/2 + y^4/4`, a saddle at 0 and minima at :math:`(0, \pm 1)`;
-- Beale: :math:`(1.5-x+xy)^2 + (2.25-x+xy^2)^2 + (2.625-x+xy^3)^2`, minimum (3, 0.5);
-- quadratic: :math:`\tfrac12\theta^\top R\,\mathrm{diag}(\lambda_1,\lambda_2)R^\top\theta`
-  with :math:`R` the rotation by 30 degrees. Gradient descent on a quadratic is stable
-  exactly when :math:`0 < \alpha < 2/\lambda_{\max}` (:func:`stable_lr`).
+Surfaces: those of :mod:`netopt.data.surfaces` (the formulas are there), evaluated on netopt
+tensors, so the contours and the gradients come from the same code: ``ravine`` with the
+chapter's curvatures 0.2 and 4 (figures 6.5-6.8), ``rosenbrock``, ``saddle`` (minima at
+:math:`(0, \pm 1)`), ``beale``, and ``quadratic`` with the race's eigenvalues along axes
+rotated by 30 degrees. Gradient descent on a quadratic is stable
+exactly when :math:`0 < \alpha < 2/\lambda_{\max}` (:func:`stable_lr`).
 """
 
 from __future__ import annotations
@@ -30,39 +26,33 @@ import netopt
 from netopt import nn
 
 from .._validate import is_int, is_real
+from ..data import surfaces
 from .trainer import build_optimizer
 
 TOL = 1e-3
 MAX_STEPS = 1000
 MAX_RACERS = 6
 RACE_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
-_ANGLE = math.pi / 6
 
 
 def _ravine(x, y, _lam):
-    return 0.1 * x * x + 2.0 * y * y
+    return surfaces.ravine(x, y)  # the chapter's curvatures 0.2 and 4
 
 
 def _rosenbrock(x, y, _lam):
-    return (1.0 - x) * (1.0 - x) + 100.0 * (y - x * x) * (y - x * x)
+    return surfaces.rosenbrock(x, y)
 
 
 def _saddle(x, y, _lam):
-    return 0.5 * x * x - 0.5 * y * y + 0.25 * y * y * y * y
+    return surfaces.saddle(x, y)
 
 
 def _beale(x, y, _lam):
-    a = 1.5 - x + x * y
-    b = 2.25 - x + x * y * y
-    c = 2.625 - x + x * y * y * y
-    return a * a + b * b + c * c
+    return surfaces.beale(x, y)
 
 
 def _quadratic(x, y, lam):
-    c, s = math.cos(_ANGLE), math.sin(_ANGLE)
-    u = c * x + s * y  # coordinates along the eigenvectors
-    v = -s * x + c * y
-    return 0.5 * (lam[0] * u * u + lam[1] * v * v)
+    return surfaces.quadratic(x, y, lam, angle=math.pi / 6)
 
 
 #: name -> (function of (x, y, eigenvalues), view box (x0, x1, y0, y1), minimisers, start).

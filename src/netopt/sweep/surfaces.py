@@ -1,7 +1,7 @@
-r"""The 2-D surfaces: ``ravine``, ``rosenbrock`` and ``saddle`` (written here; the lab keeps
-its own). Each descends from a fixed start with the trial's optimizer, optionally with
-Gaussian gradient noise (``noise``) drawn from the trial's seed, and reports the gap
-``f - f_min`` (the objective ``loss``) ``reports`` times.
+r"""The 2-D surfaces of :mod:`netopt.data.surfaces` as sweep problems: ``ravine``,
+``rosenbrock`` and ``saddle``. Each descends from a fixed start with the trial's optimizer,
+optionally with Gaussian gradient noise (``noise``) drawn from the trial's seed, and reports
+the gap ``f - f_min`` (the objective ``loss``) ``reports`` times.
 """
 
 from __future__ import annotations
@@ -12,26 +12,23 @@ from typing import Any
 import numpy as np
 
 from .. import nn
+from ..data.surfaces import ravine, rosenbrock, saddle
 from .base import OPTIMIZER_SET, Problem, ProblemFn, Report
 from .build import make_optimizer, make_scheduler
 
 
 def _ravine(x: Any, y: Any) -> Any:
-    return 0.5 * (x * x + 50.0 * y * y)
-
-
-def _rosenbrock(x: Any, y: Any) -> Any:
-    return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
+    return ravine(x, y, (1.0, 50.0))
 
 
 def _saddle(x: Any, y: Any) -> Any:
-    return x * x + 0.25 * y**4 - 0.5 * y * y
+    return saddle(x, y, curvature=2.0)
 
 
 _SURFACES = {
     # name: (function, start, minimum value, description)
     "ravine": (_ravine, (-4.0, 1.0), 0.0, "f = (x^2 + 50 y^2)/2, a ravine of condition 50"),
-    "rosenbrock": (_rosenbrock, (-1.5, 2.0), 0.0, "f = (1-x)^2 + 100 (y-x^2)^2"),
+    "rosenbrock": (rosenbrock, (-1.5, 2.0), 0.0, "f = (1-x)^2 + 100 (y-x^2)^2"),
     "saddle": (_saddle, (1.0, 1e-3), -0.25, "f = x^2 + y^4/4 - y^2/2, saddle at the origin"),
 }
 

@@ -1,6 +1,7 @@
 r"""The ravine of the chapter's figures 6.5-6.8 and netopt's optimizers on it (private).
 
-:math:`f(\theta) = 0.1\,\theta_1^2 + 2\,\theta_2^2` (curvatures 0.2 and 4). Every setting of
+:math:`f(\theta) = 0.1\,\theta_1^2 + 2\,\theta_2^2`: :func:`netopt.data.surfaces.ravine`
+with curvatures :data:`CURVATURES` (0.2 and 4). Every setting of
 an optimizer family runs at once: one parameter per setting, one parameter group per
 setting (its own ``lr``, ``momentum``), one backward pass of the summed objective per step.
 """
@@ -13,13 +14,14 @@ import numpy as np
 
 import netopt
 from netopt import nn
+from netopt.data.surfaces import ravine, ravine_gradient
 from netopt.optim import SGD, Adagrad, Adam, RMSprop
 
 from .._shared.training import first_at_or_below
 
-#: The ravine's coefficients (module docstring): the flat :math:`\theta_1` and the steep
+#: The ravine's curvatures (module docstring): the flat :math:`\theta_1` and the steep
 #: :math:`\theta_2` of the chapter's figure 6.5.
-RAVINE = (0.1, 2.0)
+CURVATURES = (0.2, 4.0)
 
 START = (-8.0, 2.0)
 TOL = 1e-3  # distance to the minimum that counts as converged
@@ -38,8 +40,8 @@ FAMILIES: dict[str, tuple[type, list[dict[str, Any]]]] = {
 
 
 def objective(theta: netopt.Tensor) -> netopt.Tensor:
-    r"""The ravine :math:`f(\theta)` of the module docstring, coefficients :data:`RAVINE`."""
-    return (netopt.tensor(np.array(RAVINE)) * theta * theta).sum()
+    r"""The ravine :math:`f(\theta)` of the module docstring, curvatures :data:`CURVATURES`."""
+    return ravine(theta[0], theta[1], CURVATURES)
 
 
 def run_settings(cls: type, settings: list[dict[str, float]], steps: int) -> np.ndarray:
@@ -52,14 +54,13 @@ def run_settings(cls: type, settings: list[dict[str, float]], steps: int) -> np.
     """
     params = [nn.Parameter(np.array(START)) for _ in settings]
     opt = cls([{"params": [p], **s} for p, s in zip(params, settings)])
-    curv = netopt.tensor(np.array(RAVINE))
     paths = np.empty((len(settings), steps + 1, 2))
     paths[:, 0] = START
     for t in range(1, steps + 1):
         opt.zero_grad()
         total = None
         for p in params:
-            term = (curv * p * p).sum()
+            term = objective(p)
             total = term if total is None else total + term
         total.backward()
         opt.step()
@@ -122,11 +123,10 @@ def chapter_nag(lr: float, beta: float, steps: int) -> tuple[np.ndarray, np.ndar
     :math:`v_0 = 0`. Returns the iterates :math:`\theta_t` and the look-ahead points
     :math:`\theta_t - \alpha\beta v_t`.
     """
-    curv = 2.0 * np.array(RAVINE)
     theta, v = np.array(START), np.zeros(2)
     thetas, ahead = [theta.copy()], [theta.copy()]
     for _ in range(steps):
-        g = curv * (theta - lr * beta * v)
+        g = ravine_gradient(*(theta - lr * beta * v), CURVATURES)
         v = g + beta * v
         theta = theta - lr * v
         thetas.append(theta.copy())
@@ -138,11 +138,10 @@ def sutskever_momentum(lrs: np.ndarray, beta: float) -> np.ndarray:
     r"""Momentum in the form :math:`v_t = \beta v_{t-1} - \alpha_t g_t`,
     :math:`\theta_t = \theta_{t-1} + v_t` (Sutskever et al. 2013, Keras), on the ravine, with
     the learning rate ``lrs[t-1]`` at step ``t``."""
-    curv = 2.0 * np.array(RAVINE)
     theta, v = np.array(START), np.zeros(2)
     out = [theta.copy()]
     for lr in lrs:
-        v = beta * v - lr * (curv * theta)
+        v = beta * v - lr * ravine_gradient(*theta, CURVATURES)
         theta = theta + v
         out.append(theta.copy())
     return np.array(out)

@@ -6,10 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from netopt.data import surfaces
 from netopt.lab.core import FigureSpec, Table
 from netopt.lab.plotting import figure
 
-from .ravine import RAVINE, TOL
+from .ravine import CURVATURES, TOL
 
 
 def _setting(s: dict[str, Any]) -> str:
@@ -187,7 +188,7 @@ def ravine_contours(ax: Any, xlim: tuple[float, float], ylim: tuple[float, float
     xs = np.linspace(*xlim, 200)
     ys = np.linspace(*ylim, 200)
     gx, gy = np.meshgrid(xs, ys)
-    fz = RAVINE[0] * gx**2 + RAVINE[1] * gy**2
+    fz = surfaces.ravine(gx, gy, CURVATURES)
     levels = np.geomspace(0.02, max(float(fz.max()), 0.05), 12)
     ax.contour(gx, gy, fz, levels=levels, colors="0.75", linewidths=0.7)
     ax.plot([0.0], [0.0], marker="*", color="k", markersize=10, linestyle="none")
