@@ -269,3 +269,31 @@ def test_chunked_columns_give_the_same_convolution(monkeypatch, xs, ws, kw):
     for ours, ref in zip(*results):
         np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-12)
     assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, **kw), [x, w, b])
+
+
+def test_recycled_column_buffers_never_serve_two_live_graphs():
+    # two graphs of the same shapes alive at once, then a third after the first is freed
+    # (its column buffer recycled): every gradient equals a lone computation's
+    rng = np.random.default_rng(6)
+    w = _t(rng, 4, 3, 3, 3)
+    xs = [netopt.tensor(rng.standard_normal((2, 3, 9, 9)), requires_grad=True) for _ in range(3)]
+
+    def alone(x):
+        xx = netopt.tensor(x.data.copy(), requires_grad=True)
+        ww = netopt.tensor(w.data.copy(), requires_grad=True)
+        F.conv2d(xx, ww, padding=1).sum().backward()
+        return xx.grad, ww.grad
+
+    want = [alone(x) for x in xs]
+    y0, y1 = F.conv2d(xs[0], w, padding=1), F.conv2d(xs[1], w, padding=1)
+    y1.sum().backward()
+    g1 = w.grad.copy()
+    w.grad = None
+    y0.sum().backward()
+    g0 = w.grad.copy()
+    del y0, y1
+    w.grad = None
+    F.conv2d(xs[2], w, padding=1).sum().backward()
+    for x, gw, (gx_want, gw_want) in zip(xs, (g0, g1, w.grad), want):
+        np.testing.assert_array_equal(x.grad, gx_want)
+        np.testing.assert_array_equal(gw, gw_want)
