@@ -1,4 +1,3 @@
-
 # pytorch/tutorials examples_autograd/polynomial_autograd.py (random init from NumPy).
 import math
 

@@ -1,4 +1,3 @@
-
 # pytorch/tutorials beginner_source/basics/autogradqs_tutorial.py (w, b fixed instead of randn).
 import torch
 

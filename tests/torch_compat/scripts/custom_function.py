@@ -1,4 +1,3 @@
-
 # pytorch/tutorials examples_autograd/polynomial_custom_function.py: y = a + b P3(c + d x).
 import math
 

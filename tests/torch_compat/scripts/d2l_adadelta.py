@@ -1,4 +1,4 @@
-# ruff: noqa: E501, E741  (a tutorial script, kept as its authors wrote it)
+# ruff: noqa: E741  (a tutorial script, kept as its authors wrote it)
 # d2l.ai chapter 12.9 (Adadelta) and 12.10 (Adam): from scratch and the concise
 # torch.optim versions, on a synthetic linear-regression set of airfoil's shape.
 import numpy as np
@@ -9,7 +9,11 @@ from torch.utils.data import DataLoader, TensorDataset
 rng = np.random.default_rng(11)
 features = torch.tensor(rng.standard_normal((1500, 5)), dtype=torch.float32)
 true_w = torch.tensor([[2.0], [-3.4], [1.2], [0.5], [-0.7]])
-labels = features @ true_w + 4.2 + torch.tensor(0.01 * rng.standard_normal((1500, 1)), dtype=torch.float32)
+labels = (
+    features @ true_w
+    + 4.2
+    + torch.tensor(0.01 * rng.standard_normal((1500, 1)), dtype=torch.float32)
+)
 data_iter = DataLoader(TensorDataset(features, labels), batch_size=10)
 init_w = torch.tensor(rng.normal(0, 0.01, (5, 1)), dtype=torch.float32)
 

@@ -1,4 +1,3 @@
-
 # pytorch/tutorials examples_nn/dynamic_net.py: a model whose depth is drawn each pass
 # (Python's random, seeded), SGD with momentum.
 import math

@@ -1,4 +1,3 @@
-
 # LBFGS with a closure, as in pytorch/examples time_sequence_prediction and the
 # torch.optim docs: fit a small MLP to a smooth curve in full batch.
 import numpy as np

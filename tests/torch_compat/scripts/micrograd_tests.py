@@ -1,4 +1,3 @@
-
 # karpathy/micrograd test/test_engine.py: the torch side of its two tests.
 import torch
 

@@ -1,4 +1,3 @@
-
 # pytorch/tutorials examples_nn/polynomial_module.py: a custom nn.Module, SGD.
 import math
 
@@ -19,8 +18,7 @@ class Polynomial3(torch.nn.Module):
 
     def string(self):
         return (
-            f"y = {self.a.item()} + {self.b.item()} x + {self.c.item()} x^2 + "
-            f"{self.d.item()} x^3"
+            f"y = {self.a.item()} + {self.b.item()} x + {self.c.item()} x^2 + {self.d.item()} x^3"
         )
 
 

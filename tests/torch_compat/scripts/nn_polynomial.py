@@ -1,4 +1,3 @@
-
 # pytorch/tutorials examples_nn/polynomial_nn.py (the weights set from NumPy).
 import math
 

@@ -1,4 +1,3 @@
-
 # pytorch/tutorials examples_nn/polynomial_optim.py: RMSprop (the weights set from NumPy).
 import math
 

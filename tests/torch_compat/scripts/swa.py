@@ -1,4 +1,3 @@
-
 # torch.optim.swa_utils as its docs use it: AveragedModel, SWALR after swa_start,
 # update_bn over the loader; a model with BatchNorm on synthetic regression data.
 import numpy as np

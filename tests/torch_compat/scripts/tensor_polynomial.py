@@ -1,4 +1,3 @@
-
 # pytorch/tutorials beginner_source/examples_tensor/polynomial_tensor.py: a third-order
 # polynomial fitted to sin(x) with gradients written by hand (random init from NumPy).
 import math

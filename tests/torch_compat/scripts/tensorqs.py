@@ -1,4 +1,3 @@
-
 # pytorch/tutorials beginner_source/basics/tensorqs_tutorial.py (fixed data for rand).
 import numpy as np
 import torch
