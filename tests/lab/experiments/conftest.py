@@ -6,6 +6,10 @@ A test module names its registered experiment in ``EXPERIMENT`` and takes either
 module-scoped quick call of the experiment itself (figures still open, closed afterwards);
 both at each of seeds 0, 1, 2.
 
+``result_claims_hold(result)`` and ``result_figures_and_tables(result)`` check a
+``result``: every claim a :class:`Claim` with evidence that holds; figures with unique names,
+captions and axes (rendered to PNG at seed 0), tables with rows as wide as their columns.
+
 ``claims_hold(outcome)`` asserts the run finished, made claims, every claim has a kind
 (``"check"`` or ``"finding"``) and every finding a protocol (seeds, tuning, statistic),
 every one holds (listing the failures with their evidence), and that it made as many
@@ -20,8 +24,17 @@ import functools
 import pytest
 
 from netopt.lab._threads import blas_thread_limit
-from netopt.lab.core import KINDS, PROTOCOL_KEYS, REGISTRY, Context
-from netopt.lab.plotting import close
+from netopt.lab.core import (
+    KINDS,
+    PROTOCOL_KEYS,
+    REGISTRY,
+    Claim,
+    Context,
+    FigureSpec,
+    Result,
+    Table,
+)
+from netopt.lab.plotting import close, render_png
 from netopt.lab.runner import run_one
 
 SEEDS = (0, 1, 2)
@@ -67,3 +80,40 @@ def _claims_hold(name: str, outcome) -> None:
 @pytest.fixture
 def claims_hold(request):
     return functools.partial(_claims_hold, request.module.EXPERIMENT)
+
+
+def _result_claims_hold(result) -> None:
+    seed, res = result
+    assert isinstance(res, Result)
+    for claim in res.claims:
+        assert isinstance(claim, Claim)
+        assert claim.evidence
+        assert claim.holds, f"seed {seed}: {claim.claim!r} failed; {claim.evidence}"
+
+
+def _result_figures_and_tables(result) -> None:
+    seed, res = result
+    names = [f.name for f in res.figures]
+    assert names and len(set(names)) == len(names)
+    for spec in res.figures:
+        assert isinstance(spec, FigureSpec)
+        assert spec.caption
+        assert spec.figure.axes, spec.name
+    assert res.tables
+    for table in res.tables:
+        assert isinstance(table, Table)
+        assert table.rows
+        assert all(len(row) == len(table.columns) for row in table.rows), table.title
+    if seed == 0:
+        for spec in res.figures:
+            assert render_png(spec.figure).startswith(b"\x89PNG"), spec.name
+
+
+@pytest.fixture
+def result_claims_hold():
+    return _result_claims_hold
+
+
+@pytest.fixture
+def result_figures_and_tables():
+    return _result_figures_and_tables

@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from netopt.lab.core import REGISTRY, Claim, Context, FigureSpec, Result, Table
+from netopt.lab.core import REGISTRY, Context
 from netopt.lab.experiments import descent
 from netopt.lab.experiments.descent import batches, claims, saddle
-from netopt.lab.plotting import close, render_png
+from netopt.lab.plotting import close
 
 EXPERIMENT = "descent"  # the ``result`` fixture (tests/lab/experiments/conftest.py) runs it
 NAMES = list(descent.sizes())
@@ -27,33 +27,15 @@ def test_registered_in_chapter_order():
     assert entry.title and entry.title_zh and entry.reference
 
 
-def test_every_claim_holds(result, claims_hold):
+def test_every_claim_holds(result, claims_hold, result_claims_hold):
     claims_hold(result)
-    seed, res = result
-    assert isinstance(res, Result)
-    for claim in res.claims:
-        assert isinstance(claim, Claim)
-        assert claim.evidence
-        assert claim.holds, f"seed {seed}: {claim.claim!r} failed; {claim.evidence}"
+    result_claims_hold(result)
+    _, res = result
     assert [n.title for n in res.notes] == [descent.NOTE.title]
 
 
-def test_figures_and_tables(result):
-    seed, res = result
-    names = [f.name for f in res.figures]
-    assert names and len(set(names)) == len(names)
-    for spec in res.figures:
-        assert isinstance(spec, FigureSpec)
-        assert spec.caption
-        assert spec.figure.axes, spec.name
-    assert res.tables
-    for table in res.tables:
-        assert isinstance(table, Table)
-        assert table.rows
-        assert all(len(row) == len(table.columns) for row in table.rows), table.title
-    if seed == 0:
-        for spec in res.figures:
-            assert render_png(spec.figure).startswith(b"\x89PNG"), spec.name
+def test_figures_and_tables(result, result_figures_and_tables):
+    result_figures_and_tables(result)
 
 
 def _evidence(seed: int) -> list[list]:

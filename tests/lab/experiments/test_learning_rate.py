@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from netopt.lab._threads import blas_thread_limit
-from netopt.lab.core import REGISTRY, Claim, Context, FigureSpec, Result, Table
+from netopt.lab.core import REGISTRY, Context
 from netopt.lab.experiments import learning_rate
 from netopt.lab.experiments._shared.training import digits
 from netopt.lab.experiments.learning_rate import claims, noise_floor, regimes, tuned
-from netopt.lab.plotting import close, render_png
+from netopt.lab.plotting import close
 
 EXPERIMENT = "learning_rate"  # the ``result`` fixture (tests/lab/experiments/conftest.py) runs it
 N_FIGURES, N_TABLES = 5, 2
@@ -31,33 +31,16 @@ def test_registered_in_chapter_order():
     assert entry.title and entry.title_zh and entry.reference
 
 
-def test_every_claim_holds(result, claims_hold):
+def test_every_claim_holds(result, claims_hold, result_claims_hold):
     claims_hold(result)
-    seed, res = result
-    assert isinstance(res, Result)
-    for claim in res.claims:
-        assert isinstance(claim, Claim)
-        assert claim.evidence
-        assert claim.holds, f"seed {seed}: {claim.claim!r} failed; {claim.evidence}"
+    result_claims_hold(result)
 
 
-def test_figures_and_tables(result):
-    seed, res = result
+def test_figures_and_tables(result, result_figures_and_tables):
+    _, res = result
     assert len(res.figures) == N_FIGURES
-    names = [f.name for f in res.figures]
-    assert len(set(names)) == len(names)
-    for spec in res.figures:
-        assert isinstance(spec, FigureSpec)
-        assert spec.caption
-        assert spec.figure.axes, spec.name
     assert len(res.tables) == N_TABLES
-    for table in res.tables:
-        assert isinstance(table, Table)
-        assert table.rows
-        assert all(len(row) == len(table.columns) for row in table.rows), table.title
-    if seed == 0:
-        for spec in res.figures:
-            assert render_png(spec.figure).startswith(b"\x89PNG"), spec.name
+    result_figures_and_tables(result)
 
 
 def test_same_seed_same_evidence():
