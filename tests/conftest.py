@@ -4,6 +4,7 @@ Each test module states its own tolerances once.
 """
 
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -13,6 +14,32 @@ from hypothesis import settings
 settings.register_profile("ci", deadline=None, derandomize=True, max_examples=100)
 settings.register_profile("dev", deadline=None, max_examples=100)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> tuple[str, tuple[str, ...]]:
+    """``(path, flags)`` of a headless Chromium on PATH (the browser tests of the lab's report
+    and of the playground); skips the test when none is installed."""
+    for name in CHROMIUM_CANDIDATES:
+        path = shutil.which(name)
+        if path:
+            return path, CHROMIUM_FLAGS
+    pytest.skip(
+        f"no Chromium found (looked for {', '.join(CHROMIUM_CANDIDATES)}); apt-get install chromium"
+    )
 
 
 @pytest.fixture(autouse=True, scope="session")

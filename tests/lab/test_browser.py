@@ -8,7 +8,6 @@ installed (``apt-get install chromium``; ``.ci/run`` installs it).
 
 import base64
 import re
-import shutil
 import subprocess
 
 import numpy as np
@@ -16,32 +15,12 @@ import pytest
 
 from netopt.lab import load_experiments, report, runner, select
 
-CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 
-
-def _browser():
-    for name in CANDIDATES:
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.skip(f"no Chromium found (looked for {', '.join(CANDIDATES)}); apt-get install chromium")
-
-
-def _chromium(tmp_path, *args):
-    browser = _browser()
+def _chromium(chromium, tmp_path, *args):
+    browser, flags = chromium
     profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
     result = subprocess.run(
-        [browser, *FLAGS, f"--user-data-dir={profile}", *args],
+        [browser, *flags, f"--user-data-dir={profile}", *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -51,8 +30,7 @@ def _chromium(tmp_path, *args):
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory):
-    _browser()
+def index(tmp_path_factory, chromium):
     runs = runner.run_experiments(select(load_experiments(), ["entropy"]), seed=0, quick=True)
     assert runs[0].error is None, runs[0].traceback
     out = tmp_path_factory.mktemp("browser-report")
@@ -65,27 +43,27 @@ def _loaded(dom):
     return int(match.group(1)), int(match.group(2))
 
 
-def test_every_image_loads(index, tmp_path):
-    loaded, total = _loaded(_chromium(tmp_path, "--dump-dom", index.as_uri()))
+def test_every_image_loads(index, tmp_path, chromium):
+    loaded, total = _loaded(_chromium(chromium, tmp_path, "--dump-dom", index.as_uri()))
     figures = len(list((index.parent / "figures").glob("*.png")))
     assert total == figures > 0
     assert loaded == total
 
 
-def test_a_broken_image_is_detected(index, tmp_path):
+def test_a_broken_image_is_detected(index, tmp_path, chromium):
     page = index.read_text(encoding="utf-8")
     start = page.index("data:image/png;base64,") + len("data:image/png;base64,")
     garbage = base64.b64encode(b"not a png at all" * 8).decode()
     broken = tmp_path / "broken.html"
     broken.write_text(page[:start] + garbage + page[page.index('"', start) :], encoding="utf-8")
-    loaded, total = _loaded(_chromium(tmp_path, "--dump-dom", broken.as_uri()))
+    loaded, total = _loaded(_chromium(chromium, tmp_path, "--dump-dom", broken.as_uri()))
     assert loaded == total - 1
 
 
-def test_screenshot_is_not_blank(index, tmp_path):
+def test_screenshot_is_not_blank(index, tmp_path, chromium):
     image = pytest.importorskip("matplotlib.image")
     shot = tmp_path / "page.png"
-    _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,2000", index.as_uri())
+    _chromium(chromium, tmp_path, f"--screenshot={shot}", "--window-size=1200,2000", index.as_uri())
     pixels = image.imread(shot)[..., :3]
     assert pixels.shape[:2] == (2000, 1200)
     colours = np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0)

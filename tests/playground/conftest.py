@@ -10,7 +10,6 @@ the reason when one is missing.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,17 +18,6 @@ import time
 
 import pytest
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 WAIT = 60.0  # generous: a busy 2-core machine; verdicts never depend on it
 
 
@@ -110,21 +98,13 @@ def server():
     srv.stop()
 
 
-def _chromium() -> str:
-    for name in CANDIDATES:
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.skip(f"no Chromium found (looked for {', '.join(CANDIDATES)}); apt-get install chromium")
-
-
 @pytest.fixture(scope="session")
-def browser():
+def browser(chromium):
     """Headless Chromium through Playwright (never `playwright install`)."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (test extra)")
-    path = _chromium()
+    path, flags = chromium
     with sync_api.sync_playwright() as p:
-        chrome = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        chrome = p.chromium.launch(executable_path=path, args=list(flags))
         yield chrome
         chrome.close()
 
