@@ -133,8 +133,9 @@ def test_composite_schedulers_check_their_members():
         L.SequentialLR(opt, [L.ConstantLR(opt), L.ExponentialLR(other, 0.9)], milestones=[3])
     with pytest.raises(TypeError, match=r"SequentialLR at index 1 should have `optimizer`"):
         L.SequentialLR(opt, [L.ConstantLR(opt), object()], milestones=[3])
-    with pytest.raises(ValueError, match=r"stage 1 is a ChainedScheduler"):
-        L.SequentialLR(opt, [L.ConstantLR(opt), L.ChainedScheduler(_members(opt))], [3])
+    inner = L.SequentialLR(opt, [L.ConstantLR(opt), L.ExponentialLR(opt, 0.9)], [2])
+    with pytest.raises(ValueError, match=r"stage 1 is a SequentialLR"):
+        L.SequentialLR(opt, [L.ConstantLR(opt), inner], [3])
     with pytest.raises(ValueError, match=r"ChainedScheduler expects at least one scheduler"):
         L.ChainedScheduler([])
     with pytest.raises(ValueError, match=r"expects all schedulers to belong to the same"):

@@ -108,7 +108,7 @@ class SequentialLR(_Composite):
     ValueError
         PyTorch's messages for no scheduler, a different optimizer, a milestone count
         mismatch; milestones not strictly increasing positive integers; a
-        ``SequentialLR`` or ``ChainedScheduler`` as a stage (PyTorch fails on it later).
+        ``SequentialLR`` as a stage.
     TypeError
         A stage without an ``optimizer`` attribute.
 
@@ -118,7 +118,9 @@ class SequentialLR(_Composite):
     steps and performs stage 0's, as PyTorch. Metrics reach a ``ReduceLROnPlateau`` stage
     through ``step(metrics)``; pass them every epoch (stages that need none ignore them).
     At its milestone the plateau stage restarts from ``initial_lr`` with fresh counters
-    and does not consume that step's metric. Closed form:
+    and does not consume that step's metric. A ``ChainedScheduler`` stage (PyTorch raises
+    NotImplementedError) starts at its milestone as the same chain built fresh: every
+    group back to ``initial_lr``, then each member's initial step in order. Closed form:
     :func:`netopt.optim.schedules.sequence`.
 
     Examples
@@ -152,10 +154,10 @@ class SequentialLR(_Composite):
         ms = check_milestones(milestones, len(schedulers))
         _check_members("SequentialLR", optimizer, schedulers)
         for i, s in enumerate(schedulers):
-            if isinstance(s, _Composite):
+            if isinstance(s, SequentialLR):
                 raise ValueError(
                     f"SequentialLR stage {i} is a {type(s).__name__}; stages must be "
-                    "single schedulers"
+                    "single schedulers or ChainedSchedulers"
                 )
         groups = param_groups(optimizer)
         if not is_int(last_epoch) or last_epoch < -1:
@@ -276,6 +278,22 @@ class ChainedScheduler(_Composite):
         self.base_lrs = [lr_value(group.get("initial_lr", group["lr"])) for group in groups]
         self._last_lr = self._group_lrs()
         self._start_history()
+
+    def _initial_step(self) -> None:
+        """Start over from every group's ``initial_lr`` as a fresh chain does: each member
+        takes its initial step in order (a ``SequentialLR`` stage, at construction or at
+        its milestone)."""
+        old = self._group_lrs()
+        for group in self.optimizer.param_groups:
+            set_lr(group, group["initial_lr"])
+        for s in self._schedulers:
+            s.last_epoch = -1
+            s._initial_step()
+        self.last_epoch = 0
+        self._last_lr = self._group_lrs()
+        self._record("init", "chain restarts: every member takes its initial step", old)
+
+    _restart_at_milestone = _initial_step
 
     def _missing_metric(self) -> str | None:
         for i, s in enumerate(self._schedulers):
