@@ -35,17 +35,19 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 
 def _fused_pointwise(input, target, reduction, value, slope) -> Tensor:
+    """The loss ``value(d)`` of ``d = input - target``, reduced, as one node whose local
+    gradient is ``slope(d)`` (``-slope(d)`` for the target); results in ``d``'s dtype."""
     d = input.data - as_array(target)
     pointwise = value(d)
     n = d.size
     if reduction == "none":
-        out = pointwise
+        out = pointwise.astype(d.dtype, copy=False)
     else:
         total = pointwise.sum()
         out = np.asarray(total / n if reduction == "mean" else total, dtype=d.dtype)
 
     def backward(g: np.ndarray) -> tuple:
-        local = slope(d) * (g / n if reduction == "mean" else g)
+        local = (slope(d) * (g / n if reduction == "mean" else g)).astype(d.dtype, copy=False)
         return (
             local if needs_grad(input) else None,
             -local if needs_grad(target) else None,

@@ -9,33 +9,22 @@ from typing import Any
 import numpy as np
 
 from ..._validate import is_real
-from ...autograd.tensor import Tensor, as_array, make_result, needs_grad
+from ...autograd.tensor import Tensor
 from ._reduction import check_reduction, check_same_shape
-from .loss_elementwise import l1_loss
+from .loss_elementwise import _fused_pointwise, l1_loss
 
 
 def _piecewise(input: Tensor, target: Any, reduction: str, delta: float, scale: float) -> Tensor:
     """``scale`` times Huber's loss with threshold ``delta``, reduced; see the callers."""
-    d = input.data - as_array(target)
-    a = np.abs(d)
-    small = a < delta
-    pointwise = np.where(small, 0.5 * d * d, delta * (a - 0.5 * delta)) * scale
-    n = d.size
-    if reduction == "none":
-        out = pointwise.astype(d.dtype, copy=False)
-    else:
-        total = pointwise.sum()
-        out = np.asarray(total / n if reduction == "mean" else total, dtype=d.dtype)
 
-    def backward(g: np.ndarray) -> tuple:
-        slope = np.where(small, d, delta * np.sign(d)) * scale
-        local = (slope * (g / n if reduction == "mean" else g)).astype(d.dtype, copy=False)
-        return (
-            local if needs_grad(input) else None,
-            -local if needs_grad(target) else None,
-        )
+    def value(d: np.ndarray) -> np.ndarray:
+        a = np.abs(d)
+        return np.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta)) * scale
 
-    return make_result(out, (input, target), backward)
+    def slope(d: np.ndarray) -> np.ndarray:
+        return np.where(np.abs(d) < delta, d, delta * np.sign(d)) * scale
+
+    return _fused_pointwise(input, target, reduction, value, slope)
 
 
 def huber_loss(
