@@ -75,3 +75,15 @@ def test_a_sequential_stage_is_still_refused():
     inner = m.SequentialLR(o, [m.ConstantLR(o), m.ExponentialLR(o, 0.9)], [2])
     with pytest.raises(ValueError, match="stages must be single schedulers or ChainedSchedulers"):
         m.SequentialLR(o, [m.ConstantLR(o), inner], [2])
+
+
+def test_warm_restarts_state_dict_keeps_the_restart_flag():
+    o = _opt()
+    sched = m.CosineAnnealingWarmRestarts(o, T_0=3)
+    _lrs(o, sched, 3)  # the third step is a restart
+    state = copy.deepcopy(sched.state_dict())
+    assert state["_restarted"] is True
+    o2 = _opt()
+    fresh = m.CosineAnnealingWarmRestarts(o2, T_0=3)
+    fresh.load_state_dict(state)
+    assert fresh._reason() == sched._reason() and fresh._reason().startswith("warm restart")

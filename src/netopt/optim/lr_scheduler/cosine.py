@@ -170,7 +170,15 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     (0.691342, 1.5, 4)
     """
 
-    _state_keys = (*LRScheduler._state_keys, "T_0", "T_i", "T_mult", "T_cur", "eta_min")
+    _state_keys = (
+        *LRScheduler._state_keys,
+        "T_0",
+        "T_i",
+        "T_mult",
+        "T_cur",
+        "eta_min",
+        "_restarted",
+    )
 
     def __init__(
         self,
