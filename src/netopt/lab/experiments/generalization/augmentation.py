@@ -30,7 +30,7 @@ from .common import accuracy, train_classifier
 from .features import MNIST1D_BATCH, MNIST1D_LR, mnist1d_cnn
 
 N_TRAIN = 1000
-"""Training signals drawn (stratified by nothing, uniformly) from the 4,000 of MNIST-1D."""
+"""Training signals drawn uniformly at random (not stratified) from MNIST-1D's 4,000."""
 MAX_SHIFT = 3
 """Largest circular shift, in samples of the 40-sample signal."""
 SCALE = (0.8, 1.2)
@@ -55,7 +55,7 @@ def augmentation_run(
     *,
     steps: int,
     n_train: int = N_TRAIN,
-    transform: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
+    transform: Callable[[np.ndarray, np.random.Generator], np.ndarray] | bool | None = None,
 ) -> dict:
     r"""One draw of the finding: the CNN without and with ``transform``, paired.
 
@@ -68,7 +68,7 @@ def augmentation_run(
         Adam steps of batch 100 per arm (rounded up to whole epochs of ``n_train``).
     n_train : int
         Training signals drawn from MNIST-1D's 4,000.
-    transform : callable, optional
+    transform : callable, False or None
         The augmentation of the second arm; default :func:`shift_and_scale`. Passing
         ``False`` trains the second arm without augmentation too (the cause removed).
 
