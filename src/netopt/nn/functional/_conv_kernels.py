@@ -86,8 +86,10 @@ class Plan:
             self.offsets = [p * dh * wp + q * dw for p in range(kh) for q in range(kw)]
         else:
             self.length = self.out[0] * self.out[1]
-            pad = top or bottom or left or right
-            self.source = np.pad(x, ((0, 0), (0, 0), *padding)) if pad else x
+            self.source = x
+            if top or bottom or left or right:  # (np.pad costs ~80 us of Python per call)
+                self.source = np.zeros((n, c, hp, wp), dtype=x.dtype)
+                self.source[:, :, top : top + h, left : left + wd] = x
         self.k = cg * kh * kw
         self.chunk = max(1, BLOCK // (c * kh * kw * self.length))
         self.kept: np.ndarray | None = None
