@@ -404,3 +404,21 @@ def test_cyclic_momentum_needs_an_optimizer_with_momentum_as_torch():
     with pytest.raises(ValueError) as ours:
         make(netopt)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize(
+    "name", ["StepLR", "CosineAnnealingLR", "WarmRestarts", "CyclicLR-triangular"]
+)
+def test_get_lr_outside_step_warns_as_torch_and_stepping_does_not(name):
+    make = CASES[name]
+    for lib in (torch, netopt):
+        optimizer = _optimizer(lib)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            scheduler = make(lib.optim.lr_scheduler, optimizer)
+            for _ in range(4):
+                optimizer.step()
+                scheduler.step()
+        assert not [w for w in seen if "get_last_lr" in str(w.message)], lib.__name__
+        with pytest.warns(UserWarning, match=r"please use `get_last_lr\(\)`"):
+            scheduler.get_lr()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import functools
 import warnings
-import weakref
 from collections import deque
 from collections.abc import Mapping
 from typing import Any
@@ -19,31 +18,16 @@ from typing import Any
 from ..._validate import is_int
 from ...autograd import Tensor
 from ..schedules._validate import Schedule, check_lr, check_step
+from ._torch_warnings import (
+    EPOCH_DEPRECATION_WARNING,
+    GET_LR_WARNING,
+    ORDER_WARNING,
+    OVERRIDDEN_WARNING,
+    track_step_calls,
+)
 from .decision import Decision
 
-#: torch's warning for ``scheduler.step(epoch)`` (its text, so code that filters it works).
-EPOCH_DEPRECATION_WARNING = (
-    "The epoch parameter in `scheduler.step()` was not necessary and is being "
-    "deprecated where possible. Please use `scheduler.step()` to step the "
-    "scheduler. During the deprecation, if epoch is different from None, the "
-    "closed form is used instead of the new chainable form, where available. "
-    "Please open an issue if you are unable to replicate your use case: "
-    "https://github.com/pytorch/pytorch/issues/new/choose."
-)
-_ORDER_WARNING = (
-    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
-    "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
-    "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
-    "will result in PyTorch skipping the first value of the learning rate schedule. "
-    "See more details at "
-    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
-)
-_OVERRIDDEN_WARNING = (
-    "Seems like `optimizer.step()` has been overridden after learning rate scheduler "
-    "initialization. Please, make sure to call `optimizer.step()` before "
-    "`lr_scheduler.step()`. See more details at "
-    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
-)
+__all__ = ["EPOCH_DEPRECATION_WARNING", "Decision", "LRScheduler", "param_groups"]
 
 
 def lr_value(lr: Any) -> Any:
@@ -57,28 +41,6 @@ def set_lr(group: dict[str, Any], lr: Any) -> None:
         group["lr"].fill_(lr_value(lr))
     else:
         group["lr"] = lr_value(lr)
-
-
-def _track_step_calls(optimizer: Any) -> None:
-    """Wrap ``optimizer.step`` (once) so that it records ``optimizer._opt_called``, as
-    torch does, for the step-order warning."""
-    step = getattr(optimizer, "step", None)
-    func = getattr(step, "__func__", None)
-    if func is None or hasattr(step, "_wrapped_by_lr_sched"):
-        return
-    ref = weakref.ref(optimizer)
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        opt = ref()
-        opt._opt_called = True
-        return func.__get__(opt, type(opt))(*args, **kwargs)
-
-    wrapper._wrapped_by_lr_sched = True
-    optimizer.step = wrapper
-
-
-__all__ = ["Decision", "LRScheduler", "param_groups"]
 
 
 def param_groups(optimizer: Any) -> list[dict[str, Any]]:
@@ -160,11 +122,38 @@ class LRScheduler:
     :class:`OneCycleLR`). As in PyTorch, ``optimizer.step`` is wrapped to detect the wrong
     order: the first ``step()`` warns when ``optimizer.step()`` has not run yet (or was
     replaced after construction); ``step(epoch)`` jumps to the closed form and warns with
-    :data:`EPOCH_DEPRECATION_WARNING`. A 1-element tensor lr stays a tensor (filled in
+    :data:`EPOCH_DEPRECATION_WARNING`; ``get_lr()`` called outside ``step()`` warns to use
+    :meth:`get_last_lr`. A 1-element tensor lr stays a tensor (filled in
     place); the schedule computes with its value.
     """
 
     max_history: int | None = 10_000
+    _get_lr_called_within_step: bool = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Wrap a subclass's ``get_lr`` so that a call from outside ``step`` warns (torch)."""
+        super().__init_subclass__(**kwargs)
+        rule = cls.__dict__.get("get_lr")
+        if rule is None or getattr(rule, "_warns_outside_step", False):
+            return
+
+        @functools.wraps(rule)
+        def get_lr(self: LRScheduler) -> list[float]:
+            if not self._get_lr_called_within_step:
+                warnings.warn(GET_LR_WARNING, UserWarning, stacklevel=2)
+            return rule(self)
+
+        get_lr._warns_outside_step = True
+        cls.get_lr = get_lr
+
+    def _rule(self) -> list[float]:
+        """``get_lr()`` as ``step`` calls it (no warning)."""
+        self._get_lr_called_within_step = True
+        try:
+            return self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+
     needs_metrics: bool = False
     _state_keys: tuple[str, ...] = ("last_epoch", "base_lrs", "_step_count", "_last_lr")
 
@@ -186,7 +175,7 @@ class LRScheduler:
         for group in groups:
             group.setdefault("initial_lr", lr_value(group["lr"]))
         self.base_lrs: list[float] = base_lrs
-        _track_step_calls(optimizer)
+        track_step_calls(optimizer)
         self.last_epoch = last_epoch
         self.history: deque[Decision] = deque(maxlen=self.max_history)
         self._is_initial = False
@@ -217,7 +206,7 @@ class LRScheduler:
     def _closed_form_lr(self) -> list[float]:
         schedules = [self._schedule(i, b) for i, b in enumerate(self.base_lrs)]
         if any(s is None for s in schedules):
-            return self.get_lr()
+            return self._rule()
         return [s(self.last_epoch) for s in schedules]
 
     def _reason(self) -> str:
@@ -261,15 +250,15 @@ class LRScheduler:
         if self._step_count != 1 or step is None:
             return
         if not hasattr(step, "_wrapped_by_lr_sched"):
-            warnings.warn(_OVERRIDDEN_WARNING, UserWarning, stacklevel=3)
+            warnings.warn(OVERRIDDEN_WARNING, UserWarning, stacklevel=3)
         elif not getattr(self.optimizer, "_opt_called", False):
-            warnings.warn(_ORDER_WARNING, UserWarning, stacklevel=3)
+            warnings.warn(ORDER_WARNING, UserWarning, stacklevel=3)
 
     def _update_lr(self, epoch: int | None) -> None:
         old = self._group_lrs()
         if epoch is None:
             self.last_epoch += 1
-            values = self.get_lr()
+            values = self._rule()
             self._write(values, old)
         else:
             self.last_epoch = epoch

@@ -243,7 +243,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             self.T_cur, self.T_i = warm_restart_position(epoch, self.T_0, self.T_mult)
             action = None if self._is_initial else "jump"
         self.last_epoch = math.floor(epoch)
-        self._write(self.get_lr(), old, "restart" if self._restarted else action)
+        self._write(self._rule(), old, "restart" if self._restarted else action)
 
     def _reason(self) -> str:
         where = f"T_cur {self.T_cur} of cycle length T_i {self.T_i}"
