@@ -1,6 +1,7 @@
-r"""Model problems: polynomial regression, spirals, digits MLP, MNIST-1D MLP.
+r"""Model problems: polynomial regression, spirals, digits MLP, MNIST-1D MLP and CNN.
 
-Each trains a small network with mini-batch descent and reports the validation loss after
+Each trains a small network (an MLP, or for ``mnist1d_cnn`` the MNIST-1D paper's CNN,
+:func:`mnist1d_cnn`) with mini-batch descent and reports the validation loss after
 every epoch. The training set of the dataset is split once (seed ``data_seed``, the same for
 every trial) into a training part and a validation part (``val_fraction``); the dataset's
 own test set is held out, and measured only at the end (``test_loss``, ``test_acc``), so
@@ -64,6 +65,53 @@ def _data(name: str, n_samples: int, degree: int, fraction: float, seed: int) ->
     return a, b, c, d, xte, split.y_test
 
 
+#: Channels of every convolution of :func:`mnist1d_cnn`, and the signal length it takes.
+CNN_CHANNELS = 25
+SIGNAL_LENGTH = 40
+
+
+def mnist1d_cnn(rng: np.random.Generator) -> nn.Sequential:
+    r"""The MNIST-1D paper's CNN (``ConvBase`` of Greydanus 2020), taking ``(N, 40)`` signals.
+
+    Three 1-D convolutions of 25 channels (kernel 5, then 3 and 3; stride 2, padding 1;
+    lengths 40 -> 19 -> 10 -> 5), each followed by ReLU, then a linear layer from the
+    flattened 125 features to 10 classes; torch's default initialization drawn from ``rng``,
+    layer by layer in this order.
+
+    Examples
+    --------
+    >>> model = mnist1d_cnn(np.random.default_rng(0))
+    >>> tuple(model(tensor(np.zeros((2, 40), np.float32))).shape)
+    (2, 10)
+    """
+    c = CNN_CHANNELS
+    return nn.Sequential(
+        nn.Unflatten(1, (1, SIGNAL_LENGTH)),
+        nn.Conv1d(1, c, 5, stride=2, padding=1, rng=rng),
+        nn.ReLU(),
+        nn.Conv1d(c, c, 3, stride=2, padding=1, rng=rng),
+        nn.ReLU(),
+        nn.Conv1d(c, c, 3, stride=2, padding=1, rng=rng),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(c * 5, 10, rng=rng),
+    )
+
+
+def _cnn(config: dict[str, Any], rng: Any) -> nn.Module:
+    # init: the scheme redraws every weight (convolutions and the linear layer, in order)
+    # after the default draws, biases zero, as _mlp does layer by layer; no dropout (refused
+    # at validation: the paper's model has none).
+    model = mnist1d_cnn(rng)
+    scheme = config.get("init", "default")
+    if scheme != "default":
+        for layer in model:
+            if isinstance(layer, nn.Conv1d | nn.Linear):
+                getattr(init, scheme + "_")(layer.weight, rng=rng)
+                init.zeros_(layer.bias)
+    return model
+
+
 def _mlp(sizes: list[int], activation: str, config: dict[str, Any], rng: Any, drop_rng: Any):
     layers: list[nn.Module] = []
     scheme, p = config.get("init", "default"), float(config.get("dropout", 0.0))
@@ -92,24 +140,30 @@ def _evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray, classify: bool) ->
 
 
 def train_model(
-    config: dict[str, Any], report: Report, arrays: _Arrays, hidden: list[int], classify: bool
+    config: dict[str, Any], report: Report, arrays: _Arrays, model: str, classify: bool
 ) -> dict[str, Any]:
-    """Train an MLP on ``arrays`` as the config says; return the counted metrics.
+    """Train a model on ``arrays`` as the config says; return the counted metrics.
 
-    The loss is cross-entropy (``classify``) or mean squared error, plus
-    ``l1 * J_L1 + l2 * J_L2`` (:mod:`netopt.regularization`) when those are set.
+    ``model`` is ``"mlp"`` (layers ``config["hidden"]``, ``config["activation"]``) or
+    ``"cnn"`` (:func:`mnist1d_cnn`); the optimizer, schedule, batches, penalties, seeds,
+    reports and counted work are the same for both. The loss is cross-entropy (``classify``)
+    or mean squared error, plus ``l1 * J_L1 + l2 * J_L2`` (:mod:`netopt.regularization`)
+    when those are set.
     """
     xtr, ytr, xva, yva, xte, yte = arrays
     init_ss, shuffle_ss, drop_ss = np.random.SeedSequence(int(config["trial_seed"])).spawn(3)
     n_out = int(ytr.max()) + 1 if classify else 1
-    model = _mlp(
-        [xtr.shape[1], *hidden, n_out],
-        config["activation"],
-        config,
-        np.random.default_rng(init_ss),
-        np.random.default_rng(drop_ss),
-    )
-    opt = make_optimizer(model.parameters(), config)
+    if model == "cnn":
+        net = _cnn(config, np.random.default_rng(init_ss))
+    else:
+        net = _mlp(
+            [xtr.shape[1], *(int(h) for h in config["hidden"]), n_out],
+            config["activation"],
+            config,
+            np.random.default_rng(init_ss),
+            np.random.default_rng(drop_ss),
+        )
+    opt = make_optimizer(net.parameters(), config)
     epochs, batch = int(config["epochs"]), int(config.get("batch_size", 32))
     sched = make_scheduler(opt, config, epochs)
     shuffle = np.random.default_rng(shuffle_ss)
@@ -118,34 +172,34 @@ def train_model(
     reached: tuple[int, int] | None = None
     val_loss = math.inf
     for epoch in range(1, epochs + 1):
-        model.train()
+        net.train()
         order = shuffle.permutation(len(xtr))
         for start in range(0, len(xtr), batch):
             idx = order[start : start + batch]
-            out = model(tensor(xtr[idx]))
+            out = net(tensor(xtr[idx]))
             if classify:
                 loss = F.cross_entropy(out, tensor(ytr[idx]))
             else:
                 loss = F.mse_loss(out.reshape(-1), tensor(ytr[idx]))
             if l1 > 0:
-                loss = loss + l1 * regularization.l1_penalty(model)
+                loss = loss + l1 * regularization.l1_penalty(net)
             if l2 > 0:
-                loss = loss + l2 * regularization.l2_penalty(model)
+                loss = loss + l2 * regularization.l2_penalty(net)
             opt.zero_grad()
             loss.backward()
             opt.step()
             steps, samples = steps + 1, samples + len(idx)
         if sched is not None:
             sched.step()
-        val_loss, _ = _evaluate(model, xva, yva, classify)
+        val_loss, _ = _evaluate(net, xva, yva, classify)
         if not math.isfinite(val_loss):
             raise FloatingPointError(f"validation loss is not finite after epoch {epoch}")
         if reached is None and val_loss <= config["target"]:
             reached = (steps, samples)
         report(epoch, val_loss)
-    train_loss, train_acc = _evaluate(model, xtr, ytr, classify)
-    val_loss, val_acc = _evaluate(model, xva, yva, classify)
-    test_loss, test_acc = _evaluate(model, xte, yte, classify)
+    train_loss, train_acc = _evaluate(net, xtr, ytr, classify)
+    val_loss, val_acc = _evaluate(net, xva, yva, classify)
+    test_loss, test_acc = _evaluate(net, xte, yte, classify)
     out: dict[str, Any] = {
         "val_loss": val_loss,
         "test_loss": test_loss,
@@ -160,43 +214,68 @@ def train_model(
     return out
 
 
-def _model_problem(name: str, classify: bool) -> Callable[[dict[str, Any], Report], dict]:
+def _model_problem(
+    dataset: str, model: str, classify: bool
+) -> Callable[[dict[str, Any], Report], dict]:
     def run(config: dict[str, Any], report: Report) -> dict[str, Any]:
         arrays = _data(
-            name,
+            dataset,
             int(config.get("n_samples", 0)),
             int(config.get("degree", 0)),
             float(config["val_fraction"]),
             int(config["data_seed"]),
         )
-        hidden = [int(h) for h in config["hidden"]]
         with np.errstate(over="ignore", invalid="ignore"):  # divergence fails the trial below
-            return train_model(config, report, arrays, hidden, classify)
+            return train_model(config, report, arrays, model, classify)
 
     return run
 
 
 _COMMON = {"epochs": 10, "val_fraction": 0.2, "data_seed": 0}
+_MLP_PARAMS = OPTIMIZER_SET | TRAINING_PARAMS
+#: ``dropout`` is refused for the CNN at validation: the paper's model has no dropout layer.
+_CNN_PARAMS = _MLP_PARAMS - {"dropout"}
+# name: (dataset, model, classify, accepted parameters, options, doc)
 _SPECS = {
     "polynomial": (
+        "polynomial",
+        "mlp",
         False,
+        _MLP_PARAMS,
         {"n_samples": 60, "degree": 9, "hidden": [], "activation": "tanh", "target": 0.06},
         "polynomial features x..x^degree of a noisy Legendre P_3, linear model (MSE)",
     ),
     "spirals": (
+        "spirals",
+        "mlp",
         True,
+        _MLP_PARAMS,
         {"n_samples": 400, "hidden": [32, 32], "activation": "tanh", "target": 0.3},
         "two interleaved spirals, MLP 2-32-32-2 (tanh)",
     ),
     "digits": (
+        "digits",
+        "mlp",
         True,
+        _MLP_PARAMS,
         {"hidden": [64], "activation": "relu", "target": 0.2},
         "scikit-learn digits 8x8, MLP 64-64-10 (ReLU)",
     ),
     "mnist1d": (
+        "mnist1d",
+        "mlp",
         True,
+        _MLP_PARAMS,
         {"hidden": [100, 100], "activation": "relu", "target": 1.0},
         "MNIST-1D (generated offline), MLP 40-100-100-10 (ReLU)",
+    ),
+    "mnist1d_cnn": (
+        "mnist1d",
+        "cnn",
+        True,
+        _CNN_PARAMS,
+        {"target": 1.0},  # the MLP's target, so that their work to reach it compares
+        "MNIST-1D (generated offline), the paper's CNN: 3 Conv1d(25) + ReLU, Linear 125-10",
     ),
 }
 
@@ -204,11 +283,11 @@ _SPECS = {
 PROBLEMS = [
     Problem(
         name,
-        _model_problem(name, classify),
+        _model_problem(dataset, model, classify),
         metric="val_loss",
-        params=OPTIMIZER_SET | TRAINING_PARAMS,
+        params=params,
         options={**_COMMON, **options},
         doc=doc,
     )
-    for name, (classify, options, doc) in _SPECS.items()
+    for name, (dataset, model, classify, params, options, doc) in _SPECS.items()
 ]

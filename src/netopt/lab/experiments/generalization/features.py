@@ -3,15 +3,15 @@ r"""Model capacity on real data: linear vs MLP on MNIST-1D (private).
 * :func:`mnist1d` trains logistic regression, a two-hidden-layer MLP and the paper's CNN on
   MNIST-1D (Greydanus, 2020), whose published test accuracies are about 32%, 68% and 94%: a
   linear model underfits this data, a non-linear one does not (slide 57).
-* :func:`mnist1d_cnn` is the CNN of the mnist1d repository (``ConvBase``).
+* :func:`mnist1d_cnn` is the CNN of the mnist1d repository (``ConvBase``), imported from
+  :mod:`netopt.sweep.models`: one builder for the lab and the sweep problem ``mnist1d_cnn``.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
 from netopt import nn
 from netopt.data import load_mnist1d
+from netopt.sweep.models import mnist1d_cnn
 
 from .._shared.nets import mlp
 from .common import accuracy, train_classifier
@@ -22,29 +22,6 @@ MNIST1D_HIDDEN = 100
 MNIST1D_BATCH = 100
 MNIST1D_LR = 1e-2
 """Adam learning rate and batch size of the MNIST-1D repository's training defaults."""
-CNN_CHANNELS = 25
-SIGNAL_LENGTH = 40
-
-
-def mnist1d_cnn(rng: np.random.Generator) -> nn.Sequential:
-    r"""The MNIST-1D paper's CNN (``ConvBase``), taking ``(N, 40)`` signals.
-
-    Three 1-D convolutions of 25 channels (kernel 5, then 3 and 3; stride 2, padding 1;
-    lengths 40 -> 19 -> 10 -> 5), each followed by ReLU, then a linear layer from the
-    flattened 125 features to 10 classes; torch's default initialization drawn from ``rng``.
-    """
-    c = CNN_CHANNELS
-    return nn.Sequential(
-        nn.Unflatten(1, (1, SIGNAL_LENGTH)),
-        nn.Conv1d(1, c, 5, stride=2, padding=1, rng=rng),
-        nn.ReLU(),
-        nn.Conv1d(c, c, 3, stride=2, padding=1, rng=rng),
-        nn.ReLU(),
-        nn.Conv1d(c, c, 3, stride=2, padding=1, rng=rng),
-        nn.ReLU(),
-        nn.Flatten(),
-        nn.Linear(c * 5, 10, rng=rng),
-    )
 
 
 def mnist1d(streams: dict, *, steps: int) -> dict:
