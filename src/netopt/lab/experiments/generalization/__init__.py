@@ -55,6 +55,8 @@ class Settings:
     remedy_epochs: int
     repeats: int
     """Independent draws (subset, wrong labels, initial weights) of the remedies setting."""
+    poly_draws: int
+    """Independent draws of the polynomial data (degree sweep and cross-validation)."""
     bag_members: int
     mnist1d_steps: int
     """Adam steps of each MNIST-1D model (the paper's protocol: 6,000)."""
@@ -68,6 +70,7 @@ QUICK = Settings(
     spiral_epochs=300,
     remedy_epochs=150,
     repeats=3,
+    poly_draws=10,
     bag_members=5,
     mnist1d_steps=300,
     augment_steps=400,
@@ -77,6 +80,7 @@ FULL = Settings(
     spiral_epochs=1000,
     remedy_epochs=300,
     repeats=5,
+    poly_draws=10,
     bag_members=10,
     mnist1d_steps=6000,
     augment_steps=600,
@@ -116,11 +120,8 @@ def _stream(name: str, r: int) -> str:
 
 def _measure(ctx: Context, s: Settings) -> dict:
     ctx.progress(0.0, "polynomial degree sweep and cross-validation")
-    out: dict = {"settings": s, "sweeps": [], "cvs": [], "spiral_runs": [], "boosting": []}
-    for r in range(s.repeats):
-        poly = capacity.polynomial_data(ctx.rng(_stream("polynomial-data", r)))
-        out["sweeps"].append(capacity.degree_sweep(poly))
-        out["cvs"].append(capacity.cross_validate_ridge(poly, ctx.rng(_stream("cv-folds", r))))
+    out: dict = {"settings": s, "spiral_runs": [], "boosting": []}
+    out["sweeps"], out["cvs"] = polynomial_draws(ctx, s)
     out["sweep"], out["cv"] = out["sweeps"][0], out["cvs"][0]
     for r in range(s.repeats):
         ctx.progress(0.05 + 0.1 * r / s.repeats, "two spirals")
@@ -134,14 +135,12 @@ def _measure(ctx: Context, s: Settings) -> dict:
         out["boosting"].append(fewer.boosting(spirals["split"]))
     out["spirals"] = out["spiral_runs"][0]
     digits = load_digits(seed=int(ctx.rng("digits-split").integers(2**31)))
-    runs, bags = [], []
-    for r in range(s.repeats):
-        ctx.progress(0.15 + 0.4 * r / s.repeats, "remedies and bagging on 100 noisy digits")
-        data = remedies.noisy_small_digits(digits, ctx.rng(f"subset-{r}"), remedies.LABEL_NOISE)
-        runs.append((data, _remedy_runs(ctx, data, f"{r}", s.remedy_epochs)))
-        bags.append(
-            remedies.bagging(data, ctx.rng(_stream("bagging", r)), s.bag_members, s.remedy_epochs)
-        )
+    ctx.progress(0.15, "remedies and bagging on 100 noisy digits")
+    runs = remedy_draws(ctx, s)
+    bags = [
+        remedies.bagging(data, ctx.rng(_stream("bagging", r)), s.bag_members, s.remedy_epochs)
+        for r, (data, _) in enumerate(runs)
+    ]
     out["remedies"], out["baggings"], out["bagging"] = runs, bags, bags[0]
     out["dropout_masks"] = _dropout_masks(ctx)
     if s.clean_control:
@@ -162,12 +161,58 @@ def _measure(ctx: Context, s: Settings) -> dict:
     return out
 
 
-def _remedy_runs(ctx: Context, data: dict, tag: str, epochs: int) -> dict:
-    """Every method of :data:`remedies.METHODS` from the same weights and batches."""
+def polynomial_draws(
+    ctx: Context, s: Settings, *, n_train: int = capacity.N_TRAIN, held_out: bool = True
+) -> tuple[list[dict], list[dict]]:
+    """The ``s.poly_draws`` degree sweeps and cross-validations of the polynomial data.
+
+    ``n_train=1000`` (enough data) and ``held_out=False`` (folds scored on their own
+    training part) remove the causes of the U-shape and of cross-validation's choice.
+    """
+    sweeps, cvs = [], []
+    for r in range(s.poly_draws):
+        poly = capacity.polynomial_data(ctx.rng(_stream("polynomial-data", r)), n_train)
+        sweeps.append(capacity.degree_sweep(poly))
+        folds = ctx.rng(_stream("cv-folds", r))
+        cvs.append(capacity.cross_validate_ridge(poly, folds, held_out=held_out))
+    return sweeps, cvs
+
+
+def remedy_draws(
+    ctx: Context,
+    s: Settings,
+    *,
+    remedy: bool = True,
+    noise: float = remedies.LABEL_NOISE,
+    per_class: int = remedies.PER_CLASS,
+    methods: tuple[str, ...] = remedies.METHODS,
+) -> list[tuple[dict, dict]]:
+    """The remedies setting's ``s.repeats`` draws: ``(data, {method: scores})`` for each.
+
+    ``remedy=False`` trains every method with its remedy switched off; ``noise=0`` and a
+    large ``per_class`` remove the cause of overfitting (the tests' cause-removed runs).
+    """
+    digits = load_digits(seed=int(ctx.rng("digits-split").integers(2**31)))
+    runs = []
+    for r in range(s.repeats):
+        data = remedies.noisy_small_digits(digits, ctx.rng(f"subset-{r}"), noise, per_class)
+        runs.append((data, _remedy_runs(ctx, data, f"{r}", s.remedy_epochs, remedy, methods)))
+    return runs
+
+
+def _remedy_runs(
+    ctx: Context,
+    data: dict,
+    tag: str,
+    epochs: int,
+    remedy: bool = True,
+    methods: tuple[str, ...] = remedies.METHODS,
+) -> dict:
+    """Every method of ``methods`` from the same weights and batches."""
     results = {}
-    for method in remedies.METHODS:
+    for method in methods:
         streams = {k: ctx.rng(f"remedies-{k}-{tag}") for k in ("init", "shuffle", "dropout")}
-        results[method] = remedies.train_method(method, data, streams, epochs)
+        results[method] = remedies.train_method(method, data, streams, epochs, remedy=remedy)
     return results
 
 

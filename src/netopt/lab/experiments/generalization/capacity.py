@@ -46,13 +46,16 @@ def legendre_features(x: np.ndarray, degree: int) -> np.ndarray:
     return np.polynomial.legendre.legvander(np.asarray(x, dtype=np.float64).reshape(-1), degree)
 
 
-def polynomial_data(rng: np.random.Generator):
-    """25 training and 1,000 test samples of :math:`P_3(x) + 0.2\\,\\varepsilon`."""
+def polynomial_data(rng: np.random.Generator, n_train: int = N_TRAIN):
+    """``n_train`` (25) training and 1,000 test samples of :math:`P_3(x) + 0.2\\,\\varepsilon`.
+
+    With many training samples (the cause of overfitting removed) the top degree no longer
+    overfits."""
     return make_polynomial_regression(
-        N_TRAIN + N_TEST,
+        n_train + N_TEST,
         degree=TRUE_DEGREE,
         noise=NOISE,
-        test_size=N_TEST / (N_TRAIN + N_TEST),
+        test_size=N_TEST / (n_train + N_TEST),
         seed=rng,
     )
 
@@ -115,13 +118,14 @@ def _structural_risk_gradient(features: np.ndarray, y: np.ndarray, w: np.ndarray
     return max(float(np.abs(p.grad).max()) for p in model.parameters())
 
 
-def cross_validate_ridge(split, rng: np.random.Generator) -> dict:
+def cross_validate_ridge(split, rng: np.random.Generator, *, held_out: bool = True) -> dict:
     r"""Repeated k-fold cross-validation of :math:`\lambda` for the degree-20 polynomial.
 
     The folds split the training points only (slide 59: "split the training set
     further"); the test set just measures what the chosen :math:`\lambda` (least mean
     validation MSE) is worth, and how far it is from the best :math:`\lambda` in the grid,
-    which only the test set could reveal.
+    which only the test set could reveal. With ``held_out=False`` (the cause removed) each
+    fold is scored on its own training part instead of its validation part.
 
     Returns
     -------
@@ -142,7 +146,11 @@ def cross_validate_ridge(split, rng: np.random.Generator) -> dict:
     folds = list(splitter.split(x_tr))
     cv = np.array(
         [
-            [_mse(x_tr[va], ridge(x_tr[tr], y_tr[tr], lam), y_tr[va]) for tr, va in folds]
+            [
+                _mse(x_tr[score], ridge(x_tr[tr], y_tr[tr], lam), y_tr[score])
+                for tr, va in folds
+                for score in [va if held_out else tr]
+            ]
             for lam in LAMBDAS
         ]
     )
@@ -186,8 +194,19 @@ class PolynomialClassifier:
         return ((monomials(x, self.degree) - self.mean) / self.std).astype(np.float32)
 
 
-def spirals(rng_data, rng_init, rng_shuffle, *, epochs: int) -> dict:
+def spirals(
+    rng_data,
+    rng_init,
+    rng_shuffle,
+    *,
+    epochs: int,
+    degree: int = SPIRAL_DEGREE,
+    hidden: tuple[int, ...] = (64, 64),
+) -> dict:
     r"""A linear model, polynomial features, and a two-hidden-layer MLP on two spirals.
+
+    ``degree`` (7) is the degree of the polynomial features and ``hidden`` the MLP's hidden
+    widths; ``degree=1, hidden=()`` switches both fixes off (two more linear models).
 
     Returns
     -------
@@ -203,13 +222,14 @@ def spirals(rng_data, rng_init, rng_shuffle, *, epochs: int) -> dict:
     train_classifier(linear, x_tr, y_tr, epochs=epochs // 2, lr=0.05, rng=rng_shuffle)
     models["linear (logistic regression)"] = (linear, lambda x: x)
 
-    poly = PolynomialClassifier(x_tr, SPIRAL_DEGREE, rng_init)
+    poly = PolynomialClassifier(x_tr, degree, rng_init)
     train_classifier(poly.model, poly.features(x_tr), y_tr, epochs=epochs, lr=0.05, rng=rng_shuffle)
-    models[f"linear on degree-{SPIRAL_DEGREE} polynomial features"] = (poly.model, poly.features)
+    models[f"linear on degree-{degree} polynomial features"] = (poly.model, poly.features)
 
-    net = mlp([2, 64, 64, 2], rng=rng_init)
+    net = mlp([2, *hidden, 2], rng=rng_init)
     train_classifier(net, x_tr, y_tr, epochs=epochs, lr=0.01, rng=rng_shuffle)
-    models["MLP 2-64-64-2 (ReLU)"] = (net, lambda x: x)
+    widths = "-".join(str(w) for w in (2, *hidden, 2))
+    models[f"MLP {widths} (ReLU)"] = (net, lambda x: x)
 
     out = {}
     for name, (model, transform) in models.items():

@@ -48,8 +48,12 @@ DESCRIPTIONS = {
 }
 
 
-def noisy_small_digits(split, rng: np.random.Generator, noise: float) -> dict:
-    r"""100 training and 150 validation digits with a fraction ``noise`` of wrong labels.
+def noisy_small_digits(
+    split, rng: np.random.Generator, noise: float, per_class: int = PER_CLASS
+) -> dict:
+    r"""100 training (``per_class`` of each digit) and 150 validation digits with a fraction
+    ``noise`` of wrong labels. Many clean digits (``noise=0, per_class=100``) remove the
+    cause of overfitting.
 
     Returns
     -------
@@ -57,7 +61,7 @@ def noisy_small_digits(split, rng: np.random.Generator, noise: float) -> dict:
         ``x, y`` (training, given labels), ``y_true``, ``flipped`` (indices of the wrong
         labels), ``x_val, y_val``, ``x_test, y_test`` (true labels).
     """
-    train = stratified_sample(split.y_train, PER_CLASS, rng)
+    train = stratified_sample(split.y_train, per_class, rng)
     val = stratified_sample(split.y_train, VAL_PER_CLASS, rng, exclude=train)
     y, flipped = _corrupt(split.y_train[train], noise, rng)
     y_val, _ = _corrupt(split.y_train[val], noise, rng)
@@ -83,23 +87,28 @@ def _corrupt(
     return out, flipped
 
 
-def _network(method: str, rng_init: np.random.Generator, rng_dropout) -> nn.Sequential:
+def _network(
+    method: str, rng_init: np.random.Generator, rng_dropout, on: bool = True
+) -> nn.Sequential:
     """The 64-256-10 ReLU network; with ``"dropout"``, Dropout on the inputs and on the
-    hidden units (Srivastava et al., 2014), masks drawn from ``rng_dropout``."""
+    hidden units (Srivastava et al., 2014), masks drawn from ``rng_dropout`` (drop
+    probability 0 when not ``on``)."""
     model = mlp([64, HIDDEN, 10], rng=rng_init)
     if method != "dropout":
         return model
     first, relu, last = list(model)
     return nn.Sequential(
-        nn.Dropout(DROPOUT_INPUT, rng=rng_dropout),
+        nn.Dropout(DROPOUT_INPUT if on else 0.0, rng=rng_dropout),
         first,
         relu,
-        nn.Dropout(DROPOUT, rng=rng_dropout),
+        nn.Dropout(DROPOUT if on else 0.0, rng=rng_dropout),
         last,
     )
 
 
-def train_method(method: str, data: dict, streams: dict, epochs: int) -> dict:
+def train_method(
+    method: str, data: dict, streams: dict, epochs: int, *, remedy: bool = True
+) -> dict:
     r"""Train the network with one remedy (or none) and score it.
 
     Parameters
@@ -112,6 +121,10 @@ def train_method(method: str, data: dict, streams: dict, epochs: int) -> dict:
         Generators ``init``, ``shuffle``, ``dropout`` (fresh for each method, so every
         method starts from the same weights and batches).
     epochs : int
+    remedy : bool, default True
+        False switches the method's remedy off while keeping its set-up (the cause removed):
+        L2 strength 0, drop probabilities 0, no stopping (the last weights), shifts of 0
+        pixels.
 
     Returns
     -------
@@ -120,9 +133,11 @@ def train_method(method: str, data: dict, streams: dict, epochs: int) -> dict:
         ``memorized`` (fraction of wrong training labels the model reproduces), ``epochs``
         (run), ``best_epoch``, ``val_loss`` (per epoch), ``model``.
     """
-    model = _network(method, streams["init"], streams["dropout"])
-    loss_fn = StructuralRisk(nn.CrossEntropyLoss(), model, l2=L2) if method == "L2" else None
-    stopper = EarlyStopping("val_loss", patience=PATIENCE) if method == "early stopping" else None
+    model = _network(method, streams["init"], streams["dropout"], remedy)
+    l2 = L2 if remedy else 0.0
+    loss_fn = StructuralRisk(nn.CrossEntropyLoss(), model, l2=l2) if method == "L2" else None
+    stops = method == "early stopping" and remedy
+    stopper = EarlyStopping("val_loss", patience=PATIENCE) if stops else None
     history = train_classifier(
         model,
         data["x"],
@@ -133,7 +148,7 @@ def train_method(method: str, data: dict, streams: dict, epochs: int) -> dict:
         loss_fn=loss_fn,
         validation=(data["x_val"], data["y_val"]),
         callbacks=() if stopper is None else (stopper,),
-        transform=RandomShift2d(SHIFT) if method == "augmentation" else None,
+        transform=RandomShift2d(SHIFT if remedy else 0) if method == "augmentation" else None,
     )
     return _scores(lambda x: average_probabilities([model], x), data) | {
         "model": model,
