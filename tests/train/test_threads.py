@@ -8,7 +8,7 @@ import pytest
 from netopt import nn, optim
 from netopt.data import DataLoader, TensorDataset
 from netopt.train import fit
-from netopt.train._threads import SMALL_PRODUCT, blas_threads, largest_product, threads_for
+from netopt.train.threads import SMALL_PRODUCT, blas_threads, largest_product, threads_for
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 

@@ -10,28 +10,13 @@ a metrics dict that is not numbers becomes a FAIL trial with the error kept in
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from ..train.threads import blas_threads
 from .problems import resolve
 from .store import cached_study
-
-
-@contextlib.contextmanager
-def blas_threads(n: int | None) -> Iterator[None]:
-    """Limit BLAS to ``n`` threads in the block (threadpoolctl; a no-op without it)."""
-    if n is None:
-        yield
-        return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional speed-up
-        yield
-        return
-    with threadpool_limits(limits=n, user_api="blas"):
-        yield
 
 
 def _study(payload: Mapping[str, Any]) -> Any:

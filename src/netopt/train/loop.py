@@ -25,12 +25,12 @@ import numpy as np
 from ..autograd import Tensor, no_grad
 from ..nn import Module
 from ..nn.utils import clip_grad_norm_, grad_norms
-from ._threads import fit_threads
 from .callbacks import NonFiniteGuard, monitored
 from .context import Callback, FitContext, prepare
 from .history import History
 from .progress import ProgressBar
 from .scoring import Metric
+from .threads import fit_threads
 
 
 def fit(

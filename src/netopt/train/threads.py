@@ -21,6 +21,7 @@ without threadpoolctl, or for models with convolution weights (whose products ar
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 from collections.abc import Iterator
 from typing import Any
 
@@ -72,20 +73,22 @@ def threads_for(model: Any, batch: int | None) -> int | None:
     return 1
 
 
+def threads_controllable() -> bool:
+    """Whether BLAS thread counts can be set here (threadpoolctl is installed)."""
+    return importlib.util.find_spec("threadpoolctl") is not None
+
+
 @contextlib.contextmanager
 def blas_threads(limit: int | None) -> Iterator[None]:
     """Limit every loaded BLAS library to ``limit`` threads inside the block, then restore.
 
     Does nothing when ``limit`` is None or threadpoolctl is not installed.
     """
-    if limit is None:
+    if limit is None or not threads_controllable():
         yield
         return
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        yield
-        return
+    from threadpoolctl import ThreadpoolController
+
     libs = [c for c in ThreadpoolController().lib_controllers if c.user_api == "blas"]
     before = [c.num_threads for c in libs]
     for c, n in zip(libs, before):
