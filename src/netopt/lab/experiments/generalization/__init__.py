@@ -19,8 +19,10 @@ for each. This experiment measures every one of them in the same run:
 * data augmentation (random shift and scale) against the MNIST-1D CNN's overfitting on 1,000
   training signals (:mod:`.augmentation`).
 
-Findings repeat over ``repeats`` independent draws of the run's seed; figures and tables
-show the first draw.
+Findings repeat over ``repeats`` independent draws of the run's seed (the polynomial ones,
+which cost little, over ``poly_draws``); figures and tables show the first draw. The draws of
+each setting come from :func:`polynomial_draws` and :func:`remedy_draws`, whose keywords
+remove a finding's cause (the tests' cause-removed runs).
 
 All training is netopt's (:func:`netopt.train.fit`, :class:`netopt.train.EarlyStopping`,
 :class:`netopt.regularization.StructuralRisk`, :class:`netopt.nn.Dropout`,
