@@ -9,7 +9,9 @@ asserts the verdict no longer holds:
 * cross-validation: folds scored on their own training part instead of held-out points;
 * the spiral fixes: degree-1 "polynomial" features and an MLP without hidden layers;
 * overfitting without a remedy: 1,000 correct labels instead of 100 with 20% wrong;
-* L2, dropout, early stopping, augmentation (digits): the remedy off in both arms.
+* L2, dropout, early stopping, augmentation (digits): the remedy off in both arms;
+* L1 and L2 against exploding weights: both penalties 0, and 1,000 training points (nothing
+  explodes).
 
 The thresholds are the claims' own constants; nothing here is pasted from a run.
 """
@@ -18,12 +20,13 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import pytest
 
 from netopt.lab._threads import blas_thread_limit
 from netopt.lab.core import Context
 from netopt.lab.experiments import generalization
-from netopt.lab.experiments.generalization import capacity, claims
+from netopt.lab.experiments.generalization import capacity, claims, explosion
 
 SEEDS10 = range(10)
 QUICK = generalization.QUICK
@@ -38,11 +41,17 @@ def _stream(name: str, r: int) -> str:
     return name if r == 0 else f"{name}-{r}"
 
 
+@functools.cache
+def _polynomial_draws(seed: int) -> tuple[list, list]:
+    with blas_thread_limit(1):
+        return generalization.polynomial_draws(_ctx(seed), QUICK)
+
+
 def test_polynomial_findings_hold_for_ten_seeds_and_not_without_their_cause():
     """U-shape and cross-validation: 10 draws per seed, 'at least 80% of the draws'."""
     with blas_thread_limit(1):
         for seed in SEEDS10:
-            sweeps, cvs = generalization.polynomial_draws(_ctx(seed), QUICK)
+            sweeps, cvs = _polynomial_draws(seed)
             assert len(sweeps) == len(cvs) == QUICK.poly_draws
             assert claims.most([claims.u_shaped(s) for s in sweeps]), seed
             assert claims.most([claims.cv_holds(c) for c in cvs]), seed
@@ -114,3 +123,34 @@ def test_no_overfitting_on_many_correct_labels():
     for data, results in clean:
         assert len(data["y"]) == 1000 and len(data["flipped"]) == 0
         assert not claims.overfits(results)
+
+
+def test_penalties_tame_exploding_weights_for_ten_seeds_and_not_without_them():
+    for seed in SEEDS10:
+        sweeps, _ = _polynomial_draws(seed)
+        assert explosion.holds([explosion.penalized(s["split"]) for s in sweeps]), seed
+    sweeps, _ = _polynomial_draws(0)
+    # cause removed: both penalties 0 (each fit is least squares; L1's the very same one)
+    off = [explosion.penalized(s["split"], {"L2": 0.0, "L1": 0.0}) for s in sweeps]
+    assert not any(explosion.tamed(r) for r in off)
+    assert all(r["L1"]["norm"] == r["none"]["norm"] for r in off)
+    # and with 1,000 training points nothing explodes to be tamed
+    big, _ = generalization.polynomial_draws(_ctx(0), QUICK, n_train=1000)
+    assert not any(explosion.tamed(explosion.penalized(s["split"])) for s in big)
+
+
+def test_lasso_meets_the_optimality_conditions_of_the_l1_structural_risk():
+    """Subgradient of (1/N)||Pw - y||^2 + lam ||w_1:||_1, derived by hand: the bias's
+    gradient 0; g_j = -lam sign(w_j) where w_j != 0; |g_j| <= lam where w_j = 0."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, 25)
+    y = x**3 + 0.2 * rng.standard_normal(25)
+    features = capacity.legendre_features(x, 10)
+    lam = 1e-2
+    w = explosion.lasso(features, y, lam)
+    g = 2.0 / len(y) * features.T @ (features @ w - y)
+    assert abs(g[0]) < 1e-6
+    nonzero = w[1:] != 0
+    assert nonzero.any() and not nonzero.all()
+    np.testing.assert_allclose(g[1:][nonzero], -lam * np.sign(w[1:][nonzero]), atol=1e-6)
+    assert np.all(np.abs(g[1:][~nonzero]) <= lam + 1e-6)

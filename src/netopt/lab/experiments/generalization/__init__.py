@@ -13,6 +13,7 @@ for each. This experiment measures every one of them in the same run:
   (figure 6.17), early stopping, data augmentation, each measured against the same network
   without a remedy; bagging against one network trained on all the data; k-fold
   cross-validation of the L2 strength;
+* L1 and L2 keeping the degree-20 polynomial's weights from exploding (:mod:`.explosion`);
 * fewer features (PCA, feature selection) against overfitting, the train-test gap of
   empirical risk minimization shrinking as the training set grows, and L1's sparse weights
   against L2's (:mod:`.fewer`);
@@ -43,7 +44,7 @@ from netopt.data import load_digits
 
 from ..._threads import blas_thread_limit
 from ...core import Context, Result, experiment
-from . import augmentation, capacity, features, fewer, remedies
+from . import augmentation, capacity, explosion, features, fewer, remedies
 from .claims import claims_for
 from .figures import figures_for
 from .tables import tables_for
@@ -124,6 +125,7 @@ def _measure(ctx: Context, s: Settings) -> dict:
     ctx.progress(0.0, "polynomial degree sweep and cross-validation")
     out: dict = {"settings": s, "spiral_runs": [], "boosting": []}
     out["sweeps"], out["cvs"] = polynomial_draws(ctx, s)
+    out["explosion"] = [explosion.penalized(sweep["split"]) for sweep in out["sweeps"]]
     out["sweep"], out["cv"] = out["sweeps"][0], out["cvs"][0]
     for r in range(s.repeats):
         ctx.progress(0.05 + 0.1 * r / s.repeats, "two spirals")

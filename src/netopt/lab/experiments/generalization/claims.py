@@ -11,7 +11,7 @@ import numpy as np
 
 from ...core import Claim
 from .._shared.tuning import count, spread
-from . import augmentation, capacity, fewer, remedies
+from . import augmentation, capacity, explosion, fewer, remedies
 
 UNDERFIT_RATIO = 1.5
 """Degrees 0 and 1 must have at least this multiple of the best test MSE ..."""
@@ -48,6 +48,7 @@ def claims_for(m: dict) -> list[Claim]:
         *_spiral_claims(m["spiral_runs"], m["boosting"]),
         *_remedy_claims(m["remedies"]),
         _cv_claim(m["cvs"]),
+        explosion.explosion_claim(m["explosion"]),
         _bagging_claim(m["baggings"], [results["no remedy"] for _, results in m["remedies"]]),
         _fewer_claim(m["fewer"]),
         _erm_claim(m["erm"]),
