@@ -139,6 +139,18 @@ def _betas_pair(group: Mapping[str, Any]) -> bool:
     )
 
 
+#: The argument checks of the Adam family (Adam, AdamW, Adamax, NAdam, RAdam), with torch's
+#: messages: lr, eps, the two betas, weight_decay.
+ADAM_CHECKS = (
+    (_nonnegative("lr"), "Invalid learning rate: {lr}"),
+    (_nonnegative("eps"), "Invalid epsilon value: {eps}"),
+    (_betas_pair, "betas must be a pair of numbers, but got {betas}"),
+    (lambda g: 0.0 <= g["betas"][0] < 1.0, "Invalid beta parameter at index 0: {betas[0]}"),
+    (lambda g: 0.0 <= g["betas"][1] < 1.0, "Invalid beta parameter at index 1: {betas[1]}"),
+    (_nonnegative("weight_decay"), "Invalid weight_decay value: {weight_decay}"),
+)
+
+
 class Adam(Optimizer):
     r"""Adam: bias-corrected moving averages of the gradient and of its square.
 
@@ -195,14 +207,7 @@ class Adam(Optimizer):
     array([ 2.5, -2.5])
     """
 
-    _checks = (
-        (_nonnegative("lr"), "Invalid learning rate: {lr}"),
-        (_nonnegative("eps"), "Invalid epsilon value: {eps}"),
-        (_betas_pair, "betas must be a pair of numbers, but got {betas}"),
-        (lambda g: 0.0 <= g["betas"][0] < 1.0, "Invalid beta parameter at index 0: {betas[0]}"),
-        (lambda g: 0.0 <= g["betas"][1] < 1.0, "Invalid beta parameter at index 1: {betas[1]}"),
-        (_nonnegative("weight_decay"), "Invalid weight_decay value: {weight_decay}"),
-    )
+    _checks = ADAM_CHECKS
     _state_keys = frozenset({"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"})
     _kernel = staticmethod(fused(adam))
 

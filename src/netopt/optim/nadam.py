@@ -9,7 +9,7 @@ import numpy as np
 
 from ._common import _nonnegative, direction, lerp
 from ._torch_flags import check_torch_flags
-from .adam import _betas_pair
+from .adam import ADAM_CHECKS
 from .optimizer import Optimizer
 
 
@@ -128,12 +128,7 @@ class NAdam(Optimizer):
     """
 
     _checks = (
-        (_nonnegative("lr"), "Invalid learning rate: {lr}"),
-        (_nonnegative("eps"), "Invalid epsilon value: {eps}"),
-        (_betas_pair, "betas must be a pair of numbers, but got {betas}"),
-        (lambda g: 0.0 <= g["betas"][0] < 1.0, "Invalid beta parameter at index 0: {betas[0]}"),
-        (lambda g: 0.0 <= g["betas"][1] < 1.0, "Invalid beta parameter at index 1: {betas[1]}"),
-        (_nonnegative("weight_decay"), "Invalid weight_decay value: {weight_decay}"),
+        *ADAM_CHECKS,
         (_nonnegative("momentum_decay"), "Invalid momentum_decay value: {momentum_decay}"),
     )
     _state_keys = frozenset({"step", "mu_product", "exp_avg", "exp_avg_sq"})
