@@ -113,10 +113,10 @@ def netopt_step(w: Workload, fused: bool = True, policy: bool = False):
             opt.step()
         _fused.ENABLED = True
 
-    if policy:  # fit's threading policy (netopt.train._threads) around every call
+    if policy:  # fit's threading policy (netopt.train.threads) around every call
         from threadpoolctl import ThreadpoolController
 
-        from netopt.train._threads import threads_for
+        from netopt.train.threads import threads_for
 
         limit = threads_for(model, w.batch)
         libs = [c for c in ThreadpoolController().lib_controllers if c.user_api == "blas"]
