@@ -5,6 +5,7 @@ Each test module states its own tolerances once.
 
 import os
 import shutil
+import warnings
 
 import numpy as np
 import pytest
@@ -83,3 +84,30 @@ def _float32_graph_problems(root) -> list[str]:
 def float32_graph_problems():
     """The float32 graph check (tests/nn/test_float32.py, tests/autograd/test_engine.py)."""
     return _float32_graph_problems
+
+
+@pytest.fixture
+def strict_numerics():
+    """Warnings become errors and NumPy raises on overflow, invalid and divide-by-zero.
+
+    Underflow is left at NumPy's default (ignore): e^{-1000} rounding to 0 is the intended
+    result of every stable formula the activation tests check, not an error.
+    """
+    with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
+        warnings.simplefilter("error")
+        yield
+
+
+@pytest.fixture
+def off_kinks():
+    """``make(shape, seed, kinks=(0.0,))``: a float64 leaf drawn from U(-3, 3) with every
+    entry kept at least 2e-3 from the kinks (RELIABILITY.md's rule for gradient checks)."""
+    import netopt
+
+    def make(shape, seed, kinks=(0.0,)):
+        x = np.random.default_rng(seed).uniform(-3.0, 3.0, shape)
+        for k in kinks:
+            x[np.abs(x - k) < 2e-3] = k + 2e-3
+        return netopt.tensor(x, requires_grad=True)
+
+    return make

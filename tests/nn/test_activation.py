@@ -16,14 +16,6 @@ def _leaf(values, dtype=np.float64):
     return netopt.tensor(np.asarray(values, dtype=dtype), requires_grad=True)
 
 
-def _off_kinks(shape, seed, kinks=(0.0,)):
-    x = np.random.default_rng(seed).uniform(-3.0, 3.0, shape)
-    for k in kinks:
-        near = np.abs(x - k) < 2e-3
-        x[near] = k + 2e-3
-    return _leaf(x)
-
-
 ACTIVATIONS = [
     ("Sigmoid", nn.Sigmoid(), ()),
     ("Tanh", nn.Tanh(), ()),
@@ -41,8 +33,8 @@ ACTIVATIONS = [
 
 
 @pytest.mark.parametrize(("fn", "kinks"), [pytest.param(f, k, id=i) for i, f, k in ACTIVATIONS])
-def test_gradcheck_activation(fn, kinks):
-    assert gradcheck(fn, [_off_kinks((3, 4), seed=len(kinks), kinks=kinks)])
+def test_gradcheck_activation(fn, kinks, off_kinks):
+    assert gradcheck(fn, [off_kinks((3, 4), seed=len(kinks), kinks=kinks)])
 
 
 def test_module_reprs():
