@@ -11,11 +11,6 @@ import netopt.nn.functional as F
 from netopt import nn
 from netopt.autograd import gradcheck
 
-
-def _leaf(values, dtype=np.float64):
-    return netopt.tensor(np.asarray(values, dtype=dtype), requires_grad=True)
-
-
 ACTIVATIONS = [
     ("Sigmoid", nn.Sigmoid(), ()),
     ("Tanh", nn.Tanh(), ()),
