@@ -99,6 +99,22 @@ def log_softmax_array(x: np.ndarray, dim: int) -> np.ndarray:
     return np.where(x == -np.inf, -np.inf, out).astype(x.dtype, copy=False)
 
 
+def softmax_array(x: np.ndarray, dim: int) -> np.ndarray:
+    r"""Softmax of an array along ``dim``, no graph: :math:`e^{x - m} / \sum e^{x - m}`.
+
+    :math:`m` is the maximum along ``dim``, so no exponential overflows. This is
+    scikit-learn's arithmetic (shift, exponentiate, divide by the sum), used where outputs
+    must equal its ``predict_proba`` and for soft voting; the differentiable
+    :func:`softmax` exponentiates :func:`log_softmax_array` instead (the two differ in the
+    last bits).
+
+    >>> softmax_array(np.array([[0.0, np.log(3.0)]]), 1).round(6).tolist()
+    [[0.25, 0.75]]
+    """
+    e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
 def log_softmax(input: Tensor, dim: int) -> Tensor:
     r"""Logarithm of the softmax along ``dim`` via log-sum-exp.
 

@@ -13,17 +13,12 @@ from typing import Any
 import numpy as np
 
 from ..autograd import no_grad, tensor
+from ..autograd.activation import softmax_array
 from ..nn import Module
 
 __all__ = ["VOTING", "average_probabilities", "majority_vote"]
 
 VOTING = ("soft", "hard")
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    z = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def _probabilities(models: Sequence[Module], x: Any) -> np.ndarray:
@@ -35,7 +30,7 @@ def _probabilities(models: Sequence[Module], x: Any) -> np.ndarray:
     with no_grad():
         for model in models:
             model.eval()
-            out.append(_softmax(np.asarray(model(inputs).data, dtype=np.float64)))
+            out.append(softmax_array(np.asarray(model(inputs).data, dtype=np.float64), 1))
     return np.stack(out)
 
 

@@ -33,6 +33,7 @@ from scipy.special import expit, xlogy
 
 from .. import tensor
 from ..autograd import Tensor
+from ..autograd.activation import softmax_array
 from ..nn import functional as F
 from ._network import linears
 
@@ -110,8 +111,7 @@ def activate(out_activation: str, z: np.ndarray) -> np.ndarray:
     [[0.25, 0.75]]
     """
     if out_activation == "softmax":
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
+        return softmax_array(z, 1)
     if out_activation == "logistic":
         return expit(z)
     if out_activation == "exp":

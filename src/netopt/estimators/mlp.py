@@ -24,6 +24,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..autograd.activation import softmax_array
 from ._base import BaseMLP
 from ._docs import with_docs
 
@@ -219,8 +220,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         """
         z = self._raw(X)
         if self.out_activation_ == "softmax":
-            e = np.exp(z - z.max(axis=1, keepdims=True))
-            return e / e.sum(axis=1, keepdims=True)
+            return softmax_array(z, 1)
         if self.n_outputs_ == 1:
             return np.hstack([expit(-z), expit(z)])
         return expit(z)
