@@ -45,7 +45,7 @@ def set_grad_slot(leaf: Any, slot: np.ndarray) -> None:
     ValueError
         If ``slot``'s shape or dtype differs from ``leaf.data``'s.
     """
-    data = leaf.data
+    data = leaf._data
     if slot.shape != data.shape or slot.dtype != data.dtype:
         raise ValueError(
             f"gradient slot of shape {slot.shape} and dtype {slot.dtype} does not fit a "
@@ -69,7 +69,7 @@ def clear_grad_slot(leaf: Any) -> None:
 def grad_slot(leaf: Any) -> np.ndarray | None:
     """The slot registered for ``leaf`` while it holds, else None."""
     entry = _slots.get(id(leaf))
-    if entry is None or entry[1] is not leaf.data:
+    if entry is None or entry[1] is not leaf._data:
         return None
     return entry[2]
 
@@ -83,7 +83,7 @@ def gradient_out(leaf: Any) -> np.ndarray | None:
     ``np.matmul(a, b, out=gradient_out(w))`` allocates as usual when the answer is None.
     """
     entry = _slots.get(id(leaf))
-    if entry is None or leaf.grad is not None or entry[1] is not leaf.data:
+    if entry is None or leaf._grad is not None or entry[1] is not leaf._data:
         return None
     written = getattr(_pass, "written", None)
     key = id(leaf)

@@ -106,18 +106,18 @@ class Tensor:
     __slots__ = (
         "__weakref__",
         "_backward",
+        "_data",
+        "_grad",
         "_parents",
         "_seq",
         "_vc",
-        "data",
-        "grad",
         "requires_grad",
     )
     __array_ufunc__ = None  # make ``ndarray op Tensor`` defer to Tensor's reflected operator
 
     def __init__(self, data: np.ndarray, requires_grad: bool = False) -> None:
-        self.data = data
-        self.grad: np.ndarray | None = None
+        self._data = data
+        self._grad: np.ndarray | None = None
         self.requires_grad = requires_grad
         self._parents: tuple[Tensor | None, ...] = ()
         self._backward: Backward | None = None
@@ -125,6 +125,24 @@ class Tensor:
         self._vc = None  # version counter, made at the first in-place write (see version.py)
 
     # ----------------------------------------------------------------- properties
+    @property
+    def data(self) -> np.ndarray:
+        """The values (the array in ``_data``)."""
+        return self._data
+
+    @data.setter
+    def data(self, value: np.ndarray) -> None:
+        self._data = value
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        """The accumulated gradient (the array in ``_grad``), or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: np.ndarray | None) -> None:
+        self._grad = value
+
     @property
     def shape(self) -> tuple[int, ...]:
         """The shape of ``data``."""
