@@ -97,6 +97,20 @@ def test_mnist1d_is_offline_deterministic_and_keeps_global_random_state(mnist1d,
     assert not np.array_equal(other.x_train, mnist1d.x_train)
 
 
+def test_mnist1d_loads_in_threads_give_each_seed_its_own_data(mnist1d):
+    """Two threads at once: each gets what a load alone gives (the lock keeps their saved
+    global states from being restored over each other's generation)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    alone = {seed: load_mnist1d(seed=seed) for seed in (1, 2)}
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(2):
+            both = dict(zip((1, 2), pool.map(lambda s: load_mnist1d(seed=s), (1, 2))))
+            for seed in (1, 2):
+                np.testing.assert_array_equal(both[seed].x_train, alone[seed].x_train)
+                np.testing.assert_array_equal(both[seed].y_test, alone[seed].y_test)
+
+
 def test_spirals_lie_on_the_documented_curves():
     turns = 1.5
     s = make_spirals(200, noise=0.0, n_turns=turns, seed=0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random as _pyrandom
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,10 @@ import numpy as np
 from .. import random as _random
 from .._validate import is_int, is_number
 from .dataset import TensorDataset
+
+#: Held while mnist1d's generator runs on NumPy's and Python's global generators, so that
+#: two threads loading at once do not restore each other's saved states.
+_GLOBAL_RNG_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,7 +177,10 @@ def load_mnist1d(seed: int = 42) -> Split:
     -----
     ``mnist1d.data.make_dataset`` seeds NumPy's and Python's global generators; their states
     are saved before the call and restored after it, so the caller's global randomness is left
-    as it was. ``make_dataset`` never touches the network (``get_dataset`` would download).
+    as it was. Calls are serialized by a lock, so two threads loading at once each get their
+    own seed's data; code in *another* thread that draws from NumPy's or Python's global
+    generator during the call sees those generators reseeded (pass generators explicitly
+    there). ``make_dataset`` never touches the network (``get_dataset`` would download).
 
     Examples
     --------
@@ -185,12 +193,13 @@ def load_mnist1d(seed: int = 42) -> Split:
 
     args = get_dataset_args()
     args.seed = seed
-    np_state, py_state = np.random.get_state(), _pyrandom.getstate()  # noqa: NPY002
-    try:
-        data = make_dataset(args)
-    finally:
-        np.random.set_state(np_state)  # noqa: NPY002
-        _pyrandom.setstate(py_state)
+    with _GLOBAL_RNG_LOCK:
+        np_state, py_state = np.random.get_state(), _pyrandom.getstate()  # noqa: NPY002
+        try:
+            data = make_dataset(args)
+        finally:
+            np.random.set_state(np_state)  # noqa: NPY002
+            _pyrandom.setstate(py_state)
     return Split(
         data["x"].astype(np.float32),
         data["y"].astype(np.int64),
