@@ -12,6 +12,8 @@ import sys
 
 import pytest
 
+from netopt.diagnose.findings import REMEDIES
+
 from .conftest import wait_for
 
 
@@ -177,6 +179,14 @@ def test_a_diverging_run_shows_the_diagnosis(page, server):
     )
     wait_for(lambda: page.text_content("#play") == "Play", what="the run to stop itself")
     assert "Exploding gradients" in page.text_content("#findings")
+    english_remedy = REMEDIES["exploding_gradients"][0]
+    assert english_remedy in page.text_content("#findings")
+    page.click("#lang")  # the same findings, in Chinese: title and remedies; numbers stay
+    chinese_remedy = page.evaluate("() => REMEDIES_ZH.exploding_gradients[0]")
+    text = page.text_content("#findings")
+    assert "梯度爆炸" in text and chinese_remedy in text and english_remedy not in text
+    page.click("#lang")
+    assert english_remedy in page.text_content("#findings")
 
 
 def test_the_keyboard_drives_the_page(page, server):

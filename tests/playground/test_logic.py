@@ -222,3 +222,32 @@ def test_the_input_maps_are_oriented_like_the_plane():
     # grid centres -4.5, -1.5, 1.5, 4.5 scaled by 4.5 -> -1, -1/3, 1/3, 1 -> 0, 85, 170, 255
     np.testing.assert_array_equal(x1[0], [0, 85, 170, 255])  # x1 grows along a row
     np.testing.assert_array_equal(x2[:, 0], [255, 170, 85, 0])  # x2 falls down the rows
+
+
+def test_every_remedy_has_its_chinese_text_in_the_same_order():
+    """i18n.js's REMEDIES_ZH mirrors netopt.diagnose's REMEDIES kind by kind: the page shows
+    the i-th Chinese text for the i-th remedy, so a remedy added, removed or moved in Python
+    must show up here. Markers that survive translation (clip_grad_norm_, L1/L2, PCA, ELU,
+    the note for remedies beyond the chapter) are checked in place."""
+    import json
+    import re
+    from pathlib import Path
+
+    from netopt.diagnose.findings import BEYOND, REMEDIES
+
+    source = (
+        Path(datasets.__file__).parent.joinpath("static", "i18n.js").read_text(encoding="utf-8")
+    )
+    block = re.search(r"const REMEDIES_ZH = \{(.*?)\n\};", source, re.S).group(1)
+    beyond = json.loads(re.search(r'const BEYOND_ZH = ("[^"]*");', source).group(1))
+    chinese = {}
+    for kind, body in re.findall(r"(\w+): \[(.*?)\n  \]", block, re.S):
+        items = re.findall(r'"((?:[^"\\]|\\.)*)"( \+ BEYOND_ZH)?', body)
+        chinese[kind] = [json.loads(f'"{text}"') + (beyond if tail else "") for text, tail in items]
+    assert list(chinese) == list(REMEDIES)
+    for kind, english in REMEDIES.items():
+        assert len(chinese[kind]) == len(english), kind
+        for en, zh in zip(english, chinese[kind]):
+            assert en.endswith(BEYOND) == zh.endswith(beyond), (kind, en, zh)
+            for marker in ("clip_grad_norm_", "L1", "L2", "PCA", "ELU", "Leaky ReLU"):
+                assert (marker in en) == (marker in zh), (kind, marker, en, zh)

@@ -175,12 +175,14 @@ function renderFindings() {
     const title = document.createElement("b");
     title.dataset.i18n = FINDING_KEYS[f.kind] || f.kind; title.textContent = t(title.dataset.i18n);
     const msg = document.createElement("div");
+    msg.lang = "en";  // measured numbers in netopt.diagnose's words (see i18n.js)
     msg.textContent = f.message;
     const rem = document.createElement("div");
     rem.className = "remedies";
     const head = document.createElement("span");
     head.dataset.i18n = "remedies"; head.textContent = t("remedies");
-    rem.append(head, `: ${f.remedies.slice(0, 3).join("; ")}`);
+    const shown = f.remedies.slice(0, 3).map((r, i) => remedy(f.kind, i, r));
+    rem.append(head, `: ${shown.join(LANG === "zh" ? ";" : "; ")}`);
     li.append(title, msg, rem);
     list.appendChild(li);
   }
@@ -276,7 +278,7 @@ function setup() {
   document.getElementById("reset").onclick = () => send({ type: "reset" });
   document.getElementById("copy").onclick = () => send({ type: "script" });
   document.getElementById("show-test").onchange = paintAll;
-  document.getElementById("lang").onclick = () => { applyLanguage(LANG === "en" ? "zh" : "en"); paintAll(); if (Race.last) renderRaceResults(); };
+  document.getElementById("lang").onclick = () => { applyLanguage(LANG === "en" ? "zh" : "en"); paintAll(); renderFindings(); if (Race.last) renderRaceResults(); };
   const tabs = { network: document.getElementById("tab-network"), race: document.getElementById("tab-race") };
   for (const [name, tab] of Object.entries(tabs)) {
     tab.onclick = () => {

@@ -97,12 +97,64 @@ const I18N = {
   underfitting: ["Underfitting", "欠拟合"], overfitting: ["Overfitting", "过拟合"],
   accuracy: ["Accuracy train / test", "准确率 训练/测试"], r2: ["R² train / test", "R² 训练/测试"],
 };
+// netopt.diagnose's remedies (REMEDIES in diagnose/findings.py) in Chinese, kind by kind in
+// the same order; tests/playground/test_logic.py checks the counts against Python's lists.
+// The findings' messages carry measured numbers and stay in English (marked lang="en").
+const BEYOND_ZH = "(不在本章所列对策中)";
+const REMEDIES_ZH = {
+  exploding_gradients: [
+    "在隐藏层使用 ReLU 及其变体(正输入处导数为 1)",
+    "梯度截断:把梯度范数限制在阈值以内(clip_grad_norm_)",
+    "权重正则化(L1 或 L2),使权重保持较小",
+    "在每个激活函数之前使用批归一化",
+    "更小的学习率" + BEYOND_ZH,
+  ],
+  vanishing_gradients: [
+    "在隐藏层使用 ReLU 及其变体(正输入处导数为 1)",
+    "梯度截断(针对的是梯度爆炸)",
+    "权重正则化,L1 或 L2",
+    "在每个激活函数之前使用批归一化",
+  ],
+  saturation: [
+    "使用不饱和的激活函数:ReLU 及其变体(Leaky ReLU、ELU)",
+    "在每个激活函数之前使用批归一化,使其输入保持在 0 附近",
+    "更小的初始权重" + BEYOND_ZH,
+  ],
+  dead_units: [
+    "使用 Leaky ReLU,它在负输入处的斜率不为 0",
+    "使用 ELU,它在负输入处的取值和导数都不为 0",
+    "更小的学习率" + BEYOND_ZH,
+    "在每个激活函数之前使用批归一化" + BEYOND_ZH,
+  ],
+  underfitting: [
+    "添加新特征,扩大假设空间",
+    "添加多项式特征(二次、三次或更高次项)",
+    "减小正则化系数",
+    "使用非线性模型,例如带(更多)隐藏层的网络",
+    "使用集成学习:把多个弱模型组合成一个强模型",
+  ],
+  overfitting: [
+    "限制模型复杂度:减少特征(特征选择)或降维(PCA)",
+    "对参数进行 L1 或 L2 正则化",
+    "数据增强:更多样本,或变换后的样本(旋转、平移、加噪声)",
+    "依据验证损失提前停止",
+    "Dropout",
+    "用交叉验证(5 折或 10 折)选择模型",
+    "集成学习(Boosting、Bagging、随机森林)",
+  ],
+};
+
 let LANG = "en";
 
 function t(key) {
   const entry = I18N[key];
   if (!entry) return key;
   return entry[LANG === "zh" ? 1 : 0];
+}
+
+function remedy(kind, i, english) {
+  const zh = REMEDIES_ZH[kind];
+  return LANG === "zh" && zh && zh[i] ? zh[i] : english;
 }
 
 function applyLanguage(lang) {
