@@ -17,7 +17,7 @@ from .version import mark_modified
 
 def _compare(fn: Any) -> Any:
     def method(self: Tensor, other: Any) -> Tensor:
-        return Tensor(fn(self.data, as_array(other)))
+        return Tensor(fn(self._data, as_array(other)))
 
     return method
 
@@ -105,58 +105,58 @@ for _name, _fn in _METHODS.items():
 
 def _T(self: Tensor) -> Tensor:
     """The tensor with its dimensions reversed (the transpose of a matrix)."""
-    return shape.permute(self, tuple(reversed(range(self.data.ndim))))
+    return shape.permute(self, tuple(reversed(range(self._data.ndim))))
 
 
 def _argmax(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest value (flattened when ``dim`` is None)."""
     if dim is None:
-        return Tensor(np.asarray(np.argmax(self.data), dtype=np.int64))
-    out = np.argmax(self.data, axis=dim, keepdims=keepdim)
+        return Tensor(np.asarray(np.argmax(self._data), dtype=np.int64))
+    out = np.argmax(self._data, axis=dim, keepdims=keepdim)
     return Tensor(out.astype(np.int64))
 
 
 def _argmin(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest value (flattened when ``dim`` is None)."""
     if dim is None:
-        return Tensor(np.asarray(np.argmin(self.data), dtype=np.int64))
-    return Tensor(np.argmin(self.data, axis=dim, keepdims=keepdim).astype(np.int64))
+        return Tensor(np.asarray(np.argmin(self._data), dtype=np.int64))
+    return Tensor(np.argmin(self._data, axis=dim, keepdims=keepdim).astype(np.int64))
 
 
 def _scalar(convert: Any) -> Any:
     def method(self: Tensor) -> Any:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"only one element tensors can be converted to Python scalars "
-                f"(got {self.data.size} elements)"
+                f"(got {self._data.size} elements)"
             )
-        return convert(self.data.item())
+        return convert(self._data.item())
 
     return method
 
 
 def _clone(self: Tensor) -> Tensor:
     """A differentiable copy with its own storage."""
-    return make_result(self.data.copy(), (self,), lambda g: (g,))
+    return make_result(self._data.copy(), (self,), lambda g: (g,))
 
 
 def _zero_(self: Tensor) -> Tensor:
     """Fill with zeros in place (outside any graph)."""
-    self.data[...] = 0
+    self._data[...] = 0
     mark_modified(self)
     return self
 
 
 def _fill_(self: Tensor, value: float) -> Tensor:
     """Fill with ``value`` in place (outside any graph)."""
-    self.data[...] = value
+    self._data[...] = value
     mark_modified(self)
     return self
 
 
 def _copy_(self: Tensor, src: Any) -> Tensor:
     """Copy ``src`` into this tensor's storage in place (outside any graph)."""
-    np.copyto(self.data, as_array(src), casting="same_kind")
+    np.copyto(self._data, as_array(src), casting="same_kind")
     mark_modified(self)
     return self
 
@@ -175,11 +175,11 @@ def _leaf_check(self: Tensor) -> None:
 
 def _write(ufunc: Any, self: Tensor, other: Any) -> Tensor:
     try:
-        ufunc(self.data, as_array(other), out=self.data, casting="same_kind")
+        ufunc(self._data, as_array(other), out=self._data, casting="same_kind")
     except TypeError as err:  # e.g. a float result into an integer tensor
-        result = np.result_type(self.data, as_array(other))
+        result = np.result_type(self._data, as_array(other))
         raise RuntimeError(
-            f"result type {result} can't be cast to the desired output type {self.data.dtype}"
+            f"result type {result} can't be cast to the desired output type {self._data.dtype}"
         ) from err
     mark_modified(self)
     return self
@@ -232,36 +232,36 @@ def _setitem(self: Tensor, index: Any, value: Any) -> None:
             "netopt does not record index assignment into a tensor that is part of a graph; "
             "build the result with netopt.where or netopt.cat, or assign under no_grad()"
         )
-    self.data[shape.as_index(index)] = as_array(value)
+    self._data[shape.as_index(index)] = as_array(value)
     mark_modified(self)
 
 
 def _logical(ufunc: Any) -> Any:
     def method(self: Tensor, other: Any) -> Tensor:
         """Element-wise ``&``, ``|`` or ``^`` of bool or integer tensors; not differentiable."""
-        return Tensor(ufunc(self.data, as_array(other)))
+        return Tensor(ufunc(self._data, as_array(other)))
 
     return method
 
 
 def _invert(self: Tensor) -> Tensor:
     """``~t``: logical NOT of a bool tensor, bitwise NOT of an integer one (torch)."""
-    return Tensor(np.invert(self.data))
+    return Tensor(np.invert(self._data))
 
 
 def _logical_not(self: Tensor) -> Tensor:
     """A bool tensor, True where ``self`` is zero; not differentiable."""
-    return Tensor(np.logical_not(self.data))
+    return Tensor(np.logical_not(self._data))
 
 
 def _any(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """True where any element (along ``dim``, or of all) is nonzero; not differentiable."""
-    return Tensor(np.asarray(np.any(self.data, axis=dim, keepdims=keepdim)))
+    return Tensor(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)))
 
 
 def _all(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """True where every element (along ``dim``, or of all) is nonzero; not differentiable."""
-    return Tensor(np.asarray(np.all(self.data, axis=dim, keepdims=keepdim)))
+    return Tensor(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)))
 
 
 for _name, _ufunc, _op in (
@@ -293,16 +293,16 @@ Tensor.all = _all
 
 def _t(self: Tensor) -> Tensor:
     """The transpose of a matrix (``torch.Tensor.t``); a 0-D or 1-D tensor is returned as is."""
-    if self.data.ndim > 2:
+    if self._data.ndim > 2:
         raise RuntimeError(
-            f"t() expects a tensor with <= 2 dimensions, but self is {self.data.ndim}D"
+            f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D"
         )
-    return _T(self) if self.data.ndim == 2 else self
+    return _T(self) if self._data.ndim == 2 else self
 
 
 def _cast(dtype: Any, name: str) -> Any:
     def method(self: Tensor) -> Tensor:
-        return Tensor(self.data.astype(dtype))
+        return Tensor(self._data.astype(dtype))
 
     method.__doc__ = f"A {name} copy, outside any graph (as ``torch.Tensor.{name}()``)."
     return method
@@ -321,7 +321,7 @@ def _to(self: Tensor, *args: Any, dtype: Any = None) -> Tensor:
     only: ``"cpu"`` changes nothing, any other device raises RuntimeError.
     """
     dtype = target_dtype(args, dtype)
-    if dtype is None or np.dtype(dtype) == self.data.dtype:
+    if dtype is None or np.dtype(dtype) == self._data.dtype:
         return self
     return ops.cast(self, np.dtype(dtype))
 

@@ -42,19 +42,19 @@ def sigmoid(input: Tensor) -> Tensor:
     >>> sigmoid(netopt.tensor([-1000.0, 0.0, 1000.0]))
     tensor([0.0000, 0.5000, 1.0000])
     """
-    out = sigmoid_array(input.data)
+    out = sigmoid_array(input._data)
     return make_result(out, (input,), lambda g: (g * out * (1 - out),))
 
 
 def tanh(input: Tensor) -> Tensor:
     r"""Hyperbolic tangent (eq. 6-33); derivative :math:`1 - \tanh^2 x`."""
-    out = np.tanh(input.data)
+    out = np.tanh(input._data)
     return make_result(out, (input,), lambda g: (g * (1 - out * out),))
 
 
 def relu(input: Tensor) -> Tensor:
     r"""Rectified linear unit :math:`\max(0, x)` (eq. 6-34); derivative :math:`[x > 0]`."""
-    x = input.data
+    x = input._data
     out = np.maximum(x, 0)
     return make_result(out, (input,), lambda g: (g * (x > 0),))
 
@@ -62,7 +62,7 @@ def relu(input: Tensor) -> Tensor:
 def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     r"""Leaky ReLU (eq. 6-35): :math:`x` for :math:`x > 0`, else :math:`\gamma x` with
     :math:`\gamma` = ``negative_slope``."""
-    x = input.data
+    x = input._data
     pos = x > 0
     out = np.where(pos, x, x * negative_slope).astype(x.dtype, copy=False)
     return make_result(out, (input,), lambda g: (np.where(pos, g, g * negative_slope),))
@@ -71,7 +71,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
     r"""Exponential linear unit (eq. 6-36): :math:`x` for :math:`x > 0`, else
     :math:`\alpha(e^x - 1)`; derivative 1 or :math:`\alpha e^x`."""
-    x = input.data
+    x = input._data
     pos = x > 0
     ex = np.exp(np.minimum(x, 0))
     out = np.where(pos, x, alpha * (ex - 1)).astype(x.dtype, copy=False)
@@ -131,7 +131,7 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
     >>> log_softmax(netopt.tensor([1000.0, 1.0]), dim=0)
     tensor([   0., -999.])
     """
-    out = log_softmax_array(input.data, dim)
+    out = log_softmax_array(input._data, dim)
 
     def backward(g: np.ndarray) -> tuple:
         p = np.exp(out)
@@ -144,7 +144,7 @@ def softmax(input: Tensor, dim: int) -> Tensor:
     r"""Softmax :math:`y_i = e^{x_i}/\sum_j e^{x_j}` along ``dim``, as the exponential of
     :func:`log_softmax_array`; the Jacobian-vector product is
     :math:`y \odot (g - \langle g, y\rangle)`."""
-    out = np.exp(log_softmax_array(input.data, dim))
+    out = np.exp(log_softmax_array(input._data, dim))
 
     def backward(g: np.ndarray) -> tuple:
         return (out * (g - np.sum(g * out, axis=dim, keepdims=True)),)

@@ -64,24 +64,24 @@ def run_backward(root: Any, seed: np.ndarray) -> None:
     taken: set[int] = {id(seed)}
     for leaf in leaves:
         g = grads[id(leaf)]
-        if leaf.grad is None and written.get(id(leaf)) is g:
-            leaf.grad = g  # an op wrote the whole gradient into the leaf's slot
+        if leaf._grad is None and written.get(id(leaf)) is g:
+            leaf._grad = g  # an op wrote the whole gradient into the leaf's slot
         else:
             _accumulate_leaf(leaf, g, taken)
 
 
 def _accumulate_leaf(leaf: Any, g: np.ndarray, taken: set[int]) -> None:
     """Add ``g`` to ``leaf.grad``: into the leaf's gradient slot, adopted, or in place."""
-    if leaf.grad is not None:
-        leaf.grad += g
+    if leaf._grad is not None:
+        leaf._grad += g
         return
     slot = grad_slot(leaf)
     if slot is not None and slot.shape == g.shape:
         if slot is not g:
             np.copyto(slot, g)
-        leaf.grad = slot
+        leaf._grad = slot
     else:
-        leaf.grad = _adopt(g, leaf.data, taken)
+        leaf._grad = _adopt(g, leaf._data, taken)
 
 
 def _adopt(g: np.ndarray, like: np.ndarray, taken: set[int]) -> np.ndarray:

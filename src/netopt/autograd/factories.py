@@ -59,7 +59,7 @@ def zeros_like(
 ) -> Tensor:
     """Zeros with the shape and dtype of ``t`` (or ``dtype``)."""
     check_device(device)
-    return _new(np.zeros_like(t.data, dtype=dtype), requires_grad)
+    return _new(np.zeros_like(t._data, dtype=dtype), requires_grad)
 
 
 def ones_like(
@@ -67,7 +67,7 @@ def ones_like(
 ) -> Tensor:
     """Ones with the shape and dtype of ``t`` (or ``dtype``)."""
     check_device(device)
-    return _new(np.ones_like(t.data, dtype=dtype), requires_grad)
+    return _new(np.ones_like(t._data, dtype=dtype), requires_grad)
 
 
 def arange(
@@ -83,7 +83,7 @@ def arange(
     check_device(device)
     values = np.arange(start, end, step) if end is not None else np.arange(start)
     out = _tensor(values.tolist() if dtype is None else values, dtype=dtype)
-    return _new(out.data, requires_grad)
+    return _new(out._data, requires_grad)
 
 
 def eye(

@@ -127,7 +127,7 @@ class Function:
             )
         if not isinstance(out, Tensor):
             out = Tensor(np.asarray(out))
-        result_dtype = out.data.dtype
+        result_dtype = out._data.dtype
 
         def backward(g: np.ndarray) -> tuple:
             with no_grad():
@@ -144,19 +144,19 @@ class Function:
                 if grad is None or not needs_grad(arg):
                     arrays.append(None)
                     continue
-                arr = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
-                if arr.shape != arg.data.shape:
+                arr = np.asarray(grad._data if isinstance(grad, Tensor) else grad)
+                if arr.shape != arg._data.shape:
                     raise RuntimeError(
                         f"Function {cls.__name__}Backward returned an invalid gradient - got "
                         f"{list(arr.shape)} but expected shape compatible with "
-                        f"{list(arg.data.shape)}"
+                        f"{list(arg._data.shape)}"
                     )
-                arrays.append(arr.astype(arg.data.dtype, copy=False))
+                arrays.append(arr.astype(arg._data.dtype, copy=False))
             return tuple(arrays)
 
         if result_dtype.kind != "f":
             return out
-        return make_result(out.data, tuple(args), backward)
+        return make_result(out._data, tuple(args), backward)
 
 
 def once_differentiable(fn: Any) -> Any:

@@ -64,7 +64,7 @@ def grad(
         g = found.get(i)
         if g is None:
             if materialize_grads:
-                result.append(Tensor(np.zeros_like(x.data)))
+                result.append(Tensor(np.zeros_like(x._data)))
                 continue
             if not allow_unused:
                 raise RuntimeError(
@@ -73,7 +73,7 @@ def grad(
                 )
             result.append(None)
         else:
-            result.append(Tensor(np.array(g, dtype=x.data.dtype)))
+            result.append(Tensor(np.array(g, dtype=x._data.dtype)))
     return tuple(result)
 
 
@@ -90,15 +90,15 @@ def _seeds(outs: Sequence[Any], grad_outputs: Any) -> list[np.ndarray]:
                 "element 0 of tensors does not require grad and does not have a grad_fn"
             )
         if g is None:
-            if out.data.size != 1:
+            if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            seeds.append(np.ones_like(out.data))
+            seeds.append(np.ones_like(out._data))
         else:
-            seed = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=out.data.dtype)
-            if seed.shape != out.data.shape:
+            seed = np.asarray(g._data if isinstance(g, Tensor) else g, dtype=out._data.dtype)
+            if seed.shape != out._data.shape:
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output[0] has a shape of {seed.shape} and "
-                    f"output[0] has a shape of {out.data.shape}."
+                    f"output[0] has a shape of {out._data.shape}."
                 )
             seeds.append(seed)
     return seeds

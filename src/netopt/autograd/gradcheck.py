@@ -17,7 +17,7 @@ class GradcheckError(AssertionError):
 def _scalar_outputs(fn: Callable[..., Tensor], inputs: Sequence[Tensor]) -> np.ndarray:
     out = fn(*inputs)
     outs = out if isinstance(out, (tuple, list)) else (out,)
-    return np.concatenate([np.asarray(o.data, dtype=np.float64).ravel() for o in outs])
+    return np.concatenate([np.asarray(o._data, dtype=np.float64).ravel() for o in outs])
 
 
 def gradcheck(
@@ -69,27 +69,27 @@ def gradcheck(
     if not checked:
         raise ValueError("gradcheck expects at least one input tensor with requires_grad=True")
     for t in checked:
-        if t.data.dtype != np.float64:
+        if t._data.dtype != np.float64:
             warnings.warn(
-                f"gradcheck input has dtype {t.data.dtype}; central differences need "
+                f"gradcheck input has dtype {t._data.dtype}; central differences need "
                 "float64 (float32 errs by ~4e-2 at eps=1e-6). Converting a copy to float64.",
                 stacklevel=2,
             )
-    originals = {id(t): t.data for t in checked}
+    originals = {id(t): t._data for t in checked}
     for t in checked:
         # A C-ordered copy: reshape(-1) in _check must be a view, or the steps are lost.
-        t.data = np.array(t.data, dtype=np.float64, order="C")
+        t._data = np.array(t._data, dtype=np.float64, order="C")
     try:
         return _check(fn, inputs, checked, eps, atol, rtol, raise_exception)
     finally:
         for t in checked:
-            t.data = originals[id(t)]
+            t._data = originals[id(t)]
 
 
 def _check(fn, inputs, checked, eps, atol, rtol, raise_exception) -> bool:
     y0 = _scalar_outputs(fn, inputs)
     for k, t in enumerate(checked):
-        flat = t.data.reshape(-1)
+        flat = t._data.reshape(-1)
         numerical = np.empty((y0.size, flat.size))
         for j in range(flat.size):
             orig = flat[j]
@@ -114,24 +114,24 @@ def _check(fn, inputs, checked, eps, atol, rtol, raise_exception) -> bool:
 
 
 def _analytical_jacobian(fn, inputs, target: Tensor, n_out: int) -> np.ndarray:
-    jac = np.zeros((n_out, target.data.size))
+    jac = np.zeros((n_out, target._data.size))
     for i in range(n_out):
         for t in inputs:
             if isinstance(t, Tensor):
-                t.grad = None
+                t._grad = None
         out = fn(*inputs)
         outs = out if isinstance(out, (tuple, list)) else (out,)
         offset = 0
         for o in outs:
-            size = o.data.size
+            size = o._data.size
             if offset <= i < offset + size and o.requires_grad:
-                seed = np.zeros(o.data.shape, dtype=o.data.dtype)
+                seed = np.zeros(o._data.shape, dtype=o._data.dtype)
                 seed.reshape(-1)[i - offset] = 1
                 o.backward(seed)
             offset += size
-        if target.grad is not None:
-            jac[i] = target.grad.reshape(-1)
+        if target._grad is not None:
+            jac[i] = target._grad.reshape(-1)
     for t in inputs:
         if isinstance(t, Tensor):
-            t.grad = None
+            t._grad = None
     return jac

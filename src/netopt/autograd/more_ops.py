@@ -20,28 +20,28 @@ from .tensor import Tensor, as_array, make_result, needs_grad, tensor
 
 def square(a: Tensor) -> Tensor:
     r""":math:`a^2`; derivative :math:`2a`."""
-    return make_result(a.data * a.data, (a,), lambda g: (2 * g * a.data,))
+    return make_result(a._data * a._data, (a,), lambda g: (2 * g * a._data,))
 
 
 def sign(a: Tensor) -> Tensor:
     r""":math:`\operatorname{sign}(a)` in {-1, 0, 1}; derivative 0 (as torch)."""
-    return make_result(np.sign(a.data), (a,), lambda g: (np.zeros_like(g),))
+    return make_result(np.sign(a._data), (a,), lambda g: (np.zeros_like(g),))
 
 
 def tan(a: Tensor) -> Tensor:
     r""":math:`\tan a`; derivative :math:`1 + \tan^2 a`."""
-    out = np.tan(a.data)
+    out = np.tan(a._data)
     return make_result(out, (a,), lambda g: (g * (1 + out * out),))
 
 
 def sinh(a: Tensor) -> Tensor:
     r""":math:`\sinh a`; derivative :math:`\cosh a`."""
-    return make_result(np.sinh(a.data), (a,), lambda g: (g * np.cosh(a.data),))
+    return make_result(np.sinh(a._data), (a,), lambda g: (g * np.cosh(a._data),))
 
 
 def cosh(a: Tensor) -> Tensor:
     r""":math:`\cosh a`; derivative :math:`\sinh a`."""
-    return make_result(np.cosh(a.data), (a,), lambda g: (g * np.sinh(a.data),))
+    return make_result(np.cosh(a._data), (a,), lambda g: (g * np.sinh(a._data),))
 
 
 def _require_dims(x: Tensor, ndim: int, label: str) -> None:

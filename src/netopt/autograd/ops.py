@@ -98,7 +98,7 @@ def div(a: Any, b: Any) -> Tensor:
 
 def neg(a: Tensor) -> Tensor:
     """Element-wise :math:`-a`."""
-    return make_result(-a.data, (a,), lambda g: (-g,))
+    return make_result(-a._data, (a,), lambda g: (-g,))
 
 
 def pow(a: Any, b: Any) -> Tensor:
@@ -157,42 +157,42 @@ def matmul(a: Any, b: Any) -> Tensor:
 
 def exp(a: Tensor) -> Tensor:
     r""":math:`e^a`; derivative :math:`e^a`."""
-    out = np.exp(a.data)
+    out = np.exp(a._data)
     return make_result(out, (a,), lambda g: (g * out,))
 
 
 def log(a: Tensor) -> Tensor:
     r"""Natural logarithm; derivative :math:`1/a`."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.log(a.data)
-    return make_result(out, (a,), lambda g: (g / a.data,))
+        out = np.log(a._data)
+    return make_result(out, (a,), lambda g: (g / a._data,))
 
 
 def log1p(a: Tensor) -> Tensor:
     r""":math:`\ln(1 + a)`, accurate for small ``a``; derivative :math:`1/(1+a)`."""
-    out = np.log1p(a.data)
-    return make_result(out, (a,), lambda g: (g / (1 + a.data),))
+    out = np.log1p(a._data)
+    return make_result(out, (a,), lambda g: (g / (1 + a._data),))
 
 
 def sqrt(a: Tensor) -> Tensor:
     r""":math:`\sqrt a`; derivative :math:`1/(2\sqrt a)`."""
-    out = np.sqrt(a.data)
+    out = np.sqrt(a._data)
     return make_result(out, (a,), lambda g: (g / (2 * out),))
 
 
 def abs(a: Tensor) -> Tensor:
     r""":math:`|a|`; derivative :math:`\operatorname{sign}(a)` (0 at 0, as PyTorch)."""
-    return make_result(np.abs(a.data), (a,), lambda g: (g * np.sign(a.data),))
+    return make_result(np.abs(a._data), (a,), lambda g: (g * np.sign(a._data),))
 
 
 def sin(a: Tensor) -> Tensor:
     r""":math:`\sin a`; derivative :math:`\cos a`."""
-    return make_result(np.sin(a.data), (a,), lambda g: (g * np.cos(a.data),))
+    return make_result(np.sin(a._data), (a,), lambda g: (g * np.cos(a._data),))
 
 
 def cos(a: Tensor) -> Tensor:
     r""":math:`\cos a`; derivative :math:`-\sin a`."""
-    return make_result(np.cos(a.data), (a,), lambda g: (-g * np.sin(a.data),))
+    return make_result(np.cos(a._data), (a,), lambda g: (-g * np.sin(a._data),))
 
 
 def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
@@ -203,7 +203,7 @@ def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tens
     """
     if min is None and max is None:
         raise ValueError("At least one of 'min' or 'max' must not be None")
-    x = a.data
+    x = a._data
     out = np.clip(x, min, max)
 
     def backward(g: np.ndarray) -> tuple:
@@ -289,9 +289,9 @@ def xlogy(x: Any, y: Any) -> Tensor:
 
 def cast(a: Tensor, dtype: np.dtype) -> Tensor:
     """Convert to ``dtype``; the gradient is cast back to the source dtype."""
-    if a.data.dtype == dtype:
+    if a._data.dtype == dtype:
         return a
-    out = a.data.astype(dtype)
+    out = a._data.astype(dtype)
     if dtype.kind != "f":
         return Tensor(out)
-    return make_result(out, (a,), lambda g: (g.astype(a.data.dtype),))
+    return make_result(out, (a,), lambda g: (g.astype(a._data.dtype),))

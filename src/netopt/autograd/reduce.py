@@ -33,21 +33,21 @@ def _expand(g: np.ndarray, axes: tuple[int, ...], keepdim: bool, shape: tuple) -
 
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     r""":math:`\sum_i a_i` over ``dim``; each input receives the output's gradient."""
-    axes = _axes(dim, a.data.ndim)
-    out = np.sum(a.data, axis=axes, keepdims=keepdim)
-    if a.data.dtype == np.bool_:
+    axes = _axes(dim, a._data.ndim)
+    out = np.sum(a._data, axis=axes, keepdims=keepdim)
+    if a._data.dtype == np.bool_:
         out = out.astype(np.int64)
-    return make_result(np.asarray(out), (a,), lambda g: (_expand(g, axes, keepdim, a.data.shape),))
+    return make_result(np.asarray(out), (a,), lambda g: (_expand(g, axes, keepdim, a._data.shape),))
 
 
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     r""":math:`\frac1n\sum_i a_i` over ``dim``; each input receives :math:`g/n`."""
-    if a.data.dtype.kind != "f":
-        raise RuntimeError(f"mean(): input dtype should be floating point, got {a.data.dtype}")
-    axes = _axes(dim, a.data.ndim)
-    n = int(np.prod([a.data.shape[i] for i in axes])) if axes else 1
-    out = np.asarray(np.mean(a.data, axis=axes, keepdims=keepdim))
-    return make_result(out, (a,), lambda g: (_expand(g / n, axes, keepdim, a.data.shape),))
+    if a._data.dtype.kind != "f":
+        raise RuntimeError(f"mean(): input dtype should be floating point, got {a._data.dtype}")
+    axes = _axes(dim, a._data.ndim)
+    n = int(np.prod([a._data.shape[i] for i in axes])) if axes else 1
+    out = np.asarray(np.mean(a._data, axis=axes, keepdims=keepdim))
+    return make_result(out, (a,), lambda g: (_expand(g / n, axes, keepdim, a._data.shape),))
 
 
 def var(
@@ -66,13 +66,13 @@ def var(
     """
     if unbiased is not None:
         correction = 1 if unbiased else 0
-    axes = _axes(dim, a.data.ndim)
-    n = int(np.prod([a.data.shape[i] for i in axes])) if axes else 1
-    centered = a.data - np.mean(a.data, axis=axes, keepdims=True)
+    axes = _axes(dim, a._data.ndim)
+    n = int(np.prod([a._data.shape[i] for i in axes])) if axes else 1
+    centered = a._data - np.mean(a._data, axis=axes, keepdims=True)
     out = np.asarray(np.sum(centered**2, axis=axes, keepdims=keepdim) / (n - correction))
 
     def backward(g: np.ndarray) -> tuple:
-        return (_expand(g, axes, keepdim, a.data.shape) * (2 / (n - correction)) * centered,)
+        return (_expand(g, axes, keepdim, a._data.shape) * (2 / (n - correction)) * centered,)
 
     return make_result(out, (a,), backward)
 
@@ -109,8 +109,8 @@ def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> T
     """
     if p not in ("fro", 1, 2):
         raise ValueError(f"norm(): p must be 1, 2 or 'fro', got {p!r}")
-    axes = _axes(dim, a.data.ndim)
-    x = a.data
+    axes = _axes(dim, a._data.ndim)
+    x = a._data
     if p == 1:
         out = np.sum(np.abs(x), axis=axes, keepdims=keepdim)
     else:
@@ -129,20 +129,20 @@ def norm(a: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> T
 
 
 def _full_extremum(a: Tensor, fn: Any) -> Tensor:
-    value = fn(a.data)
+    value = fn(a._data)
     out = np.asarray(value)
 
     def backward(g: np.ndarray) -> tuple:
         # PyTorch's full reduction spreads the gradient evenly over tied extremes.
-        mask = a.data == value
+        mask = a._data == value
         return (mask * (g / int(np.count_nonzero(mask))),)  # int: an np.intp would upcast
 
     return make_result(out, (a,), backward)
 
 
 def _dim_extremum(a: Tensor, dim: int, keepdim: bool, arg: Any) -> MaxMin:
-    idx = np.expand_dims(arg(a.data, axis=dim), dim)
-    values = np.take_along_axis(a.data, idx, axis=dim)
+    idx = np.expand_dims(arg(a._data, axis=dim), dim)
+    values = np.take_along_axis(a._data, idx, axis=dim)
     if not keepdim:
         values = np.squeeze(values, axis=dim)
         idx_out = np.squeeze(idx, axis=dim)
@@ -150,7 +150,7 @@ def _dim_extremum(a: Tensor, dim: int, keepdim: bool, arg: Any) -> MaxMin:
         idx_out = idx
 
     def backward(g: np.ndarray) -> tuple:
-        full = np.zeros_like(a.data)
+        full = np.zeros_like(a._data)
         np.put_along_axis(full, idx, g if keepdim else np.expand_dims(g, dim), axis=dim)
         return (full,)
 
@@ -177,16 +177,16 @@ def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
 
     The gradient is the softmax of ``a`` along ``dim``.
     """
-    axes = _axes(dim, a.data.ndim)
-    m = np.max(a.data, axis=axes, keepdims=True)
+    axes = _axes(dim, a._data.ndim)
+    m = np.max(a._data, axis=axes, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
     with np.errstate(divide="ignore"):
-        lse = np.log(np.sum(np.exp(a.data - m), axis=axes, keepdims=True)) + m
+        lse = np.log(np.sum(np.exp(a._data - m), axis=axes, keepdims=True)) + m
     out = lse if keepdim else np.squeeze(lse, axis=axes)
 
     def backward(g: np.ndarray) -> tuple:
         with np.errstate(invalid="ignore"):
-            p = np.exp(a.data - lse)
-        return (_expand(g, axes, keepdim, a.data.shape) * np.nan_to_num(p),)
+            p = np.exp(a._data - lse)
+        return (_expand(g, axes, keepdim, a._data.shape) * np.nan_to_num(p),)
 
     return make_result(np.asarray(out), (a,), backward)

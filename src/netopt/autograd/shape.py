@@ -19,20 +19,20 @@ from .version import share_counter
 
 def _view(out: Tensor, a: Tensor) -> Tensor:
     """``out``, sharing ``a``'s version counter when it shares ``a``'s storage."""
-    return share_counter(out, a) if np.may_share_memory(out.data, a.data) else out
+    return share_counter(out, a) if np.may_share_memory(out._data, a._data) else out
 
 
 def reshape(a: Tensor, *shape: Any) -> Tensor:
     """Return the values with a new shape (one dimension may be -1)."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    out = a.data.reshape(shape)
-    return _view(make_result(out, (a,), lambda g: (g.reshape(a.data.shape),)), a)
+    out = a._data.reshape(shape)
+    return _view(make_result(out, (a,), lambda g: (g.reshape(a._data.shape),)), a)
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions ``start_dim..end_dim`` into one (``torch.flatten``)."""
-    shape = a.data.shape
+    shape = a._data.shape
     if not shape:
         return reshape(a, (1,))
     start = start_dim % len(shape)
@@ -43,16 +43,16 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
     """Insert a dimension of length 1 at ``dim``."""
-    return reshape(a, np.expand_dims(a.data, dim).shape)
+    return reshape(a, np.expand_dims(a._data, dim).shape)
 
 
 def squeeze(a: Tensor, dim: int | None = None) -> Tensor:
     """Remove dimensions of length 1 (only ``dim`` when given and of length 1)."""
     if dim is None:
-        new = tuple(n for n in a.data.shape if n != 1)
+        new = tuple(n for n in a._data.shape if n != 1)
     else:
-        d = dim % max(a.data.ndim, 1)
-        new = a.data.shape if a.data.shape[d] != 1 else a.data.shape[:d] + a.data.shape[d + 1 :]
+        d = dim % max(a._data.ndim, 1)
+        new = a._data.shape if a._data.shape[d] != 1 else a._data.shape[:d] + a._data.shape[d + 1 :]
     return reshape(a, new)
 
 
@@ -60,14 +60,14 @@ def permute(a: Tensor, *dims: Any) -> Tensor:
     """Reorder dimensions; the backward applies the inverse permutation."""
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
-    out = np.transpose(a.data, dims)
-    inverse = np.argsort([d % a.data.ndim for d in dims])
+    out = np.transpose(a._data, dims)
+    inverse = np.argsort([d % a._data.ndim for d in dims])
     return _view(make_result(out, (a,), lambda g: (np.transpose(g, inverse),)), a)
 
 
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dimensions."""
-    out = np.swapaxes(a.data, dim0, dim1)
+    out = np.swapaxes(a._data, dim0, dim1)
     return _view(make_result(out, (a,), lambda g: (np.swapaxes(g, dim0, dim1),)), a)
 
 
@@ -79,20 +79,20 @@ def _is_basic_index(index: Any) -> bool:
 def as_index(index: Any) -> Any:
     """An index with every tensor in it replaced by its array, for NumPy indexing."""
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
     return index
 
 
 def getitem(a: Tensor, index: Any) -> Tensor:
     """NumPy indexing (basic and advanced); the gradient is scattered back with ``+=``."""
     index = as_index(index)
-    out = a.data[index]
+    out = a._data[index]
     basic = _is_basic_index(index)
 
     def backward(g: np.ndarray) -> tuple:
-        full = np.zeros_like(a.data)
+        full = np.zeros_like(a._data)
         if basic:
             full[index] = g
         else:
@@ -108,17 +108,17 @@ def gather(a: Tensor, dim: int, index: Any) -> Tensor:
     idx = np.asarray(as_array(index))
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather(): index must be an integer tensor, got dtype {idx.dtype}")
-    if idx.ndim != a.data.ndim:
-        raise ValueError(f"gather(): index has {idx.ndim} dimensions but input has {a.data.ndim}")
+    if idx.ndim != a._data.ndim:
+        raise ValueError(f"gather(): index has {idx.ndim} dimensions but input has {a._data.ndim}")
     # out[i][j] = a[i][idx[i][j]] with i, j running over idx's shape, as torch (which
     # allows idx to be smaller than a in the other dimensions; np.take_along_axis does not).
     grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
     grid[dim] = idx
     grid = tuple(grid)
-    out = a.data[grid]
+    out = a._data[grid]
 
     def backward(g: np.ndarray) -> tuple:
-        full = np.zeros_like(a.data)
+        full = np.zeros_like(a._data)
         np.add.at(full, grid, g)
         return (full,)
 
@@ -160,6 +160,6 @@ def expand(a: Tensor, *shape: Any) -> Tensor:
     """Broadcast to ``shape`` (-1 keeps a dimension), as ``torch.Tensor.expand``."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    lead = len(shape) - a.data.ndim
-    target = tuple(a.data.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
-    return add(a, np.zeros(target, dtype=a.data.dtype))
+    lead = len(shape) - a._data.ndim
+    target = tuple(a._data.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
+    return add(a, np.zeros(target, dtype=a._data.dtype))

@@ -40,7 +40,7 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
     """Convert user data to a new ndarray with PyTorch's dtype rules (see :func:`tensor`):
     Python floats become float32, Python ints int64, arrays keep their dtype."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if dtype is not None:
         return np.array(data, dtype=np.dtype(dtype))
     if isinstance(data, np.ndarray):
@@ -146,17 +146,17 @@ class Tensor:
     @property
     def shape(self) -> tuple[int, ...]:
         """The shape of ``data``."""
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self) -> np.dtype:
         """The NumPy dtype of ``data``."""
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self) -> int:
         """Number of dimensions."""
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def _version(self) -> int:
@@ -170,26 +170,26 @@ class Tensor:
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """Shape as a tuple, or the length of dimension ``dim``."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._data.shape if dim is None else self._data.shape[dim]
 
     def dim(self) -> int:
         """Number of dimensions."""
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
         """Number of elements."""
-        return self.data.size
+        return self._data.size
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self._data)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
         extra = ""
-        if self.data.dtype not in (float32, int64, bool_):
-            extra += f", dtype={self.data.dtype}"
+        if self._data.dtype not in (float32, int64, bool_):
+            extra += f", dtype={self._data.dtype}"
         if self.requires_grad:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
@@ -210,29 +210,29 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."
             )
-        return self.data
+        return self._data
 
     def item(self) -> float | int | bool:
         """Return the value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
-                f"a Tensor with {self.data.size} elements cannot be converted to Scalar"
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self) -> Any:
         """Return the values as (nested) Python lists."""
-        return self.data.tolist()
+        return self._data.tolist()
 
     def detach(self) -> Tensor:
         """Return a tensor sharing ``data`` (and its version counter) cut from the graph."""
-        return share_counter(Tensor(self.data), self)
+        return share_counter(Tensor(self._data), self)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place on a leaf and return ``self``."""
         if not self.is_leaf:
             raise RuntimeError("you can only change requires_grad flags of leaf variables.")
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = bool(requires_grad)
         return self
@@ -251,7 +251,7 @@ class Tensor:
 
     def long(self) -> Tensor:
         """Cast to int64 (not differentiable)."""
-        return Tensor(self.data.astype(np.int64))
+        return Tensor(self._data.astype(np.int64))
 
     # ----------------------------------------------------------------- autograd
     def backward(
@@ -286,17 +286,17 @@ class Tensor:
                 "element 0 of tensors does not require grad and does not have a grad_fn"
             )
         if gradient is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            seed = np.ones_like(self.data)
+            seed = np.ones_like(self._data)
         else:
-            seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient)
-            if seed.shape != self.data.shape:
+            seed = np.asarray(gradient._data if isinstance(gradient, Tensor) else gradient)
+            if seed.shape != self._data.shape:
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output[0] has a shape of {seed.shape} and "
-                    f"output[0] has a shape of {self.data.shape}."
+                    f"output[0] has a shape of {self._data.shape}."
                 )
-            seed = seed.astype(self.data.dtype, copy=False)
+            seed = seed.astype(self._data.dtype, copy=False)
         run_backward(self, seed)
 
 
@@ -380,5 +380,5 @@ def as_array(x: Any) -> Any:
     PyTorch treats it as a Python number.
     """
     if isinstance(x, Tensor):
-        return x.data
+        return x._data
     return x.item() if isinstance(x, np.generic) else x

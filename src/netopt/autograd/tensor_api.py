@@ -50,7 +50,7 @@ def _to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None, **flags
 def _type(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> Any:
     """Without ``dtype`` the legacy type name (``'torch.FloatTensor'``); with it, a cast."""
     if dtype is None:
-        return TYPE_NAMES.get(self.data.dtype, f"netopt.{self.data.dtype}")
+        return TYPE_NAMES.get(self._data.dtype, f"netopt.{self._data.dtype}")
     if isinstance(dtype, str):
         names = {v: k for k, v in TYPE_NAMES.items()}
         if dtype not in names:
@@ -68,8 +68,8 @@ def _cuda(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
 def _format(self: Tensor, spec: str) -> str:
     """``format(t, spec)``: a 0-d tensor formats as its number; otherwise only an empty
     spec is allowed (torch's rule)."""
-    if self.data.ndim == 0:
-        return format(self.data.item(), spec)
+    if self._data.ndim == 0:
+        return format(self._data.item(), spec)
     if spec:
         raise TypeError("unsupported format string passed to Tensor.__format__")
     return repr(self)
@@ -78,13 +78,13 @@ def _format(self: Tensor, spec: str) -> str:
 def _repr(self: Tensor) -> str:
     """torch's layout (:func:`netopt.autograd.printing.tensor_repr`)."""
     extra = ""
-    if self.data.dtype not in (float32, int64, bool_):
-        extra += f", dtype={self.data.dtype}"
+    if self._data.dtype not in (float32, int64, bool_):
+        extra += f", dtype={self._data.dtype}"
     if self._backward is not None:
         extra += f", grad_fn={GradFn(self._backward)!r}"
     elif self.requires_grad:
         extra += ", requires_grad=True"
-    return tensor_repr(self.data, extra)
+    return tensor_repr(self._data, extra)
 
 
 def _axis_alias(method: Any) -> Any:
@@ -101,7 +101,7 @@ def _axis_alias(method: Any) -> Any:
 
 def _new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False):
     """A new tensor from ``data``, with this tensor's dtype unless ``dtype`` is given."""
-    arr = np.array(data.data if isinstance(data, Tensor) else data, dtype=dtype or self.dtype)
+    arr = np.array(data._data if isinstance(data, Tensor) else data, dtype=dtype or self.dtype)
     return Tensor(arr, requires_grad=bool(requires_grad))
 
 

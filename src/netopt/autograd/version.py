@@ -102,8 +102,8 @@ def check_graph(root: Any) -> None:
             if vc is not None and vc[1] > seq:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: [netopt.Tensor of dtype {t.data.dtype} and shape "
-                    f"{list(t.data.shape)}] is at version {vc[0]}, written after the operation "
+                    f"by an inplace operation: [netopt.Tensor of dtype {t._data.dtype} and shape "
+                    f"{list(t._data.shape)}] is at version {vc[0]}, written after the operation "
                     "that uses it was recorded. Hint: do the in-place change after backward(), "
                     "or on a clone()."
                 )
