@@ -52,7 +52,7 @@ def state_targets(root: Any) -> Iterator[tuple[str, np.ndarray]]:
             for name, value in registry.items():
                 if value is not None:
                     key = f"{mod_name}.{name}" if mod_name else name
-                    yield key, value.data if isinstance(value, Tensor) else value
+                    yield key, value._data if isinstance(value, Tensor) else value
 
 
 def unexpected_keys(root: Any, state_dict: Mapping[str, Any]) -> list[str]:
@@ -104,7 +104,7 @@ def load_state(root: Any, state_dict: Mapping[str, Any], strict: bool) -> _Incom
         if key not in state_dict:
             continue
         value = state_dict[key]
-        arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+        arr = np.asarray(value._data if isinstance(value, Tensor) else value)
         if arr.shape != target.shape:
             raise ValueError(
                 f"size mismatch for {key}: copying a param with shape {arr.shape}, "
@@ -128,10 +128,10 @@ def cast_floating(root: Any, dtype: np.dtype) -> None:
     for, see :mod:`netopt.autograd.grad_slots`). Integer buffers stay.
     """
     for p in root.parameters():
-        if p.data.dtype.kind == "f" and p.data.dtype != dtype:
-            p.data = p.data.astype(dtype)
-            if p.grad is not None:
-                p.grad = p.grad.astype(dtype)
+        if p._data.dtype.kind == "f" and p._data.dtype != dtype:
+            p._data = p._data.astype(dtype)
+            if p._grad is not None:
+                p._grad = p._grad.astype(dtype)
     for module in root.modules():
         for name, buf in module._buffers.items():
             if buf is not None and buf.dtype.kind == "f" and buf.dtype != dtype:

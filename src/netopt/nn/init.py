@@ -75,7 +75,7 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
 
 def _fill(tensor: Tensor, draw: Any) -> Tensor:
     """Write ``draw(n)`` (n float64 values) into ``tensor`` chunk by chunk, in C order."""
-    data = tensor.data
+    data = tensor._data
     if data.flags.c_contiguous:
         flat = data.reshape(-1)  # a view: the writes land in the tensor
         for start in range(0, flat.size, CHUNK):
@@ -101,7 +101,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, rng=None) -> Te
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with ``val``."""
-    tensor.data[...] = val
+    tensor._data[...] = val
     mark_modified(tensor)
     return tensor
 
@@ -139,7 +139,7 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> floa
 
 def _zero_element(tensor: Tensor) -> bool:
     # As PyTorch: nothing to draw (and fan 0 would divide by zero), so warn and return.
-    if tensor.data.size == 0:
+    if tensor._data.size == 0:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return True
     return False

@@ -66,7 +66,7 @@ class Module:
             return
         if name in self._buffers and not isinstance(value, (Parameter, Module)):
             if isinstance(value, Tensor):
-                value = value.data
+                value = value._data
             if value is not None and not isinstance(value, np.ndarray):
                 raise TypeError(
                     f"cannot assign '{type(value).__name__}' as buffer '{name}' "
@@ -117,7 +117,7 @@ class Module:
         NumPy arrays, updated in place).
         """
         if isinstance(value, Tensor):
-            value = value.data
+            value = value._data
         if value is not None and not isinstance(value, np.ndarray):
             raise TypeError(f"buffer '{name}' must be an ndarray or None, got {type(value)}")
         self.__dict__.pop(name, None)
@@ -320,9 +320,9 @@ class Module:
         """Clear the gradients of all parameters (to None, or to zeros in place)."""
         for p in self.parameters():
             if set_to_none:
-                p.grad = None
-            elif p.grad is not None:
-                p.grad[...] = 0
+                p._grad = None
+            elif p._grad is not None:
+                p._grad[...] = 0
 
     # ----------------------------------------------------------- state
     def state_dict(self) -> OrderedDict[str, np.ndarray]:

@@ -34,7 +34,7 @@ class Parameter(Tensor):
         if data is None:
             arr = np.empty(0, dtype=np.float32)
         elif isinstance(data, Tensor):
-            arr = data.data
+            arr = data._data
         elif isinstance(data, np.ndarray):
             arr = data
         else:

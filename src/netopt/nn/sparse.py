@@ -52,7 +52,7 @@ class Embedding(Module):
         self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dtype))
         init.normal_(self.weight, 0.0, 1.0, rng)
         if padding_idx is not None:
-            self.weight.data[padding_idx] = 0
+            self.weight._data[padding_idx] = 0
 
     def forward(self, input: Tensor) -> Tensor:
         return embedding(input, self.weight, self.padding_idx)

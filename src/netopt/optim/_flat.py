@@ -50,31 +50,31 @@ class FlatGroup:
     def __init__(self, params: Sequence[Any], states: MutableMapping[Any, dict]) -> None:
         if not params or not all(isinstance(p, Parameter) for p in params):
             raise NotFlat("only Parameters are moved into flat buffers")
-        dtype = params[0].data.dtype
-        if dtype.kind != "f" or any(p.data.dtype != dtype for p in params):
+        dtype = params[0]._data.dtype
+        if dtype.kind != "f" or any(p._data.dtype != dtype for p in params):
             raise NotFlat("parameters of one floating dtype only")
-        if any(p.data.base is not None for p in params):
+        if any(p._data.base is not None for p in params):
             raise NotFlat("a parameter is a view of another array")
-        if sum(p.data.size for p in params) > MAX_ELEMENTS:
+        if sum(p._data.size for p in params) > MAX_ELEMENTS:
             raise NotFlat(f"more than {MAX_ELEMENTS} elements: per-parameter calls are cheaper")
         self.params = list(params)
         self.spans: list[tuple[int, int, tuple[int, ...]]] = []
         start = 0
         for p in params:
-            self.spans.append((start, start + p.data.size, p.data.shape))
-            start += p.data.size
+            self.spans.append((start, start + p._data.size, p._data.shape))
+            start += p._data.size
         self.param = np.empty(start, dtype=dtype)
         self.grad = np.zeros(start, dtype=dtype)
         self.state: dict[str, Any] = self._gather_state(states)
         self.views: list[np.ndarray] = []
         self.slots: list[np.ndarray] = self._split(self.grad)
         for p, view, slot in zip(params, self._split(self.param), self.slots):
-            view[...] = p.data
-            p.data = view
+            view[...] = p._data
+            p._data = view
             set_grad_slot(p, slot)
-            if p.grad is not None:
-                slot[...] = p.grad
-                p.grad = slot
+            if p._grad is not None:
+                slot[...] = p._grad
+                p._grad = slot
             self.views.append(view)
         self._shared: dict[str, np.ndarray] = {}
         self.scatter_state(states)
@@ -105,7 +105,7 @@ class FlatGroup:
         if len(params) != len(self.params):
             return False
         for p, q, view, slot in zip(params, self.params, self.views, self.slots):
-            if p is not q or p.data is not view or p.grad is not slot:
+            if p is not q or p._data is not view or p._grad is not slot:
                 return False
         return True
 

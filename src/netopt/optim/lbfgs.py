@@ -147,7 +147,7 @@ class LBFGS(Optimizer):
     def _gather_flat_grad(self) -> np.ndarray:
         return np.concatenate(
             [
-                np.zeros(p.data.size, p.data.dtype) if p.grad is None else np.ravel(p.grad)
+                np.zeros(p._data.size, p._data.dtype) if p._grad is None else np.ravel(p._grad)
                 for p in self._params
             ]
         )
@@ -155,16 +155,16 @@ class LBFGS(Optimizer):
     def _add_grad(self, step_size: float, update: np.ndarray) -> None:
         offset = 0
         for p in self._params:
-            n = p.data.size
-            p.data += (step_size * update[offset : offset + n]).reshape(p.data.shape)
+            n = p._data.size
+            p._data += (step_size * update[offset : offset + n]).reshape(p._data.shape)
             offset += n
 
     def _clone_param(self) -> list[np.ndarray]:
-        return [p.data.copy() for p in self._params]
+        return [p._data.copy() for p in self._params]
 
     def _set_param(self, values: list[np.ndarray]) -> None:
         for p, value in zip(self._params, values, strict=True):
-            p.data[...] = value
+            p._data[...] = value
 
     def _directional_evaluate(
         self, closure: Callable[[], Any], x: list[np.ndarray], t: float, d: np.ndarray

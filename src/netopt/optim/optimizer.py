@@ -238,8 +238,8 @@ class Optimizer:
                     continue
                 self._flat[index] = None  # per-parameter steps from now on, same state
             for p in group["params"]:
-                if p.grad is not None:
-                    kernel(p.data, p.grad, self.state[p], **hp)
+                if p._grad is not None:
+                    kernel(p._data, p._grad, self.state[p], **hp)
                     mark_modified(p)
         return loss
 
@@ -257,9 +257,9 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if set_to_none:
-                    p.grad = None
-                elif p.grad is not None:
-                    p.grad[...] = 0
+                    p._grad = None
+                elif p._grad is not None:
+                    p._grad[...] = 0
 
     # ------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
@@ -370,13 +370,13 @@ class Optimizer:
                     raise ValueError(f"loaded state for parameter {key!r} has step {step}")
                 out[name] = step
                 continue
-            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            array = np.asarray(value._data if isinstance(value, Tensor) else value)
             if array.shape != param.shape:
                 raise ValueError(
                     f"loaded state for parameter {key!r} has {name!r} of shape "
                     f"{array.shape}, but the parameter has shape {param.shape}"
                 )
-            out[name] = np.array(array, dtype=param.data.dtype, copy=True)
+            out[name] = np.array(array, dtype=param._data.dtype, copy=True)
         return out
 
     def __getstate__(self) -> dict[str, Any]:

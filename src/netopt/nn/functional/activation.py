@@ -43,7 +43,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
     Linear where :math:`\beta x >` ``threshold`` (as PyTorch); derivative :math:`\sigma(\beta x)`.
     """
-    x = input.data
+    x = input._data
     bx = beta * x
     linear = bx > threshold
     out = np.where(linear, x, np.logaddexp(0, bx) / beta).astype(x.dtype, copy=False)
@@ -65,7 +65,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     (SciPy's erf when installed, else ``math.erf`` element-wise); ``"tanh"`` uses
     :math:`\frac12(1 + \tanh(\sqrt{2/\pi}(x + 0.044715x^3)))`, as PyTorch.
     """
-    x = input.data
+    x = input._data
     if approximate == "none":
         cdf = 0.5 * (1 + _erf(x / math.sqrt(2)))
         pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
@@ -95,6 +95,6 @@ def selu(input: Tensor) -> Tensor:
 
 def silu(input: Tensor) -> Tensor:
     r"""Sigmoid-weighted linear unit (swish) :math:`x\,\sigma(x)`."""
-    x = input.data
+    x = input._data
     s = sigmoid_array(x)
     return make_result(x * s, (input,), lambda g: (g * s * (1 + x * (1 - s)),))

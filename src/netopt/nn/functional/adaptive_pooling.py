@@ -30,7 +30,7 @@ def _bounds(n: int, m: int) -> list[tuple[int, int]]:
 
 
 def _prepare(input: Tensor, output_size: Any, nd: int, name: str):
-    x = input.data
+    x = input._data
     if x.ndim not in (nd + 1, nd + 2) or 0 in x.shape[-nd:]:
         raise ValueError(
             f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor with non-zero spatial "

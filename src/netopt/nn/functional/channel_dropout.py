@@ -20,7 +20,7 @@ from ...autograd.tensor import Tensor, make_result
 def _channel_dropout(input, p, training, rng, spatial: int, name: str) -> Tensor:
     if not is_number(p) or not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    x = input.data
+    x = input._data
     if x.ndim not in (spatial + 1, spatial + 2):
         raise RuntimeError(
             f"{name}: Expected {spatial + 1}D or {spatial + 2}D input, but received a "

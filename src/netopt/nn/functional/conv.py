@@ -113,8 +113,8 @@ def _check(x: np.ndarray, w: np.ndarray, b, groups: int, nd: int, name: str) -> 
 
 
 def _convolution(input, weight, bias, stride, padding, dilation, groups, nd: int, name: str):
-    x, w = input.data, weight.data
-    b = bias.data if bias is not None else None
+    x, w = input._data, weight._data
+    b = bias._data if bias is not None else None
     _check(x, w, b, groups, nd, name)
     kernel = w.shape[2:]
     stride = ntuple(stride, nd, "stride")

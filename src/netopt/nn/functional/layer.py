@@ -48,7 +48,7 @@ def linear_relu(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Te
 
 
 def _affine(input: Tensor, weight: Tensor, bias: Tensor | None, relu: bool) -> Tensor:
-    x, w = input.data, weight.data
+    x, w = input._data, weight._data
     if x.shape[-1] != w.shape[1]:
         raise ValueError(
             f"linear(): input has {x.shape[-1]} features but weight expects {w.shape[1]} "
@@ -56,7 +56,7 @@ def _affine(input: Tensor, weight: Tensor, bias: Tensor | None, relu: bool) -> T
         )
     out = x @ w.T
     if bias is not None:
-        out += bias.data
+        out += bias._data
     if relu:
         np.maximum(out, 0, out=out)  # ``out`` is new: rectified where it lies
 
@@ -93,7 +93,7 @@ def dropout(
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    x = input.data
+    x = input._data
     if p == 1.0:
         mask = np.zeros_like(x)
     else:

@@ -22,7 +22,7 @@ from ._reduction import check_reduction, reduce
 
 def _to_rows(input: Tensor) -> tuple[np.ndarray, tuple[int, ...]]:
     """Logits as (rows, C) with the class axis (1, or 0 when unbatched) moved last."""
-    z = input.data
+    z = input._data
     if z.ndim == 0:
         raise ValueError("cross_entropy(): input must have at least one dimension (classes)")
     if z.ndim == 1:
@@ -225,7 +225,7 @@ def _cross_entropy_plain(
     Returns None (the general path, which handles or reports them) outside the plain case,
     when an index is :math:`\ge C` or when a row's maximum is infinite or NaN.
     """
-    z = input.data
+    z = input._data
     if not (
         weight is None
         and label_smoothing == 0
@@ -272,7 +272,7 @@ def nll_loss(
     the summed weight of the non-ignored targets.
     """
     check_reduction(reduction)
-    x = input.data
+    x = input._data
     if x.ndim != 2:
         raise ValueError(f"nll_loss(): expected input of shape (N, C), got {x.shape}")
     n_rows, n_classes = x.shape
@@ -287,7 +287,7 @@ def nll_loss(
     w = np.ones(n_classes, x.dtype) if weight is None else np.asarray(as_array(weight), x.dtype)
     wy = np.where(keep, w[y_safe], 0).astype(x.dtype)
     picked = Tensor(np.zeros_like(x))
-    picked.data[np.arange(n_rows), y_safe] = -wy
+    picked._data[np.arange(n_rows), y_safe] = -wy
     losses = (input * picked).sum(1)
     if reduction == "mean":
         return losses.sum() / float(wy.sum())

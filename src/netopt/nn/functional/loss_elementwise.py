@@ -37,7 +37,7 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 def _fused_pointwise(input, target, reduction, value, slope) -> Tensor:
     """The loss ``value(d)`` of ``d = input - target``, reduced, as one node whose local
     gradient is ``slope(d)`` (``-slope(d)`` for the target); results in ``d``'s dtype."""
-    d = input.data - as_array(target)
+    d = input._data - as_array(target)
     pointwise = value(d)
     n = d.size
     if reduction == "none":
@@ -83,7 +83,7 @@ def binary_cross_entropy(
     """
     check_reduction(reduction)
     check_same_shape(input, target, "binary_cross_entropy")
-    x, y = input.data, as_array(target)
+    x, y = input._data, as_array(target)
     outside = (x < 0) | (x > 1)
     if outside.any():
         raise ValueError(
@@ -127,7 +127,7 @@ def binary_cross_entropy_with_logits(
     """
     check_reduction(reduction)
     check_same_shape(input, target, "binary_cross_entropy_with_logits")
-    z, y = input.data, as_array(target)
+    z, y = input._data, as_array(target)
     softplus_neg = np.log1p(np.exp(-np.abs(z))) + np.maximum(-z, 0)
     pw = None if pos_weight is None else as_array(pos_weight)
     lw = 1 if pw is None else 1 + (pw - 1) * y

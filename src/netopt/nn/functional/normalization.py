@@ -67,7 +67,7 @@ def batch_norm(
     ValueError
         For an input of rank below 2; in training with a single value per channel (torch).
     """
-    x = input.data
+    x = input._data
     if x.ndim < 2:
         raise ValueError(f"expected at least 2D input (got {x.ndim}D input)")
     axes = (0, *range(2, x.ndim))
@@ -93,10 +93,10 @@ def batch_norm(
         mean, var = running_mean, running_var
     inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
     xhat = (x - mean.reshape(shape)) * inv_std.reshape(shape)
-    gamma = weight.data.reshape(shape) if weight is not None else None
+    gamma = weight._data.reshape(shape) if weight is not None else None
     out = xhat * gamma if gamma is not None else xhat.copy()
     if bias is not None:
-        out += bias.data.reshape(shape)
+        out += bias._data.reshape(shape)
 
     def backward(g: np.ndarray) -> tuple:
         gg = g * gamma if gamma is not None else g
@@ -134,7 +134,7 @@ def layer_norm(
     [-1.2247, 0.0, 1.2247]
     """
     shape = (normalized_shape,) if is_int(normalized_shape) else tuple(normalized_shape)
-    x = input.data
+    x = input._data
     k = len(shape)
     if k == 0 or x.shape[x.ndim - k :] != shape or x.ndim < k:
         raise RuntimeError(
@@ -148,15 +148,15 @@ def layer_norm(
                                f"= {list(shape)}")  # fmt: skip
     axes = tuple(range(x.ndim - k, x.ndim))
     xhat, inv_std = _standardize(x, axes, eps)
-    out = xhat * weight.data if weight is not None else xhat.copy()
+    out = xhat * weight._data if weight is not None else xhat.copy()
     if bias is not None:
-        out += bias.data
+        out += bias._data
     lead = tuple(range(x.ndim - k))
 
     def backward(g: np.ndarray) -> tuple:
         gx = gw = gb = None
         if needs_grad(input):
-            gg = g * weight.data if weight is not None else g
+            gg = g * weight._data if weight is not None else g
             gx = _input_grad(gg, xhat, inv_std, axes)
         if needs_grad(weight):
             gw = (g * xhat).sum(axis=lead)
@@ -178,7 +178,7 @@ def group_norm(
     ``C / num_groups`` channels and their spatial axes; per-channel ``weight``/``bias``
     (module docstring).
     """
-    x = input.data
+    x = input._data
     if x.ndim < 2 or not is_int(num_groups) or num_groups < 1 or x.shape[1] % num_groups:
         raise RuntimeError(
             "Expected number of channels in input to be divisible by num_groups, but got "
@@ -189,15 +189,15 @@ def group_norm(
     xhat_g, inv_std = _standardize(xg, (2,), eps)
     xhat = xhat_g.reshape(x.shape)
     shape = (1, c) + (1,) * (x.ndim - 2)
-    out = xhat * weight.data.reshape(shape) if weight is not None else xhat.copy()
+    out = xhat * weight._data.reshape(shape) if weight is not None else xhat.copy()
     if bias is not None:
-        out += bias.data.reshape(shape)
+        out += bias._data.reshape(shape)
     other = (0, *range(2, x.ndim))
 
     def backward(g: np.ndarray) -> tuple:
         gx = gw = gb = None
         if needs_grad(input):
-            gg = g * weight.data.reshape(shape) if weight is not None else g
+            gg = g * weight._data.reshape(shape) if weight is not None else g
             gx = _input_grad(gg.reshape(xg.shape), xhat_g, inv_std, (2,)).reshape(x.shape)
         if needs_grad(weight):
             gw = (g * xhat).sum(axis=other)

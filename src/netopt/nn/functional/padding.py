@@ -76,7 +76,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
     pad = tuple(pad)
     if len(pad) % 2 or not all(is_int(p) for p in pad):
         raise ValueError(f"Padding length must be divisible by 2, got pad={pad!r}")
-    x = input.data
+    x = input._data
     if len(pad) // 2 > x.ndim:
         raise ValueError(f"Padding length too large: pad={pad!r} for a {x.ndim}D input")
     if any(p < 0 for p in pad):

@@ -114,7 +114,7 @@ class _Geometry:
 
 
 def _max_pool(input, nd, name, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
-    x = input.data
+    x = input._data
     geo = _Geometry(x, nd, name, kernel_size, stride, padding, dilation, ceil_mode)
     xp = geo.padded(-np.inf)
     kh, kw = geo.k
@@ -162,7 +162,7 @@ def _max_pool(input, nd, name, kernel_size, stride, padding, dilation, ceil_mode
 
 
 def _avg_pool(input, nd, name, kernel_size, stride, padding, ceil_mode, include_pad, override):
-    x = input.data
+    x = input._data
     geo = _Geometry(x, nd, name, kernel_size, stride, padding, 1, ceil_mode)
     if override is not None and (not is_int(override) or override == 0):
         raise RuntimeError("divisor must be not zero")

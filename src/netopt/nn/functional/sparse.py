@@ -25,14 +25,14 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
     >>> embedding(netopt.tensor([2, 0]), netopt.tensor([[0.0], [1.0], [2.0]])).tolist()
     [[2.0], [0.0]]
     """
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar "
             f"types: Long, Int; but got {idx.dtype} instead (while checking arguments for "
             "embedding)"
         )
-    w = weight.data
+    w = weight._data
     if idx.size and (idx.min() < -w.shape[0] or idx.max() >= w.shape[0]):
         raise IndexError("index out of range in self")
     if padding_idx is not None and not is_int(padding_idx):

@@ -96,7 +96,7 @@ def get_total_norm(
     if isinstance(tensors, (np.ndarray, Tensor)):
         tensors = [tensors]
     norm_type = float(norm_type)
-    arrays = [t.data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
+    arrays = [t._data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
     if not arrays:
         return np.float32(0.0)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -169,7 +169,7 @@ def clip_grad_norm_(
     if not max_norm >= 0:
         raise ValueError(f"max_norm must be non-negative, but got {max_norm}")
     params = _as_list(parameters)
-    grads = [p.grad for p in params if p.grad is not None]
+    grads = [p._grad for p in params if p._grad is not None]
     total = get_total_norm(grads, norm_type, error_if_nonfinite)
     if grads:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -223,8 +223,8 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     if not clip_value >= 0:
         raise ValueError(f"clip_value must be non-negative, but got {clip_value}")
     for p in _as_list(parameters):
-        if p.grad is not None:
-            np.clip(p.grad, -clip_value, clip_value, out=p.grad)
+        if p._grad is not None:
+            np.clip(p._grad, -clip_value, clip_value, out=p._grad)
 
 
 def grad_norms(module: Any, norm_type: float = 2.0) -> dict[str, float]:
@@ -265,6 +265,6 @@ def grad_norms(module: Any, norm_type: float = 2.0) -> dict[str, float]:
     out: dict[str, float] = {}
     with np.errstate(over="ignore", invalid="ignore"):
         for name, p in module.named_parameters():
-            if p.grad is not None:
-                out[name] = float(_vector_norm(np.asarray(p.grad), norm_type))
+            if p._grad is not None:
+                out[name] = float(_vector_norm(np.asarray(p._grad), norm_type))
     return out
