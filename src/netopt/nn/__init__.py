@@ -19,6 +19,7 @@ from .conv import Conv1d, Conv2d
 from .flatten import Unflatten
 from .linear import Flatten, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss
+from .margin_loss import MultiMarginLoss
 from .module import Module
 from .normalization import (
     BatchNorm1d,
@@ -80,6 +81,7 @@ __all__ = [
     "Module",
     "ModuleDict",
     "ModuleList",
+    "MultiMarginLoss",
     "NLLLoss",
     "Parameter",
     "ReLU",

@@ -31,6 +31,7 @@ from .loss_elementwise import (
     l1_loss,
     mse_loss,
 )
+from .margin_loss import multi_margin_loss
 from .normalization import batch_norm, group_norm, layer_norm
 from .padding import pad
 from .pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
@@ -68,6 +69,7 @@ __all__ = [
     "max_pool1d",
     "max_pool2d",
     "mse_loss",
+    "multi_margin_loss",
     "nll_loss",
     "one_hot",
     "pad",
