@@ -77,7 +77,7 @@ def to_plain(
         return {_ARRAY_TAG: name}
     if isinstance(obj, Tensor) and arrays is not None:  # its values and requires_grad
         name = _array_name(path, arrays)
-        arrays[name] = np.array(obj.data, order="C", copy=True)
+        arrays[name] = np.array(obj._data, order="C", copy=True)
         return {_TENSOR_TAG: [name, bool(obj.requires_grad)]}
     if isinstance(obj, tuple):
         return {_TUPLE_TAG: [to_plain(v, (*path, str(i)), arrays) for i, v in enumerate(obj)]}

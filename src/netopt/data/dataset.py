@@ -22,7 +22,7 @@ from ..autograd import Tensor
 
 
 def _sample_field(value: Any) -> np.ndarray:
-    return np.asarray(value.data if isinstance(value, Tensor) else value)
+    return np.asarray(value._data if isinstance(value, Tensor) else value)
 
 
 def _stack(values: Sequence[Any], field: int | str) -> np.ndarray:
@@ -121,7 +121,7 @@ class Dataset(abc.ABC):
 
 
 def _as_field(array: Any, position: int) -> np.ndarray:
-    arr = array.data if isinstance(array, Tensor) else np.asarray(array)
+    arr = array._data if isinstance(array, Tensor) else np.asarray(array)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"array {position} has unsupported dtype {arr.dtype}")
     if arr.ndim == 0:

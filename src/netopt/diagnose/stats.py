@@ -65,7 +65,7 @@ def check_threshold(threshold: Any) -> float:
 
 
 def _check_probe(probe: Any) -> np.ndarray:
-    data = probe.data if isinstance(probe, Tensor) else np.asarray(probe)
+    data = probe._data if isinstance(probe, Tensor) else np.asarray(probe)
     if data.dtype.kind not in "fiu" or data.ndim < 1 or data.shape[0] < 1:
         raise ValueError(
             f"probe must be a non-empty numeric array of samples (rows), "
@@ -190,7 +190,7 @@ def layer_stats(
                 if isinstance(layer, Linear):
                     entries.append(_linear_entry(name, layer, grad_norms))
                 else:
-                    entry = _activation_entry(name, layer, np.asarray(x.data), out.data, tau)
+                    entry = _activation_entry(name, layer, np.asarray(x._data), out._data, tau)
                     if entry is not None:
                         entries.append(entry)
                 x = out
@@ -201,7 +201,7 @@ def layer_stats(
 
 
 def _linear_entry(name: str, layer: Linear, grad_norms: Mapping[str, float] | None):
-    weight_norm = float(np.linalg.norm(np.asarray(layer.weight.data, dtype=np.float64)))
+    weight_norm = float(np.linalg.norm(np.asarray(layer.weight._data, dtype=np.float64)))
     grad = None if grad_norms is None else grad_norms.get(f"{name}.weight")
     return {
         "name": name,

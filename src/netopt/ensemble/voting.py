@@ -30,7 +30,7 @@ def _probabilities(models: Sequence[Module], x: Any) -> np.ndarray:
     with no_grad():
         for model in models:
             model.eval()
-            out.append(softmax_array(np.asarray(model(inputs).data, dtype=np.float64), 1))
+            out.append(softmax_array(np.asarray(model(inputs)._data, dtype=np.float64), 1))
     return np.stack(out)
 
 

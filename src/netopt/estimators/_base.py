@@ -171,10 +171,10 @@ class BaseMLP(BaseEstimator):
         Y = np.asarray(y, dtype=dtype).reshape(x.shape[0], -1)
         w = check_sample_weight(sample_weight, x.shape[0])
         for param in net.parameters():
-            param.grad = None
+            param._grad = None
         loss = backward(net, self.out_activation_, x, Y, w, p["alpha"], p["alpha_l1"])
         layers = _network.linears(net)
-        grads = [lin.weight.grad.T for lin in layers] + [lin.bias.grad for lin in layers]
+        grads = [lin.weight._grad.T for lin in layers] + [lin.bias._grad for lin in layers]
         return loss, np.concatenate([np.ravel(g) for g in grads])
 
     # --------------------------------------------------------------- predict
@@ -189,7 +189,7 @@ class BaseMLP(BaseEstimator):
         was_training = net.training
         net.eval()
         with no_grad():
-            out = np.asarray(net(tensor(_training.dense(X, self.coefs_[0].dtype))).data)
+            out = np.asarray(net(tensor(_training.dense(X, self.coefs_[0].dtype)))._data)
         net.train(was_training)
         return out
 

@@ -112,7 +112,7 @@ def fits(net: Any, coefs: Sequence[np.ndarray]) -> bool:
         return False
     layers = linears(net)
     return len(layers) == len(coefs) and all(
-        lin.weight.data.shape == coef.T.shape and lin.weight.data.dtype == coef.dtype
+        lin.weight._data.shape == coef.T.shape and lin.weight._data.dtype == coef.dtype
         for lin, coef in zip(layers, coefs)
     )
 
@@ -124,10 +124,10 @@ def attach(net: nn.Sequential, coefs: Sequence[np.ndarray], intercepts: Sequence
     arrays are re-pointed, where they are not already those arrays.
     """
     for lin, coef, intercept in zip(linears(net), coefs, intercepts, strict=True):
-        if lin.weight.data.base is not coef:
-            lin.weight.data = coef.T
-        if lin.bias.data is not intercept:
-            lin.bias.data = intercept
+        if lin.weight._data.base is not coef:
+            lin.weight._data = coef.T
+        if lin.bias._data is not intercept:
+            lin.bias._data = intercept
 
 
 def check_keywords(owner: str, what: str, cls: type, given: Mapping[str, Any]) -> None:

@@ -92,13 +92,13 @@ def backward(
     risk.backward()
     value = float(risk.item())
     for lin in linears(net):
-        W = lin.weight.data
+        W = lin.weight._data
         if alpha > 0:
             value += 0.5 * alpha * float(np.vdot(W, W)) / total
-            lin.weight.grad = lin.weight.grad + (alpha / total) * W
+            lin.weight._grad = lin.weight._grad + (alpha / total) * W
         if alpha_l1 > 0:
             value += alpha_l1 * float(np.abs(W).sum()) / total
-            lin.weight.grad = lin.weight.grad + (alpha_l1 / total) * np.sign(W)
+            lin.weight._grad = lin.weight._grad + (alpha_l1 / total) * np.sign(W)
     return value
 
 

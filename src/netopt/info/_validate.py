@@ -52,7 +52,7 @@ def log_of_base(base: Any) -> float | None:
 
 def _values(p: Any, name: str) -> np.ndarray:
     """The numbers of ``p`` as an ndarray, rejecting non-real dtypes."""
-    arr = p.data if is_tensor(p) else np.asarray(p)
+    arr = p._data if is_tensor(p) else np.asarray(p)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
     return arr
@@ -99,7 +99,7 @@ def as_distribution(
                 "pass normalize=True to rescale"
             )
     if is_tensor(p):
-        out = p if p.data.dtype.kind == "f" else p.double()
+        out = p if p._data.dtype.kind == "f" else p.double()
         return out / out.sum(dim=axes, keepdim=True) if normalize else out
     if dtype is not None:
         out = Tensor(np.asarray(arr, dtype=dtype))
@@ -117,7 +117,7 @@ def as_distributions(named: dict[str, Any], *, normalize: bool, event_dims: int 
     tensors = [p for p in named.values() if is_tensor(p)]
     dtype = None
     if tensors:
-        kinds = [t.data.dtype for t in tensors if t.data.dtype.kind == "f"]
+        kinds = [t._data.dtype for t in tensors if t._data.dtype.kind == "f"]
         dtype = np.result_type(*kinds) if kinds else np.float64
     return [
         as_distribution(p, name=name, normalize=normalize, event_dims=event_dims, dtype=dtype)

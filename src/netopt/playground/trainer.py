@@ -72,7 +72,7 @@ def _linear(width: int, units: int, config: dict[str, Any], rng) -> nn.Linear:
         nn.init.xavier_normal_(weight, gain=gain, rng=rng)
     else:
         nn.init.kaiming_normal_(weight, nonlinearity="relu", rng=rng)
-    weight.data[...] *= config["init_scale"]
+    weight._data[...] *= config["init_scale"]
     nn.init.zeros_(linear.bias)
     return linear
 
@@ -275,7 +275,7 @@ class Trainer:
         with np.errstate(all="ignore"):
             self.loss_fn(self.model(self.x_train), self.y_train).backward()
         linears = [(n, m) for n, m in self.model.named_children() if isinstance(m, nn.Linear)]
-        norms = [float(np.linalg.norm(np.asarray(m.weight.grad))) for _, m in linears]
+        norms = [float(np.linalg.norm(np.asarray(m.weight._grad))) for _, m in linears]
         named = {f"{name}.weight": norm for (name, _), norm in zip(linears, norms)}
         stats = layer_stats(self.model, self.x_train.numpy()[:200], grad_norms=named)
         self.optimizer.zero_grad()

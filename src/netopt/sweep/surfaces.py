@@ -53,18 +53,18 @@ def _surface_problem(name: str) -> ProblemFn:
             loss = fn(point[0], point[1])
             loss.backward()
             if noise > 0:
-                point.grad[...] += noise * rng.standard_normal(2)
+                point._grad[...] += noise * rng.standard_normal(2)
             opt.step()
             if sched is not None:
                 sched.step()
-            gap = float(fn(*point.data)) - f_min
+            gap = float(fn(*point._data)) - f_min
             if not math.isfinite(gap):
                 raise FloatingPointError(f"loss is not finite at step {step}: {gap}")
             if reached is None and gap <= config["target"]:
                 reached = step
             if step % every == 0 or step == steps:
                 report(step, gap)
-        x, y = (float(v) for v in point.data)
+        x, y = (float(v) for v in point._data)
         out: dict[str, Any] = {"loss": gap, "x": x, "y": y, "steps": float(steps)}
         out["steps_to_target"] = float(reached) if reached is not None else None
         return out

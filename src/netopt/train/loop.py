@@ -266,13 +266,13 @@ class _Accumulator:
         self.norm_sums: dict[str, float] = {}
 
     def add(self, loss: float, output: Tensor, y: Tensor, norms: dict[str, float] | None) -> int:
-        target = y.data if isinstance(y, Tensor) else np.asarray(y)
+        target = y._data if isinstance(y, Tensor) else np.asarray(y)
         size = int(target.shape[0]) if target.ndim else 1
         self.loss_sum += loss * size
         self.count += size
         self.batches += 1
         if self.keep_outputs:
-            self.outputs.append(output.data if isinstance(output, Tensor) else np.asarray(output))
+            self.outputs.append(output._data if isinstance(output, Tensor) else np.asarray(output))
             self.targets.append(target)
         for name, value in (norms or {}).items():
             self.norm_sums[name] = self.norm_sums.get(name, 0.0) + value
@@ -301,7 +301,7 @@ def _pairs(loader: Iterable[Any], name: str) -> Iterable[tuple[Any, Any]]:
 
 
 def _scalar_loss(loss: Any) -> Tensor:
-    if not isinstance(loss, Tensor) or loss.data.size != 1:
+    if not isinstance(loss, Tensor) or loss._data.size != 1:
         shape = getattr(loss, "shape", None)
         raise TypeError(
             f"loss_fn must return a scalar Tensor, got {type(loss).__name__} of shape {shape}"

@@ -56,10 +56,10 @@ def largest_product(model: Any, batch: int) -> int | None:
     """
     largest = 0
     for p in model.parameters():
-        if p.data.ndim > 2:
+        if p._data.ndim > 2:
             return None
-        if p.data.ndim == 2:
-            largest = max(largest, p.data.size)
+        if p._data.ndim == 2:
+            largest = max(largest, p._data.size)
     return batch * largest
 
 

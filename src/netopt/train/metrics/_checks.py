@@ -10,7 +10,7 @@ from netopt.autograd import Tensor
 
 
 def as_array(y: Any, name: str) -> np.ndarray:
-    arr = np.asarray(y.data if isinstance(y, Tensor) else y)
+    arr = np.asarray(y._data if isinstance(y, Tensor) else y)
     if arr.dtype.kind not in "biufUS":
         raise TypeError(f"{name} must hold numbers or strings, got dtype {arr.dtype}")
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
