@@ -15,6 +15,7 @@ import numpy as np
 from . import _methods, more_ops
 from .device import CPU, TYPE_NAMES, check_device
 from .device import device as Device
+from .grad_fn import grad_fn
 from .printing import tensor_repr
 from .tensor import Tensor, bool_, float32, int64
 
@@ -81,7 +82,7 @@ def _repr(self: Tensor) -> str:
     if self._data.dtype not in (float32, int64, bool_):
         extra += f", dtype={self._data.dtype}"
     if self._backward is not None:
-        extra += f", grad_fn={GradFn(self._backward)!r}"
+        extra += f", grad_fn=<{grad_fn(self).name()}>"
     elif self.requires_grad:
         extra += ", requires_grad=True"
     return tensor_repr(self._data, extra)
@@ -103,29 +104,6 @@ def _new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool 
     """A new tensor from ``data``, with this tensor's dtype unless ``dtype`` is given."""
     arr = np.array(data._data if isinstance(data, Tensor) else data, dtype=dtype or self.dtype)
     return Tensor(arr, requires_grad=bool(requires_grad))
-
-
-class GradFn:
-    """What ``Tensor.grad_fn`` shows: the op that made a result (``<MulBackward0>``)."""
-
-    __slots__ = ("_backward",)
-
-    def __init__(self, backward: Any) -> None:
-        self._backward = backward
-
-    def name(self) -> str:
-        """torch-style name from the op that recorded the node (``MulBackward0``)."""
-        qualname = getattr(self._backward, "__qualname__", "Function")
-        op = qualname.split(".")[0].split("_")
-        return "".join(part.capitalize() for part in op if part) + "Backward0"
-
-    def __repr__(self) -> str:
-        return f"<{self.name()}>"
-
-
-def _grad_fn(self: Tensor) -> GradFn | None:
-    """None for a leaf, else the recorded op (:class:`GradFn`)."""
-    return None if self._backward is None else GradFn(self._backward)
 
 
 def _view_as(self: Tensor, other: Tensor) -> Tensor:
@@ -152,7 +130,7 @@ def _method(fn: Any) -> Any:
 
 
 Tensor.device = property(_device)
-Tensor.grad_fn = property(_grad_fn)
+Tensor.grad_fn = property(grad_fn)
 Tensor.is_cuda = property(lambda self: False)
 Tensor.to = _to
 Tensor.type = _type

@@ -14,8 +14,13 @@ from ._reduction import check_reduction, check_same_shape
 from .loss_elementwise import _fused_pointwise, l1_loss
 
 
-def _piecewise(input: Tensor, target: Any, reduction: str, delta: float, scale: float) -> Tensor:
-    """``scale`` times Huber's loss with threshold ``delta``, reduced; see the callers."""
+def _piecewise(
+    input: Tensor, target: Any, reduction: str, delta: float, scale: float, op: str
+) -> Tensor:
+    """``scale`` times Huber's loss with threshold ``delta``, reduced; see the callers.
+
+    ``op`` (the caller's name) names the node's ``grad_fn`` (huber's and smooth L1's nodes
+    are the same at ``delta = beta = 1``; torch names them apart)."""
 
     def value(d: np.ndarray) -> np.ndarray:
         a = np.abs(d)
@@ -24,6 +29,7 @@ def _piecewise(input: Tensor, target: Any, reduction: str, delta: float, scale: 
     def slope(d: np.ndarray) -> np.ndarray:
         return np.where(np.abs(d) < delta, d, delta * np.sign(d)) * scale
 
+    slope.__qualname__ = f"{op}.slope"
     return _fused_pointwise(input, target, reduction, value, slope)
 
 
@@ -50,7 +56,7 @@ def huber_loss(
         raise ValueError(f"huber_loss does not support non-positive values for delta, got {delta}")
     if weight is not None:
         raise NotImplementedError("huber_loss(weight=...) is not supported by netopt")
-    return _piecewise(input, target, reduction, float(delta), 1.0)
+    return _piecewise(input, target, reduction, float(delta), 1.0, "huber_loss")
 
 
 def smooth_l1_loss(
@@ -77,4 +83,4 @@ def smooth_l1_loss(
         raise ValueError(f"smooth_l1_loss does not support negative values for beta, got {beta}")
     if beta == 0:
         return l1_loss(input, target, reduction)
-    return _piecewise(input, target, reduction, float(beta), 1.0 / float(beta))
+    return _piecewise(input, target, reduction, float(beta), 1.0 / float(beta), "smooth_l1_loss")
