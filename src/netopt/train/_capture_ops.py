@@ -1,0 +1,267 @@
+r"""The operations a captured training step replays (see :mod:`netopt.train.capture`).
+
+Each layer becomes one object whose ``forward(x)`` writes into a buffer allocated once for
+the batch shape and whose ``backward(g)`` writes the parameter gradients into their
+targets (the optimizer's gradient slots, or buffers of the plan) and returns the gradient
+of its input, usually written over ``g`` (every ``g`` handed to a backward is a buffer of
+the plan, never an array the caller can see).
+
+Bit-identity with the eager step: each method performs the eager op's NumPy operations,
+in the eager op's order and dtypes, with ``out=`` instead of fresh arrays: the math is the
+one documented on the eager kernels (:func:`netopt.nn.functional.linear`,
+:mod:`netopt.autograd.activation`, :func:`netopt.nn.functional.dropout`,
+:func:`netopt.nn.functional.cross_entropy`, :func:`netopt.nn.functional.mse_loss`), and
+where a kernel works on arrays it is called (:func:`~netopt.autograd.activation.
+sigmoid_array`, :func:`~netopt.nn.functional.loss.softmax_cross_entropy_grad`).
+``tests/train/test_capture.py`` checks bit-identity with ``np.array_equal``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import random as _random
+from ..autograd.activation import sigmoid_array
+from ..autograd.tensor import Tensor
+from ..nn.functional.loss import softmax_cross_entropy_grad
+
+
+class Unsupported(Exception):
+    """The step cannot be captured; the message says why (the step runs eagerly)."""
+
+
+class LinearOp:
+    r"""``y = x W^T + b`` into a buffer; backward as :func:`netopt.nn.functional.linear`."""
+
+    def __init__(self, w: np.ndarray, b, out_shape, gw, gb, need_gx: bool) -> None:
+        self.w, self.wt, self.b = w, w.T, b
+        self.out = np.empty(out_shape, w.dtype)
+        self.gw, self.gb = gw, gb  # gradient targets, or None (requires_grad False)
+        self.gx = np.empty((out_shape[0], w.shape[1]), w.dtype) if need_gx else None
+        self.x: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x = x
+        np.matmul(x, self.wt, out=self.out)
+        if self.b is not None:
+            np.add(self.out, self.b, out=self.out)
+        return self.out
+
+    def backward(self, g: np.ndarray) -> np.ndarray | None:
+        if self.gw is not None:
+            np.matmul(g.T, self.x, out=self.gw)
+        if self.gb is not None:
+            np.add.reduce(g, axis=0, out=self.gb)
+        if self.gx is not None:
+            np.matmul(g, self.w, out=self.gx)
+        return self.gx
+
+
+class ReluOp:
+    r"""ReLU (:func:`netopt.autograd.activation.relu`): in place on a Linear's output;
+    backward ``g * [y > 0]`` (:math:`y > 0` exactly where the input is)."""
+
+    def __init__(self, shape, dtype, inplace: bool) -> None:
+        self.out = None if inplace else np.empty(shape, dtype)
+        self.mask = np.empty(shape, bool)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out = x if self.out is None else self.out
+        np.maximum(x, 0, out=out)
+        self.y = out
+        return out
+
+    def backward(self, g: np.ndarray) -> np.ndarray:
+        np.greater(self.y, 0, out=self.mask)
+        np.multiply(g, self.mask, out=g)
+        return g
+
+
+class TanhOp:
+    r"""tanh; backward ``g * (1 - y*y)`` (:func:`netopt.autograd.activation.tanh`)."""
+
+    def __init__(self, shape, dtype) -> None:
+        self.out, self.tmp = np.empty(shape, dtype), np.empty(shape, dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.tanh(x, out=self.out)
+
+    def backward(self, g: np.ndarray) -> np.ndarray:
+        np.multiply(self.out, self.out, out=self.tmp)
+        np.subtract(1, self.tmp, out=self.tmp)
+        np.multiply(g, self.tmp, out=g)
+        return g
+
+
+class SigmoidOp:
+    r"""Sigmoid by :func:`~netopt.autograd.activation.sigmoid_array`; backward
+    ``g * y * (1 - y)`` (:func:`netopt.autograd.activation.sigmoid`)."""
+
+    def __init__(self, shape, dtype) -> None:
+        self.tmp = np.empty(shape, dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.out = sigmoid_array(x)
+        return self.out
+
+    def backward(self, g: np.ndarray) -> np.ndarray:
+        np.multiply(g, self.out, out=g)
+        np.subtract(1, self.out, out=self.tmp)
+        np.multiply(g, self.tmp, out=g)
+        return g
+
+
+class LeakyReluOp:
+    r"""Leaky ReLU (:func:`netopt.autograd.activation.leaky_relu`): ``x`` where
+    :math:`x > 0`, else ``x * slope``; backward ``g`` or ``g * slope``."""
+
+    def __init__(self, shape, dtype, slope: float) -> None:
+        self.slope = slope
+        self.pos = np.empty(shape, bool)
+        self.out, self.tmp = np.empty(shape, dtype), np.empty(shape, dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        np.greater(x, 0, out=self.pos)
+        np.multiply(x, self.slope, out=self.out)
+        np.copyto(self.out, x, where=self.pos)
+        return self.out
+
+    def backward(self, g: np.ndarray) -> np.ndarray:
+        np.multiply(g, self.slope, out=self.tmp)
+        np.copyto(self.tmp, g, where=self.pos)
+        return self.tmp
+
+
+class EluOp:
+    r"""ELU (:func:`netopt.autograd.activation.elu`): ``x`` where :math:`x > 0`, else
+    ``alpha * (exp(min(x, 0)) - 1)``; backward ``g`` or ``g * alpha * exp(min(x, 0))``."""
+
+    def __init__(self, shape, dtype, alpha: float) -> None:
+        self.alpha = alpha
+        self.pos = np.empty(shape, bool)
+        self.ex, self.out, self.tmp = (np.empty(shape, dtype) for _ in range(3))
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        np.greater(x, 0, out=self.pos)
+        np.minimum(x, 0, out=self.ex)
+        np.exp(self.ex, out=self.ex)
+        np.subtract(self.ex, 1, out=self.out)
+        np.multiply(self.alpha, self.out, out=self.out)
+        np.copyto(self.out, x, where=self.pos)
+        return self.out
+
+    def backward(self, g: np.ndarray) -> np.ndarray:
+        np.multiply(g, self.alpha, out=self.tmp)
+        np.multiply(self.tmp, self.ex, out=self.tmp)
+        np.copyto(self.tmp, g, where=self.pos)
+        return self.tmp
+
+
+class DropoutOp:
+    r"""Inverted dropout (:func:`netopt.nn.functional.dropout`, training, ``0 < p < 1``):
+    the uniforms drawn from the module's generator (netopt's default one when None) in
+    the eager order, so the masks are the eager masks; backward ``g * mask``."""
+
+    def __init__(self, module: Any, shape, dtype) -> None:
+        self.module, self.p = module, module.p
+        self.scale = np.asarray(1.0 / (1.0 - module.p), dtype=dtype)
+        self.uniform = np.empty(shape, np.float32)
+        self.keep = np.empty(shape, bool)
+        self.mask, self.out = np.empty(shape, dtype), np.empty(shape, dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        rng = _random.resolve(self.module.rng)
+        rng.random(dtype=np.float32, out=self.uniform)
+        np.greater_equal(self.uniform, self.p, out=self.keep)
+        np.multiply(self.keep, self.scale, out=self.mask)
+        return np.multiply(x, self.mask, out=self.out)
+
+    def backward(self, g: np.ndarray) -> np.ndarray:
+        np.multiply(g, self.mask, out=g)
+        return g
+
+
+class FlattenOp:
+    """``Flatten(1, -1)``: a reshape forward, the inverse reshape backward."""
+
+    def __init__(self, in_shape) -> None:
+        self.in_shape = tuple(in_shape)
+        self.out_shape = (in_shape[0], int(np.prod(in_shape[1:])))
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x.reshape(self.out_shape)
+
+    def backward(self, g: np.ndarray) -> np.ndarray:
+        return g.reshape(self.in_shape)
+
+
+class CrossEntropyOp:
+    r"""Softmax cross-entropy with class indices, "mean" or "sum": the plain fused path
+    of :func:`netopt.nn.functional.cross_entropy` into buffers; its gradient by
+    :func:`~netopt.nn.functional.loss.softmax_cross_entropy_grad`. When a batch leaves the
+    plain case (a negative index, an infinite or NaN row maximum, an index :math:`\ge C`)
+    the eager function itself computes the loss and the gradient of the logits."""
+
+    def __init__(self, shape, dtype, reduction: str, call) -> None:
+        n = shape[0]
+        self.call = call  # the eager loss on (logits Tensor, target): the general path
+        self.rows = np.arange(n)
+        self.m, self.total = np.empty((n, 1), dtype), np.empty((n, 1), dtype)
+        self.e, self.p, self.log = (
+            np.empty(shape, dtype),
+            np.empty(shape, dtype),
+            np.empty(n, dtype),
+        )
+        self.mean, self.denom, self.dtype = reduction == "mean", float(n), dtype
+        self.scale = np.ones((), dtype) / (self.denom if self.mean else 1.0)
+
+    def forward(self, z: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The loss (0-d array) and the gradient of the logits (a buffer)."""
+        m = np.maximum.reduce(z, axis=1, keepdims=True, out=self.m)
+        if not (
+            np.minimum.reduce(y, axis=None) >= 0
+            and np.logical_and.reduce(np.isfinite(m), axis=None)
+            and np.maximum.reduce(y, axis=None) < z.shape[1]
+        ):
+            return self._general(z, y)
+        e = np.subtract(z, m, out=self.e)
+        at = (self.rows, y)
+        picked = e[at]
+        np.exp(e, out=e)
+        total = np.add.reduce(e, axis=1, keepdims=True, out=self.total)
+        np.log(total[:, 0], out=self.log)
+        np.subtract(self.log, picked, out=self.log)
+        loss = np.add.reduce(self.log, axis=None)
+        out = np.asarray(loss / self.denom if self.mean else loss, dtype=self.dtype)
+        np.divide(e, total, out=self.p)
+        return out, softmax_cross_entropy_grad(self.p, self.scale, at, None)
+
+    def _general(self, z: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
+        logits = Tensor(z.copy(), requires_grad=True)
+        loss = self.call(logits, y)
+        loss.backward()
+        np.copyto(self.p, logits._grad)
+        return loss._data, self.p
+
+
+class MSEOp:
+    r"""Mean (or summed) squared error, the fused path of
+    :func:`netopt.nn.functional.mse_loss`: ``d = z - t``, loss ``sum(d^2) / n``,
+    gradient ``(2 d) * (1 / n)``."""
+
+    def __init__(self, shape, dtype, reduction: str) -> None:
+        self.d, self.sq, self.g = (np.empty(shape, dtype) for _ in range(3))
+        self.n, self.mean, self.dtype = int(np.prod(shape)), reduction == "mean", dtype
+        seed = np.ones((), dtype)
+        self.scale = seed / self.n if self.mean else seed
+
+    def forward(self, z: np.ndarray, t: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The loss (0-d array) and the gradient of the prediction (a buffer)."""
+        d = np.subtract(z, t, out=self.d)
+        total = np.square(d, out=self.sq).sum()
+        out = np.asarray(total / self.n if self.mean else total, dtype=self.dtype)
+        np.multiply(2, d, out=self.g)
+        np.multiply(self.g, self.scale, out=self.g)
+        return out, self.g

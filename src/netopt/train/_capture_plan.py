@@ -1,0 +1,225 @@
+r"""Building a captured step's plan: which layers, which buffers, which guard.
+
+:func:`walk` lists the layers of a model (nested ``Sequential`` containers of supported
+modules) or raises :class:`~netopt.train._capture_ops.Unsupported`; :func:`signature`
+is the guard, a tuple of everything the plan assumed; :func:`build` allocates the plan's
+operations for one batch shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..autograd.grad_mode import state as _grad_mode
+from ..autograd.grad_slots import grad_slot
+from ..nn import (
+    ELU,
+    CrossEntropyLoss,
+    Dropout,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    MSELoss,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Tanh,
+)
+from ..nn import functional as F
+from . import _capture_ops as ops
+
+LAYERS = (Linear, ReLU, Tanh, Sigmoid, LeakyReLU, ELU, Identity, Flatten, Dropout)
+_HOOKS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
+
+
+def walk(model: Any) -> tuple[list[Any], list[Any]]:
+    """``(layers in forward order, containers)`` of ``model``.
+
+    Raises
+    ------
+    Unsupported
+        For a module of another type (subclasses included: their forward may differ), a
+        module whose instance overrides ``forward`` or holds hooks, or extra parameters.
+    """
+    layers: list[Any] = []
+    containers: list[Any] = []
+
+    def visit(m: Any) -> None:
+        name = type(m).__name__
+        if "forward" in m.__dict__ or "__call__" in m.__dict__:
+            raise ops.Unsupported(f"{name} has its own forward on the instance")
+        if any(m.__dict__.get(h) for h in _HOOKS):
+            raise ops.Unsupported(f"{name} has hooks")
+        if type(m) is Sequential:
+            containers.append(m)
+            for child in m._modules.values():
+                visit(child)
+            return
+        if type(m) not in LAYERS:
+            raise ops.Unsupported(f"module {name} is not supported by step capture")
+        extra = set(m._parameters) - ({"weight", "bias"} if type(m) is Linear else set())
+        if extra or m._modules:
+            raise ops.Unsupported(f"{name} has extra parameters or submodules")
+        layers.append(m)
+
+    visit(model)
+    return layers, containers
+
+
+def _config(m: Any) -> tuple:
+    """What the plan assumed of one layer (compared by value or identity)."""
+    t = type(m)
+    if t is Linear:
+        w, b = m._parameters.get("weight"), m._parameters.get("bias")
+        return (
+            id(w), id(w._data), w.requires_grad, id(grad_slot(w)),
+            id(b), None if b is None else (id(b._data), b.requires_grad, id(grad_slot(b))),
+        )  # fmt: skip
+    if t is Dropout:
+        return (m.p,)
+    if t is LeakyReLU:
+        return (m.negative_slope,)
+    if t is ELU:
+        return (m.alpha,)
+    if t is Flatten:
+        return (m.start_dim, m.end_dim)
+    return ()
+
+
+def _loss_config(loss_fn: Any) -> tuple:
+    if type(loss_fn) is CrossEntropyLoss:
+        return (
+            loss_fn.reduction, id(loss_fn.weight), loss_fn.ignore_index, loss_fn.label_smoothing,
+            "forward" in loss_fn.__dict__,
+        )  # fmt: skip
+    if type(loss_fn) is MSELoss:
+        return (loss_fn.reduction, "forward" in loss_fn.__dict__)
+    return ()
+
+
+def signature(
+    x: np.ndarray,
+    y: np.ndarray,
+    layers: Sequence[Any],
+    containers: Sequence[Any],
+    loss_fn: Any,
+    optimizer: Any,
+) -> tuple:
+    """The guard: grad mode, input and target shapes and dtypes, the containers' children,
+    every layer's mode, configuration, parameters, storage, flags and gradient slots, the
+    loss's configuration and the optimizer's parameters. A plan is replayed only while
+    this tuple is equal to the one it was built for (the plan keeps every object whose
+    ``id`` is in it alive, so an id cannot be reused meanwhile)."""
+    key: list[Any] = [_grad_mode.enabled, _grad_mode.inference, x.shape, x.dtype, y.shape, y.dtype]
+    for c in containers:
+        key.extend(map(id, c._modules.values()))
+        key.append("forward" in c.__dict__)
+    for m in layers:
+        key.append(m.training)
+        key.append("forward" in m.__dict__)
+        key.append(_config(m))
+    key.append(_loss_config(loss_fn))
+    for group in optimizer.param_groups:
+        key.extend(map(id, group["params"]))
+    return tuple(key)
+
+
+def _loss_op(loss_fn: Any, shape, dtype, y: np.ndarray):
+    """The replayed loss, or Unsupported."""
+    if loss_fn is F.cross_entropy or type(loss_fn) is CrossEntropyLoss:
+        mod = loss_fn if type(loss_fn) is CrossEntropyLoss else None
+        reduction = "mean" if mod is None else mod.reduction
+        ignore = -100 if mod is None else mod.ignore_index
+        plain = mod is None or (mod.weight is None and mod.label_smoothing == 0)
+        if not plain or reduction not in ("mean", "sum") or 0 <= ignore < shape[-1]:
+            raise ops.Unsupported("cross-entropy with weights, smoothing, an ignored class or "
+                                  f"reduction {reduction!r}")  # fmt: skip
+        if len(shape) != 2 or y.dtype.kind not in "iu" or y.shape != shape[:1] or not shape[0]:
+            raise ops.Unsupported(f"cross-entropy of logits {shape} and targets {y.shape}")
+        return ops.CrossEntropyOp(shape, dtype, reduction, loss_fn)
+    if loss_fn is F.mse_loss or type(loss_fn) is MSELoss:
+        reduction = "mean" if loss_fn is F.mse_loss else loss_fn.reduction
+        if reduction not in ("mean", "sum"):
+            raise ops.Unsupported(f"MSE with reduction {reduction!r}")
+        if y.shape != tuple(shape) or y.dtype != dtype:
+            raise ops.Unsupported(f"MSE of {shape} {dtype} against {y.shape} {y.dtype}")
+        return ops.MSEOp(shape, dtype, reduction)
+    raise ops.Unsupported(f"loss {type(loss_fn).__name__} is not supported by step capture")
+
+
+def build(
+    layers: Sequence[Any],
+    loss_fn: Any,
+    params: Sequence[Any],
+    x: np.ndarray,
+    y: np.ndarray,
+    own: Callable[[Any], np.ndarray],
+) -> tuple[list[Any], Any, int, list[tuple[Any, np.ndarray]]]:
+    """``(operations, loss operation, index of the first operation the backward pass
+    runs, (parameter, gradient target) pairs)`` for a batch ``x``/``y``; ``own(p)`` is the
+    plan's gradient buffer of a parameter without a gradient slot."""
+    dtype = x.dtype
+    if dtype.kind != "f" or any(p._data.dtype != dtype for p in params):
+        raise ops.Unsupported(f"input dtype {dtype} differs from a parameter's")
+    seen: set[int] = set()
+    for p in params:
+        if id(p) in seen:
+            raise ops.Unsupported("a parameter is used twice")
+        seen.add(id(p))
+    shape, built, first_grad, targets = x.shape, [], 0, []
+    grad_so_far = False  # does the input of the current layer need a gradient?
+    for m in layers:
+        t = type(m)
+        if t is Linear:
+            w, b = m.weight, m.bias
+            if len(shape) != 2 or shape[1] != w._data.shape[1]:
+                raise ops.Unsupported(f"Linear on input of shape {shape}")
+
+            def target(p: Any) -> np.ndarray | None:
+                if p is None or not p.requires_grad:
+                    return None
+                slot = grad_slot(p)
+                return own(p) if slot is None else slot
+
+            op = ops.LinearOp(w._data, None if b is None else b._data,
+                              (shape[0], w._data.shape[0]), target(w), target(b),
+                              grad_so_far)  # fmt: skip
+            shape = op.out.shape
+            targets += [(p, t) for p, t in ((w, op.gw), (b, op.gb)) if t is not None]
+            if not grad_so_far and (op.gw is not None or op.gb is not None):
+                grad_so_far, first_grad = True, len(built)  # backward stops at this layer
+        elif t is ReLU:
+            op = ops.ReluOp(shape, dtype, inplace=bool(built) and type(built[-1]) is ops.LinearOp)
+        elif t is Tanh:
+            op = ops.TanhOp(shape, dtype)
+        elif t is Sigmoid:
+            op = ops.SigmoidOp(shape, dtype)
+        elif t is LeakyReLU or t is ELU:
+            value = m.negative_slope if t is LeakyReLU else m.alpha
+            if type(value) not in (int, float):
+                raise ops.Unsupported(f"{t.__name__} with a {type(value).__name__} parameter")
+            cls = ops.LeakyReluOp if t is LeakyReLU else ops.EluOp
+            op = cls(shape, dtype, value)
+        elif t is Dropout:
+            if type(m.p) not in (int, float):
+                raise ops.Unsupported(f"Dropout with p of type {type(m.p).__name__}")
+            if not m.training or m.p == 0:
+                continue
+            if m.p == 1:
+                raise ops.Unsupported("Dropout with p=1")
+            op = ops.DropoutOp(m, shape, dtype)
+        elif t is Flatten:
+            if len(shape) < 2 or m.start_dim != 1 or m.end_dim != -1:
+                raise ops.Unsupported("Flatten other than Flatten(1, -1) of a batch")
+            op = ops.FlattenOp(shape)
+            shape = op.out_shape
+        else:  # Identity
+            continue
+        built.append(op)
+    if not grad_so_far:
+        raise ops.Unsupported("no parameter requires grad")
+    return built, _loss_op(loss_fn, shape, dtype, y), first_grad, targets

@@ -1,0 +1,304 @@
+r"""Step capture: a training step replayed as a flat list of NumPy calls into buffers.
+
+On small networks most of an eager step is Python: Tensor objects, graph recording, the
+backward pass's bookkeeping. :func:`capture_step` returns a step function that, once it
+has seen a configuration, replays the same arithmetic as a fixed list of NumPy calls with
+``out=`` buffers allocated once, with no Tensor and no graph; every result is
+bit-identical to the eager step (``zero_grad``, forward, loss, ``backward``, clipping,
+``optimizer.step()``), which ``tests/train/test_capture.py`` checks with
+``np.array_equal`` for every optimizer.
+
+What is captured: a model made of (nested) :class:`~netopt.nn.Sequential` containers of
+``Linear``, ``ReLU``, ``Tanh``, ``Sigmoid``, ``LeakyReLU``, ``ELU``, ``Identity``,
+``Flatten`` and ``Dropout`` (exactly these classes), with a ``CrossEntropyLoss`` (class
+indices, "mean" or "sum", no weights or smoothing) or ``MSELoss`` ("mean" or "sum"), or
+the functions ``F.cross_entropy``/``F.mse_loss``. Anything else (BatchNorm, a
+``StructuralRisk``, convolutions, a custom module or loss) runs eagerly, and the step's
+``reason`` says why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._validate import is_real
+from ..autograd.grad_mode import state as _grad_mode
+from ..autograd.tensor import Tensor, tensor
+from ..nn import Module, Sequential
+from ..nn.utils import clip_grad_norm_, grad_norms
+from . import _capture_plan as plan
+from ._capture_ops import Unsupported
+
+
+def scalar_loss(loss: Any) -> Tensor:
+    """``loss`` if it is a one-element Tensor, else TypeError naming what it is."""
+    if not isinstance(loss, Tensor) or loss._data.size != 1:
+        shape = getattr(loss, "shape", None)
+        raise TypeError(
+            f"loss_fn must return a scalar Tensor, got {type(loss).__name__} of shape {shape}"
+        )
+    return loss
+
+
+class CapturedStep:
+    r"""A training step that replays a recorded plan when nothing it assumed has changed.
+
+    Made by :func:`capture_step`; see there for the parameters.
+
+    Attributes
+    ----------
+    captured : bool
+        True when the last call replayed the plan, False when it ran eagerly.
+    reason : str or None
+        Why the last call ran eagerly (None when it replayed).
+    plans : int
+        How many plans were built so far (one per new configuration).
+    output : numpy.ndarray or None
+        The model's output of the last call. A replay writes it into a buffer that the
+        next call overwrites: copy it to keep it.
+    grad_norms : dict of str to float or None
+        With ``record_grad_norms``, :func:`netopt.nn.utils.grad_norms` of the model after
+        the last backward, before clipping.
+    """
+
+    def __init__(
+        self,
+        model: Module,
+        loss_fn: Any,
+        optimizer: Any,
+        clip_grad_norm: float | None = None,
+        record_grad_norms: bool = False,
+    ) -> None:
+        if not isinstance(model, Module):
+            raise TypeError(f"model must be a netopt.nn.Module, got {type(model).__name__}")
+        if not callable(loss_fn):
+            raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
+        if not all(hasattr(optimizer, a) for a in ("param_groups", "zero_grad", "step")):
+            raise TypeError(f"optimizer must be a netopt optimizer, got {type(optimizer).__name__}")
+        if clip_grad_norm is not None and not (is_real(clip_grad_norm) and clip_grad_norm >= 0):
+            raise ValueError(
+                f"clip_grad_norm must be a number >= 0 or None, got {clip_grad_norm!r}"
+            )
+        self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
+        self.clip_grad_norm, self.record_grad_norms = clip_grad_norm, record_grad_norms
+        self.captured, self.reason, self.plans = False, "not called yet", 0
+        self.output: np.ndarray | None = None
+        self.grad_norms: dict[str, float] | None = None
+        self._layers: list[Any] = []
+        self._containers: list[Any] = []
+        self._walk_error: tuple[str, tuple] | None = None  # (reason, container children)
+        self._sig: tuple | None = None  # the signature of the plan, or of a refused one
+        self._refused: str | None = None  # why the configuration ``_sig`` is not captured
+
+    # ------------------------------------------------------------------ calling
+    def __call__(self, x: Any, y: Any) -> float:
+        """One training step on the batch ``(x, y)``; returns the loss as a float.
+
+        ``x`` and ``y`` are Tensors or arrays (as ``model(x)`` and ``loss_fn(out, y)``
+        take them eagerly).
+        """
+        xt = x if isinstance(x, Tensor) else tensor(x)
+        ya = y._data if isinstance(y, Tensor) else np.asarray(y)
+        reason = self._route(xt, ya)
+        if reason is None:
+            self.captured, self.reason = True, None
+            return self._replay(xt._data, ya)
+        self.captured, self.reason = False, reason
+        loss = self._eager(xt, y)
+        if reason is _REPLAN:
+            self._plan_for(xt._data, ya)
+            refused = self._walk_error[0] if self._walk_error else self._refused
+            self.reason = refused or reason
+        return loss
+
+    def _route(self, xt: Tensor, ya: np.ndarray) -> str | None:
+        """None to replay, else why this call runs eagerly (``_REPLAN``: plan after it)."""
+        if not _grad_mode.enabled:
+            return "grad mode is off (no_grad or inference_mode): eager"
+        if xt.requires_grad:
+            return "the input requires grad: eager"
+        if self._walk_error is not None:
+            reason, children = self._walk_error
+            if children == self._children():
+                return reason
+            return _REPLAN
+        sig = plan.signature(
+            xt._data, ya, self._layers, self._containers, self.loss_fn, self.optimizer
+        )
+        if sig != self._sig:
+            return _REPLAN
+        return self._refused
+
+    def _children(self) -> tuple:
+        return tuple(id(m) for c in self._containers for m in c._modules.values())
+
+    # ------------------------------------------------------------------ the two paths
+    def _eager(self, xt: Tensor, y: Any) -> float:
+        self.optimizer.zero_grad()
+        output = self.model(xt)
+        loss = scalar_loss(self.loss_fn(output, y))
+        loss.backward()
+        self._after_backward()
+        self.optimizer.step()
+        self.output = output._data if isinstance(output, Tensor) else output
+        return float(loss.item())
+
+    def _replay(self, x: np.ndarray, y: np.ndarray) -> float:
+        self.optimizer.zero_grad()
+        h = x
+        for forward in self._forward:
+            h = forward(h)
+        loss, g = self._loss.forward(h, y)
+        for backward in self._backward:
+            g = backward(g)
+        for p, target in self._targets:
+            p._grad = target
+        self.output = h
+        self._after_backward()
+        self.optimizer.step()
+        return float(loss)
+
+    def _after_backward(self) -> None:
+        if self.record_grad_norms:
+            self.grad_norms = grad_norms(self.model)
+        if self.clip_grad_norm is not None:
+            clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
+
+    # ------------------------------------------------------------------ planning
+    def _plan_for(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Build the plan for the configuration after this call's eager step."""
+        self._forward = self._backward = self._targets = ()
+        self._loss = None
+        self._walk_error, self._sig, self._refused = None, None, None
+        try:
+            self._layers, self._containers = plan.walk(self.model)
+        except Unsupported as exc:
+            self._layers, self._containers = [], list(_containers_of(self.model))
+            self._walk_error = (str(exc), self._children())
+            return
+        self._sig = plan.signature(
+            x, y, self._layers, self._containers, self.loss_fn, self.optimizer
+        )
+        try:
+            self._build(x, y)
+        except Unsupported as exc:
+            self._refused = str(exc)
+            self._forward = self._backward = self._targets = ()
+
+    def _build(self, x: np.ndarray, y: np.ndarray) -> None:
+        params = list(self.model.parameters())
+        in_optimizer = {id(p) for g in self.optimizer.param_groups for p in g["params"]}
+        if any(p.requires_grad and id(p) not in in_optimizer for p in params):
+            raise Unsupported("a parameter that requires grad is not in the optimizer")
+        own: dict[int, np.ndarray] = {}
+
+        def own_buffer(p: Any) -> np.ndarray:
+            return own.setdefault(id(p), np.empty_like(p._data))
+
+        ops, loss, first, targets = plan.build(self._layers, self.loss_fn, params, x, y, own_buffer)
+        self._forward = tuple(op.forward for op in ops)
+        self._backward = tuple(op.backward for op in reversed(ops[first:]))
+        self._loss, self._targets = loss, tuple(targets)
+        self.plans += 1
+
+
+_REPLAN = "first call in this configuration (shapes, modes, parameters or flags changed)"
+
+
+def _containers_of(model: Module):
+    """Every Sequential reachable through Sequentials from ``model`` (for the walk guard)."""
+    if type(model) is Sequential:
+        yield model
+        for child in model._modules.values():
+            yield from _containers_of(child)
+
+
+def capture_step(
+    model: Module,
+    loss_fn: Any,
+    optimizer: Any,
+    clip_grad_norm: float | None = None,
+    *,
+    record_grad_norms: bool = False,
+) -> CapturedStep:
+    r"""A training step function that replays the step as NumPy calls when it can.
+
+    ``loss = step(x, y)`` does what the eager loop does::
+
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)  # if given
+        optimizer.step()
+
+    and returns ``loss.item()`` (a float). The first call in a configuration runs these
+    lines eagerly and then records a plan; later calls in the same configuration replay
+    the plan: forward, loss and backward as NumPy calls into buffers allocated once (see
+    :mod:`netopt.train._capture_ops`), the gradients written where the eager backward
+    writes them (the optimizer's flat gradient slots, :mod:`netopt.autograd.grad_slots`,
+    or one buffer per parameter), then the optimizer's own ``step()``: every optimizer,
+    a hyperparameter changed by hand and a learning-rate scheduler take effect with no
+    further guard. Parameters, gradients, optimizer state, losses and Dropout masks are
+    bit-identical to the eager step's.
+
+    Guards: a call replays only while all of these are as the plan found them, else it
+    runs eagerly and plans again: grad mode (off: eager, which raises as eager does),
+    the input's and target's shapes and dtypes, the containers' children, every layer's
+    train/eval mode and settings (Dropout ``p``, slopes), a ``forward`` set on an
+    instance, every parameter object, its storage (``p.data = ...``), ``requires_grad``
+    and gradient slot, the loss's settings and the optimizer's parameters. A
+    configuration it cannot capture (an unsupported module or loss, parameters used
+    twice or outside the optimizer, an input that requires grad) runs eagerly every call,
+    and ``step.reason`` says why. netopt has no module or tensor hooks; an instance
+    attribute named like torch's hook dicts also makes the step eager.
+
+    Parameters
+    ----------
+    model : Module
+    loss_fn : callable
+        ``loss_fn(output, target) -> scalar Tensor``.
+    optimizer : Optimizer
+        Its ``zero_grad()`` and ``step()`` run on every call.
+    clip_grad_norm : float, optional
+        Clip the total gradient norm to this before each update (eq. 6-39).
+    record_grad_norms : bool, default False
+        Keep :func:`netopt.nn.utils.grad_norms` of the model (before clipping) in
+        ``step.grad_norms`` after each call (what :func:`~netopt.train.fit` records).
+
+    Returns
+    -------
+    CapturedStep
+        Callable as ``step(x, y) -> float``; ``captured``, ``reason``, ``plans``,
+        ``output`` and ``grad_norms`` describe the last call.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Module, ``loss_fn`` is not callable or ``optimizer`` is not
+        an optimizer.
+    ValueError
+        If ``clip_grad_norm`` is negative or not a number.
+
+    Notes
+    -----
+    A replayed step reuses its buffers: ``step.output`` and, for parameters without a
+    gradient slot, ``p.grad`` are overwritten by the next call (the eager step makes new
+    arrays; the values are the same). When a batch leaves the fused cross-entropy's plain
+    case (an infinite logit, a negative or too large class index) the eager loss function
+    computes that batch's loss and logit gradient, as the eager step would.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from netopt import nn, optim
+    >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    >>> opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    >>> step = capture_step(model, nn.CrossEntropyLoss(), opt)
+    >>> x, y = np.ones((5, 4), np.float32), np.array([0, 1, 2, 0, 1])
+    >>> losses = [step(x, y) for _ in range(3)]
+    >>> step.captured, step.plans
+    (True, 1)
+    """
+    return CapturedStep(model, loss_fn, optimizer, clip_grad_norm, record_grad_norms)
