@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+from ._torch_warnings import EPOCH_DEPRECATION_WARNING
 from .base import Decision, LRScheduler
 from .compose import ChainedScheduler, SequentialLR
 from .cosine import CosineAnnealingLR, CosineAnnealingWarmRestarts
@@ -47,6 +48,7 @@ from .poly import MultiplicativeLR, PolynomialLR
 from .warmup import ConstantLR, LambdaLR, LinearLR
 
 __all__ = [
+    "EPOCH_DEPRECATION_WARNING",
     "ChainedScheduler",
     "ConstantLR",
     "CosineAnnealingLR",

@@ -4,6 +4,7 @@ cycling the other way, as PyTorch's ``torch.optim.lr_scheduler.CyclicLR``."""
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import types
 from collections.abc import Callable
@@ -124,8 +125,7 @@ class CyclicLR(LRScheduler):
         self.mode, self.gamma = mode, gamma
         self._scale_fn_custom = scale_fn
         self.scale_mode = scale_mode
-        if scale_fn is None:
-            self.scale_mode = "iterations" if mode == "exp_range" else "cycle"
+        self._init_scale_fn()
         self.cycle_momentum = cycle_momentum
         self.use_beta1 = False
         self.base_momentums: list[float] = []
@@ -148,15 +148,47 @@ class CyclicLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
+    def _init_scale_fn(self) -> None:
+        """Set torch's ``_scale_fn_ref`` (the built-in scale of ``mode``) and the
+        ``scale_mode`` that goes with it; a custom ``scale_fn`` keeps its own."""
+        if self._scale_fn_custom is not None:
+            return
+        if self.mode == "triangular":
+            self._scale_fn_ref, self.scale_mode = self._triangular_scale_fn, "cycle"
+        elif self.mode == "triangular2":
+            self._scale_fn_ref, self.scale_mode = self._triangular2_scale_fn, "cycle"
+        elif self.mode == "exp_range":
+            self._scale_fn_ref = functools.partial(self._exp_range_scale_fn, self.gamma)
+            self.scale_mode = "iterations"
+
+    @staticmethod
+    def _triangular_scale_fn(x: float) -> float:
+        return 1.0
+
+    @staticmethod
+    def _triangular2_scale_fn(x: float) -> float:
+        return 1 / (2.0 ** (x - 1))
+
+    @staticmethod
+    def _exp_range_scale_fn(gamma: float, x: float) -> float:
+        return gamma**x
+
     def scale_fn(self, x: float) -> float:
         """The amplitude scale :math:`f` at cycle (or iteration) ``x``."""
         if self._scale_fn_custom is not None:
             return self._scale_fn_custom(x)
-        if self.mode == "triangular":
-            return 1.0
-        if self.mode == "triangular2":
-            return 1 / (2.0 ** (x - 1))
-        return self.gamma**x
+        return self._scale_fn_ref(x)
+
+    def load_state_dict(self, state_dict: Any) -> None:
+        r"""Restore the state (:meth:`LRScheduler.load_state_dict`), then the built-in
+        scale of the restored ``mode`` (torch's ``_init_scale_fn``).
+
+        Parameters
+        ----------
+        state_dict : mapping
+        """
+        super().load_state_dict(state_dict)
+        self._init_scale_fn()
 
     def _set_momentum(self, group: dict, value: float) -> None:
         if self.use_beta1:

@@ -2,29 +2,33 @@ r"""``OneCycleLR``: the 1cycle policy, stepped once per batch."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ..schedules._validate import check_int, check_step
 from ..schedules.one_cycle import (
     one_cycle,
+    one_cycle_anneal,
     one_cycle_interpolate,
     one_cycle_momentum,
     one_cycle_phases,
 )
-from .base import LRScheduler, param_groups
+from .base import LRScheduler, lr_value, param_groups
 
 __all__ = ["OneCycleLR"]
 
 
 def _per_group(name: str, value: Any, n: int) -> list[Any]:
+    """One value per group; a 1-element tensor gives its value (a copy, as torch's clone:
+    changing the tensor later does not move the schedule)."""
     if isinstance(value, (list, tuple)):
         if len(value) != n:
             raise ValueError(
                 f"{name} must have the same length as optimizer.param_groups. "
                 f"{name} has {len(value)} values, param_groups has {n}."
             )
-        return list(value)
-    return [value] * n
+        return [lr_value(v) for v in value]
+    return [lr_value(value)] * n
 
 
 class OneCycleLR(LRScheduler):
@@ -93,7 +97,7 @@ class OneCycleLR(LRScheduler):
         *LRScheduler._state_keys,
         "total_steps",
         "_phases",
-        "anneal_strategy",
+        "_anneal_func_type",
         "cycle_momentum",
         "use_beta1",
     )
@@ -137,7 +141,7 @@ class OneCycleLR(LRScheduler):
                 final_div_factor=final_div_factor,
                 three_phase=three_phase,
             )
-        self.anneal_strategy = anneal_strategy
+        self._anneal_func_type = anneal_strategy
         self.cycle_momentum = bool(cycle_momentum)
         self.use_beta1 = False
         if self.cycle_momentum:
@@ -197,7 +201,8 @@ class OneCycleLR(LRScheduler):
         list of float
         """
         lrs = []
-        t, phases, how = self.last_epoch, self._phases, self.anneal_strategy
+        t, phases = self.last_epoch, self._phases
+        how = getattr(self, "_anneal_func_type", None) or self.anneal_func
         for group in self.optimizer.param_groups:
             values = (group["initial_lr"], group["max_lr"], group["min_lr"])
             lrs.append(one_cycle_interpolate(t, phases, values, how))
@@ -205,6 +210,58 @@ class OneCycleLR(LRScheduler):
                 moms = (group["max_momentum"], group["base_momentum"], group["max_momentum"])
                 self._set_momentum(group, one_cycle_interpolate(t, phases, moms, how))
         return lrs
+
+    @property
+    def anneal_strategy(self) -> str | None:
+        """``"cos"`` or ``"linear"`` (stored as torch's ``_anneal_func_type``); None for a
+        scheduler restored from a legacy state that carried the function itself."""
+        return getattr(self, "_anneal_func_type", None)
+
+    #: torch's annealing functions, under torch's names (legacy states hold one of them).
+    _annealing_cos = staticmethod(functools.partial(one_cycle_anneal, "cos"))
+    _annealing_linear = staticmethod(functools.partial(one_cycle_anneal, "linear"))
+
+    def state_dict(self) -> dict[str, Any]:
+        r"""The state (:meth:`LRScheduler.state_dict`); a scheduler restored from a legacy
+        state (torch's ``anneal_func``) has no ``_anneal_func_type`` to save.
+
+        Returns
+        -------
+        dict
+        """
+        if hasattr(self, "_anneal_func_type"):
+            return super().state_dict()
+        keys = self._state_keys
+        try:
+            self._state_keys = tuple(k for k in keys if k != "_anneal_func_type")
+            return super().state_dict()
+        finally:
+            del self._state_keys
+
+    def load_state_dict(self, state_dict: Any) -> None:
+        r"""Restore a state from :meth:`state_dict`, or a legacy torch state that holds
+        ``anneal_func`` (the annealing function) instead of ``_anneal_func_type``.
+
+        Parameters
+        ----------
+        state_dict : mapping
+
+        Raises
+        ------
+        ValueError
+            As :meth:`LRScheduler.load_state_dict`; ``anneal_func`` that is not callable.
+        """
+        if "anneal_func" not in state_dict or "_anneal_func_type" in state_dict:
+            super().load_state_dict(state_dict)
+            return
+        state = dict(state_dict)
+        func = state.pop("anneal_func")
+        if not callable(func):
+            raise ValueError(f"anneal_func must be callable, got {func!r}")
+        state["_anneal_func_type"] = None
+        super().load_state_dict(state)
+        del self._anneal_func_type
+        self.anneal_func = func
 
     def _reason(self) -> str:
         t = self.last_epoch

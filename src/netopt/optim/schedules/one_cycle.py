@@ -9,16 +9,43 @@ PyTorch's operation order, that :class:`~netopt.optim.lr_scheduler.OneCycleLR` a
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ..._validate import is_real
 from ._validate import Schedule, check_factor, check_int, check_lr, check_step
 
-__all__ = ["one_cycle", "one_cycle_interpolate", "one_cycle_momentum", "one_cycle_phases"]
+__all__ = [
+    "one_cycle",
+    "one_cycle_anneal",
+    "one_cycle_interpolate",
+    "one_cycle_momentum",
+    "one_cycle_phases",
+]
 
 _ANNEAL = ("cos", "linear")
 
 
-def _anneal(strategy: str, start: float, end: float, pct: float) -> float:
+def one_cycle_anneal(strategy: Any, start: float, end: float, pct: float) -> float:
+    r"""Anneal from ``start`` to ``end`` as ``pct`` goes from 0 to 1 (the ``anneal`` of
+    :func:`one_cycle_interpolate`).
+
+    Parameters
+    ----------
+    strategy : {"cos", "linear"} or callable
+        A callable ``f(start, end, pct)`` is called (torch's legacy ``anneal_func``).
+    start, end, pct : float
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> one_cycle_anneal("linear", 1.0, 0.0, 0.25)
+    0.75
+    """
+    if callable(strategy):
+        return strategy(start, end, pct)
     if strategy == "cos":
         return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
     return (end - start) * pct + start
@@ -100,7 +127,8 @@ def one_cycle_interpolate(
         From :func:`one_cycle_phases`.
     values : (float, float, float)
         ``(initial, peak, final)``: learning rates, or momenta ``(max, base, max)``.
-    anneal_strategy : {"cos", "linear"}
+    anneal_strategy : {"cos", "linear"} or callable
+        See :func:`one_cycle_anneal`.
 
     Returns
     -------
@@ -114,7 +142,9 @@ def one_cycle_interpolate(
     start = 0.0
     for i, (end, a, b) in enumerate(phases):
         if t <= end or i == len(phases) - 1:
-            return _anneal(anneal_strategy, values[a], values[b], (t - start) / (end - start))
+            return one_cycle_anneal(
+                anneal_strategy, values[a], values[b], (t - start) / (end - start)
+            )
         start = end
     raise ValueError("one_cycle_interpolate needs at least one phase")
 
