@@ -16,6 +16,7 @@ matplotlib (:meth:`History.plot`) are imported when first used.
 
 from . import checkpoint, metrics
 from .callbacks import Callback, EarlyStopping, NonFiniteGuard, NonFiniteLossError
+from .capture import CapturedStep, capture_step
 from .checkpoint import Checkpoint, CheckpointError
 from .checkpoint import load as load_checkpoint
 from .checkpoint import save as save_checkpoint
@@ -41,6 +42,7 @@ from .writers import CSVLogger, JSONLogger, ModelCheckpoint
 __all__ = [
     "CSVLogger",
     "Callback",
+    "CapturedStep",
     "Checkpoint",
     "CheckpointError",
     "EarlyStopping",
@@ -53,6 +55,7 @@ __all__ = [
     "ProgressBar",
     "accuracy",
     "accuracy_score",
+    "capture_step",
     "checkpoint",
     "confusion_matrix",
     "f1_score",

@@ -89,8 +89,8 @@ class CapturedStep:
         self._layers: list[Any] = []
         self._containers: list[Any] = []
         self._walk_error: tuple[str, tuple] | None = None  # (reason, container children)
-        self._sig: tuple | None = None  # the signature of the plan, or of a refused one
-        self._refused: str | None = None  # why the configuration ``_sig`` is not captured
+        self._plans: dict[tuple, _Plan] = {}  # signature -> plan (or why it is refused)
+        self._current: _Plan | None = None
 
     # ------------------------------------------------------------------ calling
     def __call__(self, x: Any, y: Any) -> float:
@@ -104,32 +104,31 @@ class CapturedStep:
         reason = self._route(xt, ya)
         if reason is None:
             self.captured, self.reason = True, None
-            return self._replay(xt._data, ya)
+            return self._replay(self._current, xt._data, ya)
         self.captured, self.reason = False, reason
         loss = self._eager(xt, y)
         if reason is _REPLAN:
-            self._plan_for(xt._data, ya)
-            refused = self._walk_error[0] if self._walk_error else self._refused
-            self.reason = refused or reason
+            self.reason = self._plan_for(xt._data, ya) or reason
         return loss
 
     def _route(self, xt: Tensor, ya: np.ndarray) -> str | None:
-        """None to replay, else why this call runs eagerly (``_REPLAN``: plan after it)."""
+        """None to replay ``_current``, else why this call runs eagerly (``_REPLAN``:
+        plan after it)."""
         if not _grad_mode.enabled:
             return "grad mode is off (no_grad or inference_mode): eager"
         if xt.requires_grad:
             return "the input requires grad: eager"
         if self._walk_error is not None:
             reason, children = self._walk_error
-            if children == self._children():
-                return reason
-            return _REPLAN
+            return reason if children == self._children() else _REPLAN
         sig = plan.signature(
             xt._data, ya, self._layers, self._containers, self.loss_fn, self.optimizer
         )
-        if sig != self._sig:
+        found = self._plans.get(sig)
+        if found is None:
             return _REPLAN
-        return self._refused
+        self._current = found
+        return found.refused
 
     def _children(self) -> tuple:
         return tuple(id(m) for c in self._containers for m in c._modules.values())
@@ -145,16 +144,16 @@ class CapturedStep:
         self.output = output._data if isinstance(output, Tensor) else output
         return float(loss.item())
 
-    def _replay(self, x: np.ndarray, y: np.ndarray) -> float:
+    def _replay(self, p: _Plan, x: np.ndarray, y: np.ndarray) -> float:
         self.optimizer.zero_grad()
         h = x
-        for forward in self._forward:
+        for forward in p.forward:
             h = forward(h)
-        loss, g = self._loss.forward(h, y)
-        for backward in self._backward:
+        loss, g = p.loss.forward(h, y)
+        for backward in p.backward:
             g = backward(g)
-        for p, target in self._targets:
-            p._grad = target
+        for param, target in p.targets:
+            param._grad = target
         self.output = h
         self._after_backward()
         self.optimizer.step()
@@ -167,27 +166,32 @@ class CapturedStep:
             clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
 
     # ------------------------------------------------------------------ planning
-    def _plan_for(self, x: np.ndarray, y: np.ndarray) -> None:
-        """Build the plan for the configuration after this call's eager step."""
-        self._forward = self._backward = self._targets = ()
-        self._loss = None
-        self._walk_error, self._sig, self._refused = None, None, None
+    def _plan_for(self, x: np.ndarray, y: np.ndarray) -> str | None:
+        """Plan the configuration found after this call's eager step; return why it is
+        not captured, or None."""
+        self._walk_error = None
         try:
-            self._layers, self._containers = plan.walk(self.model)
+            layers, containers = plan.walk(self.model)
         except Unsupported as exc:
+            self._plans.clear()
             self._layers, self._containers = [], list(_containers_of(self.model))
             self._walk_error = (str(exc), self._children())
-            return
-        self._sig = plan.signature(
-            x, y, self._layers, self._containers, self.loss_fn, self.optimizer
-        )
+            return str(exc)
+        if [id(m) for m in layers] != [id(m) for m in self._layers]:
+            self._plans.clear()  # another structure: the old plans cannot match again
+        self._layers, self._containers = layers, containers
+        sig = plan.signature(x, y, layers, containers, self.loss_fn, self.optimizer)
+        made = _Plan()
         try:
-            self._build(x, y)
+            self._build(made, x, y)
         except Unsupported as exc:
-            self._refused = str(exc)
-            self._forward = self._backward = self._targets = ()
+            made.refused = str(exc)
+        while len(self._plans) >= MAX_PLANS:
+            self._plans.pop(next(iter(self._plans)))  # the oldest
+        self._plans[sig] = made
+        return made.refused
 
-    def _build(self, x: np.ndarray, y: np.ndarray) -> None:
+    def _build(self, made: _Plan, x: np.ndarray, y: np.ndarray) -> None:
         params = list(self.model.parameters())
         in_optimizer = {id(p) for g in self.optimizer.param_groups for p in g["params"]}
         if any(p.requires_grad and id(p) not in in_optimizer for p in params):
@@ -195,16 +199,35 @@ class CapturedStep:
         own: dict[int, np.ndarray] = {}
 
         def own_buffer(p: Any) -> np.ndarray:
-            return own.setdefault(id(p), np.empty_like(p._data))
+            if id(p) not in own:
+                own[id(p)] = np.empty_like(p._data)
+            return own[id(p)]
 
         ops, loss, first, targets = plan.build(self._layers, self.loss_fn, params, x, y, own_buffer)
-        self._forward = tuple(op.forward for op in ops)
-        self._backward = tuple(op.backward for op in reversed(ops[first:]))
-        self._loss, self._targets = loss, tuple(targets)
+        made.forward = tuple(op.forward for op in ops)
+        made.backward = tuple(op.backward for op in reversed(ops[first:]))
+        made.loss, made.targets = loss, tuple(targets)
         self.plans += 1
 
 
+#: Plans kept per step (one per configuration: e.g. the full batches and a short last one).
+MAX_PLANS = 4
+
 _REPLAN = "first call in this configuration (shapes, modes, parameters or flags changed)"
+
+
+class _Plan:
+    """One configuration's replay: bound forward and backward methods, the loss, the
+    (parameter, gradient target) pairs; or why the configuration is not captured."""
+
+    __slots__ = ("backward", "forward", "loss", "refused", "targets")
+
+    def __init__(self) -> None:
+        self.forward: tuple = ()
+        self.backward: tuple = ()
+        self.loss: Any = None
+        self.targets: tuple = ()
+        self.refused: str | None = None
 
 
 def _containers_of(model: Module):

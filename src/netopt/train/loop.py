@@ -26,6 +26,7 @@ from ..autograd import Tensor, no_grad
 from ..nn import Module
 from ..nn.utils import clip_grad_norm_, grad_norms
 from .callbacks import NonFiniteGuard, monitored
+from .capture import CapturedStep, capture_step, scalar_loss
 from .context import Callback, FitContext, prepare
 from .history import History
 from .progress import ProgressBar
@@ -51,6 +52,7 @@ def fit(
     clip_grad_norm: float | None = None,
     nonfinite_guard: bool = True,
     progress: bool = True,
+    capture: bool = True,
 ) -> History:
     r"""Train ``model`` for ``epochs`` epochs and return what was measured.
 
@@ -92,6 +94,11 @@ def fit(
     progress : bool, default True
         Add a :class:`ProgressBar` (silent unless stderr is a terminal and ``CI`` is unset)
         unless ``callbacks`` has one.
+    capture : bool, default True
+        Run each training step through :func:`~netopt.train.capture.capture_step`: replayed
+        as NumPy calls when the model and loss are supported and nothing changed since
+        the last batch, eagerly otherwise (silently). The History, parameters and
+        optimizer state are bit-identical either way; False always runs eagerly.
 
     Returns
     -------
@@ -135,22 +142,29 @@ def fit(
         scheduler_interval, scheduler_monitor, callbacks, metrics, initial_epoch, history,
         clip_grad_norm, nonfinite_guard, progress,
     )  # fmt: skip
+    if not isinstance(capture, bool):
+        raise ValueError(f"capture must be True or False, got {capture!r}")
     ctx.callbacks = _with_defaults(ctx.callbacks, nonfinite_guard, progress)
+    step = None
+    if capture:
+        step = capture_step(
+            ctx.model, ctx.loss_fn, ctx.optimizer, ctx.clip_grad_norm, record_grad_norms=True
+        )
     try:
         _call(ctx.callbacks, "on_train_begin", ctx)
         with fit_threads(ctx.model, ctx.train_loader):  # small products: one BLAS thread
-            _epochs(ctx)
+            _epochs(ctx, step)
     finally:
         _call(ctx.callbacks, "on_train_end")
     return ctx.history
 
 
-def _epochs(ctx: FitContext) -> None:
+def _epochs(ctx: FitContext, step: CapturedStep | None) -> None:
     """Train, evaluate, step the scheduler, record and ask the callbacks, epoch by epoch."""
     for epoch in range(ctx.initial_epoch + 1, ctx.epochs + 1):
         _call(ctx.callbacks, "on_epoch_begin", epoch)
         start, lr = time.perf_counter(), float(ctx.optimizer.param_groups[0]["lr"])
-        logs = _train_one_epoch(ctx, epoch)
+        logs = _train_one_epoch(ctx, epoch, step)
         if logs is None:  # a callback stopped training within the epoch
             break
         if ctx.val_loader is not None:
@@ -177,14 +191,16 @@ def _with_defaults(callbacks: list[Callback], guard: bool, progress: bool) -> li
 
 
 # ---------------------------------------------------------------------- the steps
-def _train_one_epoch(ctx: FitContext, epoch: int) -> dict[str, Any] | None:
+def _train_one_epoch(
+    ctx: FitContext, epoch: int, step: CapturedStep | None
+) -> dict[str, Any] | None:
     """Run every training batch; return the epoch's logs, or None if a callback stopped it."""
     ctx.model.train()
     acc = _Accumulator(keep_outputs=bool(ctx.metrics))
     penalty = 0.0
     for batch, (x, y) in enumerate(_pairs(ctx.train_loader, "train_loader"), start=1):
         lr = float(ctx.optimizer.param_groups[0]["lr"])
-        output, loss, norms = _train_step(ctx, x, y)
+        output, loss, norms = _train_step(ctx, x, y, step)
         if ctx.scheduler_interval == "batch":
             ctx.scheduler.step()
         size = acc.add(loss, output, y, norms)
@@ -201,11 +217,17 @@ def _train_one_epoch(ctx: FitContext, epoch: int) -> dict[str, Any] | None:
     return logs
 
 
-def _train_step(ctx: FitContext, x: Tensor, y: Tensor) -> tuple[Tensor, float, dict[str, float]]:
-    """One update: zero_grad, forward, loss, backward, (clip), step."""
+def _train_step(
+    ctx: FitContext, x: Tensor, y: Tensor, step: CapturedStep | None
+) -> tuple[Any, float, dict[str, float]]:
+    """One update: zero_grad, forward, loss, backward, (clip), step; captured or eager."""
+    if step is not None:
+        loss = step(x, y)
+        output = step.output.copy() if ctx.metrics else step.output  # a buffer when replayed
+        return output, loss, step.grad_norms
     ctx.optimizer.zero_grad()
     output = ctx.model(x)
-    loss = _scalar_loss(ctx.loss_fn(output, y))
+    loss = scalar_loss(ctx.loss_fn(output, y))
     loss.backward()
     norms = grad_norms(ctx.model)
     if ctx.clip_grad_norm is not None:
@@ -223,7 +245,7 @@ def _evaluate(ctx: FitContext, epoch: int) -> dict[str, Any]:
         with no_grad():
             for x, y in _pairs(ctx.val_loader, "val_loader"):
                 output = ctx.model(x)
-                acc.add(float(_scalar_loss(ctx.loss_fn(output, y)).item()), output, y, None)
+                acc.add(float(scalar_loss(ctx.loss_fn(output, y)).item()), output, y, None)
     finally:
         ctx.model.train(was_training)
     return acc.summary("val_", ctx.metrics, "val_loader", epoch)
@@ -298,12 +320,3 @@ def _pairs(loader: Iterable[Any], name: str) -> Iterable[tuple[Any, Any]]:
             got = f"a {len(batch)}-tuple" if isinstance(batch, (tuple, list)) else type(batch)
             raise ValueError(f"{name} must yield (inputs, targets) pairs, got {got}")
         yield batch[0], batch[1]
-
-
-def _scalar_loss(loss: Any) -> Tensor:
-    if not isinstance(loss, Tensor) or loss._data.size != 1:
-        shape = getattr(loss, "shape", None)
-        raise TypeError(
-            f"loss_fn must return a scalar Tensor, got {type(loss).__name__} of shape {shape}"
-        )
-    return loss
