@@ -5,6 +5,9 @@ Three contenders, built from the same initial weights and fed the same float32 b
 - ``netopt``: the public API exactly as a user writes it: ``nn.Sequential(nn.Linear,
   nn.ReLU, ...)``, ``nn.functional.cross_entropy``, ``optim.SGD(lr, momentum=0.9)``,
   ``opt.zero_grad(); loss.backward(); opt.step()``.
+- ``netopt captured``: the same model, loss and optimizer through
+  ``netopt.train.capture_step`` (the step replayed as NumPy calls into buffers after
+  the first call; bit-identical to ``netopt``).
 - ``torch``: the same program in PyTorch eager mode (default ``torch.optim.SGD``, which on
   CPU is the per-parameter for-loop implementation).
 - ``floor``: what NumPy alone can do: a hand-written forward and backward into
@@ -98,9 +101,27 @@ def netopt_step(weights, x: np.ndarray, y: np.ndarray) -> tuple[Callable[[], obj
         opt.step()
 
     def params() -> list[np.ndarray]:
-        return [p.data.copy() for p in model.parameters()]
+        return [p.detach().numpy().copy() for p in model.parameters()]
 
     return step, params
+
+
+def netopt_captured_step(
+    weights, x: np.ndarray, y: np.ndarray
+) -> tuple[Callable[[], object], Callable]:
+    """``netopt_step`` through ``netopt.train.capture_step``."""
+    import netopt
+    import netopt.nn.functional as F
+    from netopt.train import capture_step
+
+    model, opt = netopt_model(weights)
+    step = capture_step(model, F.cross_entropy, opt)
+    xb, yb = netopt.tensor(x), netopt.tensor(y)
+
+    def params() -> list[np.ndarray]:
+        return [p.detach().numpy().copy() for p in model.parameters()]
+
+    return (lambda: step(xb, yb)), params
 
 
 # --------------------------------------------------------------------------- torch
@@ -227,16 +248,23 @@ def floor_step(weights, x: np.ndarray, y: np.ndarray) -> tuple[Callable[[], obje
     return (lambda: net.step(xb, yb)), net.parameters
 
 
-BUILDERS = {"netopt": netopt_step, "torch": torch_step, "floor": floor_step}
+BUILDERS = {
+    "netopt": netopt_step,
+    "torch": torch_step,
+    "floor": floor_step,
+    "netopt captured": netopt_captured_step,
+}
 
 
-def contenders() -> tuple[str, ...]:
-    """The contenders this environment can run (PyTorch only where installed)."""
+def contenders(captured: bool = False) -> tuple[str, ...]:
+    """The contenders this environment can run (PyTorch only where installed); the
+    captured step only when asked (``memory.py`` measures the first three)."""
+    names = ["netopt", "torch", "floor"] + (["netopt captured"] if captured else [])
     try:
         import torch  # noqa: F401
     except ImportError:
-        return ("netopt", "floor")
-    return tuple(BUILDERS)
+        names.remove("torch")
+    return tuple(names)
 
 
 # --------------------------------------------------------------------------- runs
@@ -245,7 +273,7 @@ def check_agreement(sizes: Sequence[int] = (64, 128, 128, 10), batch: int = 32) 
     weights = initial_weights(sizes)
     x, y = make_batch(sizes, batch)
     finals = {}
-    for name in contenders():
+    for name in contenders(captured=True):
         step, params = BUILDERS[name](weights, x, y)
         for _ in range(3):
             step()
@@ -300,7 +328,7 @@ def measure(
     progress(f"training step {name}")
     weights = initial_weights(sizes)
     x, y = make_batch(sizes, batch)
-    fns = {who: BUILDERS[who](weights, x, y)[0] for who in contenders()}
+    fns = {who: BUILDERS[who](weights, x, y)[0] for who in contenders(captured=True)}
     timings, ratios = compare(fns, settings)
     return StepResult(name, tuple(sizes), batch, timings, ratios)
 

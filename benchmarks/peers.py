@@ -10,8 +10,10 @@ contenders whose library is missing are left out. Every workload of ``peers_mode
 timed with the interleaved-rounds protocol of ``common.compare``; each cell is the other
 system's time over netopt's (median of per-round ratios, so below 1 means netopt is slower).
 ``--busy`` starts one process that spins on a core for the whole run (started and stopped
-here, by its PID). ``netopt numpy-opt`` is netopt with the fused optimizer loops switched
-off (``netopt.optim._fused.ENABLED = False``): the NumPy kernels, as before them.
+here, by its PID). ``netopt captured`` is netopt's step through
+``netopt.train.capture_step``. ``netopt numpy-opt`` is netopt with the fused optimizer
+loops switched off (``netopt.optim._fused.ENABLED = False``): the NumPy kernels, as
+before them.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def stop_busy(proc: subprocess.Popen) -> None:
 def available_contenders(no_compile: bool, threads: int) -> list[str]:
     import peers_models
 
-    names = ["netopt", "netopt numpy-opt", "floor"]
+    names = ["netopt", "netopt captured", "netopt numpy-opt", "floor"]
     if threads > 1:
         names.insert(1, "netopt fit-policy")
     try:

@@ -8,6 +8,9 @@ workload), ``params()`` returns the parameters as NumPy arrays (for the agreemen
 
 - ``netopt``: the public API as a user writes it (``nn.Sequential``, ``F.cross_entropy``,
   ``optim.SGD``/``optim.Adam``, ``zero_grad``/``backward``/``step``).
+- ``netopt captured``: the same model, loss and optimizer through
+  ``netopt.train.capture_step`` (replayed as NumPy calls into buffers after the first
+  call of each batch shape; bit-identical to ``netopt``).
 - ``netopt numpy-opt``: the same without the fused optimizer loops (the NumPy kernels);
   ``netopt fit-policy``: the same inside ``fit``'s BLAS threading policy (one thread when
   every product is small, set before and restored after each call).
@@ -83,7 +86,7 @@ WORKLOADS = (
 
 
 # --------------------------------------------------------------------------- netopt
-def netopt_step(w: Workload, fused: bool = True, policy: bool = False):
+def netopt_step(w: Workload, fused: bool = True, policy: bool = False, captured: bool = False):
     import netopt
     import netopt.nn.functional as F
     from netopt import nn
@@ -113,6 +116,15 @@ def netopt_step(w: Workload, fused: bool = True, policy: bool = False):
             opt.step()
         _fused.ENABLED = True
 
+    if captured:
+        from netopt.train import capture_step
+
+        one = capture_step(model, F.cross_entropy, opt)
+
+        def step() -> None:
+            for xb, yb in data:
+                one(xb, yb)
+
     if policy:  # fit's threading policy (netopt.train.threads) around every call
         from threadpoolctl import ThreadpoolController
 
@@ -134,7 +146,7 @@ def netopt_step(w: Workload, fused: bool = True, policy: bool = False):
                     for c, n in zip(libs, before, strict=True):
                         c.set_num_threads(n)
 
-    return step, lambda: [p.data.copy() for p in model.parameters()]
+    return step, lambda: [p.detach().numpy().copy() for p in model.parameters()]
 
 
 # --------------------------------------------------------------------------- NumPy floor
@@ -321,6 +333,7 @@ def jax_step(w: Workload, pipelined: bool = False):
 #: contender -> (builder, steps per call)
 BUILDERS = {
     "netopt": (netopt_step, 1),
+    "netopt captured": (lambda w: netopt_step(w, captured=True), 1),
     "netopt numpy-opt": (lambda w: netopt_step(w, fused=False), 1),
     "netopt fit-policy": (lambda w: netopt_step(w, policy=True), 1),
     "floor": (floor_step, 1),
