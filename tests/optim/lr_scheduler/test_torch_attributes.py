@@ -134,6 +134,7 @@ def test_one_cycle_legacy_state_with_torchs_cos_function():
     state = sched.state_dict()
     state["anneal_func"] = OneCycleLR._annealing_cos
     sched.load_state_dict(state)
+    assert sched.anneal_strategy == "cos" == sched.state_dict()["_anneal_func_type"]
     # t=2 is halfway through phase 2: 1/8 + (1 - 1/8) / 2 * (cos(pi/2) + 1) = 0.5625
     assert _trace(sched) == pytest.approx([0.25, 1.0, 0.5625, 0.125])
 

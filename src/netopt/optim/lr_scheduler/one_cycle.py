@@ -240,7 +240,9 @@ class OneCycleLR(LRScheduler):
 
     def load_state_dict(self, state_dict: Any) -> None:
         r"""Restore a state from :meth:`state_dict`, or a legacy torch state that holds
-        ``anneal_func`` (the annealing function) instead of ``_anneal_func_type``.
+        ``anneal_func`` (the annealing function) instead of ``_anneal_func_type``: torch's
+        :attr:`_annealing_cos` / :attr:`_annealing_linear` restore ``"cos"`` / ``"linear"``;
+        any other callable anneals from then on (and is not saved: no functions in a state).
 
         Parameters
         ----------
@@ -258,10 +260,13 @@ class OneCycleLR(LRScheduler):
         func = state.pop("anneal_func")
         if not callable(func):
             raise ValueError(f"anneal_func must be callable, got {func!r}")
-        state["_anneal_func_type"] = None
+        named = {"cos": OneCycleLR._annealing_cos, "linear": OneCycleLR._annealing_linear}
+        kind = next((k for k, f in named.items() if func is f), None)
+        state["_anneal_func_type"] = kind
         super().load_state_dict(state)
-        del self._anneal_func_type
-        self.anneal_func = func
+        if kind is None:
+            del self._anneal_func_type
+            self.anneal_func = func
 
     def _reason(self) -> str:
         t = self.last_epoch
