@@ -16,7 +16,9 @@ from netopt.lab.plotting import (
 )
 from netopt.lab.registry import load_experiments
 
-load_experiments(["entropy", "objectives", "descent", "activations"])
+load_experiments(
+    ["entropy", "objectives", "descent", "learning_rate", "activations", "generalization"]
+)
 
 
 def test_smallest_text_scales_with_the_page():
@@ -37,7 +39,10 @@ def test_a_legend_on_a_line_is_found_and_one_outside_is_not():
     close(fig)
 
 
-@pytest.mark.parametrize("name", ["entropy", "objectives", "descent", "activations"])
+@pytest.mark.parametrize(
+    "name",
+    ["entropy", "objectives", "descent", "learning_rate", "activations", "generalization"],
+)
 def test_figures_are_legible_at_1200_px(name):
     result = REGISTRY[name].run(Context(seed=0, quick=True))
     try:

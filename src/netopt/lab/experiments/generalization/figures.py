@@ -12,6 +12,8 @@ from ...plotting import COLORS, figure
 from . import capacity, fewer, remedies
 
 BLUE, RED, GREEN, PURPLE, ORANGE, BROWN, CYAN = COLORS
+BELOW = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.16), "ncol": 2}
+"""Legend placement under an axes (below its x label), so that it never covers data."""
 
 
 def figures_for(m: dict) -> list[FigureSpec]:
@@ -29,7 +31,7 @@ def figures_for(m: dict) -> list[FigureSpec]:
 
 
 def _capacity(sweep: dict) -> FigureSpec:
-    fig, (ax, ax_fit) = figure(1, 2, width=11.5, height=4.2)
+    fig, (ax, ax_fit) = figure(1, 2, width=9.4, height=5.0)
     d, best = sweep["degrees"], sweep["best"]
     ax.semilogy(d, sweep["train"], "o-", color=BLUE, label="training MSE")
     ax.semilogy(d, sweep["test"], "s-", color=RED, label="test MSE")
@@ -41,17 +43,18 @@ def _capacity(sweep: dict) -> FigureSpec:
     )
     ax.set(xlabel="polynomial degree d (model capacity)", ylabel="mean squared error")
     ax.set_xticks(d[::2])
-    ax.legend(loc="center left", fontsize=8)
+    ax.legend(fontsize=8, **BELOW)
     split = sweep["split"]
     grid = np.linspace(-1, 1, 400)
     truth = np.polynomial.legendre.legval(grid, np.eye(capacity.TRUE_DEGREE + 1)[-1])
     ax_fit.plot(grid, truth, color="0.2", lw=2, label=f"true P{capacity.TRUE_DEGREE}(x)")
     for degree, color in ((1, ORANGE), (best, GREEN), (capacity.MAX_DEGREE, PURPLE)):
         curve = capacity.legendre_features(grid, degree) @ sweep["coef"][degree]
+        curve = np.clip(curve, -2.2, 2.2)  # leaves the axes (y in -2..2) there, as drawn
         ax_fit.plot(grid, curve, color=color, lw=1.5, label=f"degree {degree}")
     ax_fit.plot(split.x_train[:, 0], split.y_train, "o", color="k", ms=4, label="training data")
     ax_fit.set(xlabel="x", ylabel="y", ylim=(-2.0, 2.0))
-    ax_fit.legend(fontsize=8, loc="lower right")
+    ax_fit.legend(fontsize=8, **BELOW)
     return FigureSpec(
         "polynomial_degree",
         fig,
@@ -65,7 +68,7 @@ def _capacity(sweep: dict) -> FigureSpec:
 
 def _spirals(spirals: dict) -> FigureSpec:
     models = spirals["models"]
-    fig, axes = figure(1, len(models), width=12.5, height=4.2, sharey=True)
+    fig, axes = figure(1, len(models), width=9.4, height=4.0, sharey=True)
     split = spirals["split"]
     side = np.linspace(-1.25, 1.25, 121)
     gx, gy = np.meshgrid(side, side)
@@ -79,7 +82,7 @@ def _spirals(spirals: dict) -> FigureSpec:
         ax.set_title(f"{name}\ntrain {r['train']:.0%}, test {r['test']:.0%}", fontsize=9)
         ax.set(xlabel="x1", aspect="equal")
     axes[0].set_ylabel("x2")
-    axes[0].legend(fontsize=8, loc="lower left")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2)
     return FigureSpec(
         "spirals",
         fig,
@@ -90,7 +93,7 @@ def _spirals(spirals: dict) -> FigureSpec:
 
 
 def _remedies(runs: list, bag: dict) -> FigureSpec:
-    fig, (ax, ax_curve) = figure(1, 2, width=12.5, height=4.4)
+    fig, (ax, ax_curve) = figure(2, 1, width=9.4, height=8.0)
     names = [*remedies.METHODS, "bagging"]
     rows = [[results[m] for _, results in runs] for m in remedies.METHODS] + [[bag["ensemble"]]]
     train = [np.mean([r["train_acc"] for r in row]) for row in rows]
@@ -99,8 +102,8 @@ def _remedies(runs: list, bag: dict) -> FigureSpec:
     ax.bar(x - 0.2, train, 0.4, color=BLUE, label="train accuracy (labels given)")
     ax.bar(x + 0.2, test, 0.4, color=RED, label="test accuracy (true labels)")
     for xi, tr, te in zip(x, train, test):
-        ax.text(xi, max(tr, te) + 0.02, f"gap\n{tr - te:+.0%}", ha="center", fontsize=8)
-    ax.set_xticks(x, [n.replace(" ", "\n") for n in names], fontsize=8)
+        ax.text(xi, max(tr, te) + 0.02, f"gap {tr - te:+.0%}", ha="center", fontsize=8)
+    ax.set_xticks(x, names)
     ax.set(ylabel="accuracy", ylim=(0, 1.3))
     ax.legend(fontsize=8, loc="upper center", ncol=2)
     results = runs[0][1]
@@ -120,14 +123,14 @@ def _remedies(runs: list, bag: dict) -> FigureSpec:
             transform=ax_curve.get_xaxis_transform(),
         )
     ax_curve.set(xlabel="epoch (full batch)", ylabel="validation cross-entropy (nats)")
-    ax_curve.legend(fontsize=8)
+    ax_curve.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return FigureSpec(
         "remedies",
         fig,
         "Slides 58-59, remedies for overfitting, on 100 digits of which 20% carry a wrong "
-        "label. Left: training accuracy (against the labels given) vs test accuracy (true "
+        "label. Top: training accuracy (against the labels given) vs test accuracy (true "
         "labels) and their gap for each remedy (dropout as in figure 6.17); a negative gap "
-        "means the model refused the wrong training labels. Right: validation loss per epoch "
+        "means the model refused the wrong training labels. Bottom: validation loss per epoch "
         "(first draw): without a remedy it rises as the wrong labels are memorized; early "
         "stopping keeps the best epoch.",
     )
@@ -223,7 +226,7 @@ def _bagging(bag: dict) -> FigureSpec:
 
 
 def _fewer(run: dict, sweep: list) -> FigureSpec:
-    fig, (ax, ax_n) = figure(1, 2, width=11.0, height=4.0)
+    fig, (ax, ax_n) = figure(1, 2, width=9.4, height=4.8)
     ks = list(run["pca"])
     ax.plot(ks, [run["pca"][k][1] for k in ks], "s-", color=RED, label="PCA: test")
     ax.plot(ks, [run["select"][k][1] for k in ks], "^-", color=PURPLE, label="selection: test")
@@ -231,13 +234,13 @@ def _fewer(run: dict, sweep: list) -> FigureSpec:
                label=f"all {fewer.DIM} features: test")  # fmt: skip
     ax.set_xticks(ks, [str(k) for k in ks])
     ax.set(xlabel="features kept", ylabel="test accuracy")
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=8, **BELOW)
     sizes = [n for n, _, _ in sweep]
     ax_n.semilogx(sizes, [tr for _, tr, _ in sweep], "o-", color=BLUE, label="train")
     ax_n.semilogx(sizes, [te for _, _, te in sweep], "s-", color=RED, label="test")
     ax_n.set_xticks(sizes, [str(n) for n in sizes])
     ax_n.set(xlabel="training samples N (log scale)", ylabel="accuracy")
-    ax_n.legend(fontsize=8, loc="lower right")
+    ax_n.legend(fontsize=8, **BELOW)
     return FigureSpec(
         "fewer_features",
         fig,

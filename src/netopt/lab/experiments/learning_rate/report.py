@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
 
 from netopt.data import surfaces
 from netopt.lab.core import FigureSpec, Table
-from netopt.lab.plotting import figure
+from netopt.lab.plotting import COLORS, figure
 
 from .ravine import CURVATURES, TOL
 
@@ -20,16 +21,16 @@ def _setting(s: dict[str, Any]) -> str:
 
 def _ravine_figures(ravine: dict[str, Any]) -> list[FigureSpec]:
     steps = ravine["GD"]["paths"].shape[1] - 1
-    fig, axes = figure(2, 3, width=12.0, height=6.6, sharex=True, sharey=True)
+    fig, axes = figure(3, 2, width=9.4, height=9.6, sharex=True, sharey=True)
     for ax, (name, r) in zip(axes.ravel(), ravine.items()):
         path, stats = r["paths"][r["shown"]], r["stats"][r["shown"]]
         end = (stats["steps"] or steps) + 1
         ravine_contours(ax, (-9.0, 3.0), (-3.0, 3.0))
         ax.plot(path[:end, 0], path[:end, 1], marker=".", ms=3, lw=1, color="#d62728")
         ax.set_title(f"{name} ({_setting(r['grid'][r['shown']])}): "
-                     f"{fmt_steps(stats['steps'], steps)} steps", fontsize=9)  # fmt: skip
+                     f"{fmt_steps(stats['steps'], steps)} steps")  # fmt: skip
         ax.label_outer()
-    fig2, ax = figure(width=6.4, height=4.0)
+    fig2, ax = figure(width=9.0, height=4.4)
     for name, r in ravine.items():
         dist = np.linalg.norm(r["paths"][r["shown"]], axis=1)
         ax.semilogy(np.arange(len(dist)), dist, label=f"{name} ({_setting(r['grid'][r['shown']])})")
@@ -37,7 +38,7 @@ def _ravine_figures(ravine: dict[str, Any]) -> list[FigureSpec]:
     ax.set_ylim(1e-6, 20)
     ax.set_xlabel("step")
     ax.set_ylabel(r"distance to the minimum $\|\theta\|$")
-    ax.legend(fontsize=7)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return [
         FigureSpec("ravine_paths", fig, "The ravine f = 0.1 theta1^2 + 2 theta2^2 of chapter "
                    "figures 6.5-6.8, from (-8, 2), each method at the best setting of its grid "
@@ -51,38 +52,39 @@ def _ravine_figures(ravine: dict[str, Any]) -> list[FigureSpec]:
 
 
 def _schedule_figure(curves: dict[str, Any], plateau: dict[str, Any], cfg: dict) -> FigureSpec:
-    fig, axes = figure(2, 3, width=12.0, height=6.4)
+    fig, axes = figure(3, 2, width=9.4, height=10.0)
     for ax, c in zip(axes.ravel(), curves.values()):
         epochs = np.arange(len(c["lr"]))
         ax.plot(epochs, c["lr"], lw=2, label="netopt scheduler")
         ax.plot(epochs, c["closed"], "k:", lw=1, label="closed form")
-        ax.set_title(c["label"], fontsize=8)
+        ax.set_title(textwrap.fill(c["label"], 44), fontsize=9)
         ax.set_xlabel("epoch")
         ax.set_ylabel("learning rate")
-        ax.legend(fontsize=7)
+    fig.legend(*axes.ravel()[0].get_legend_handles_labels(), loc="outside lower center", ncol=2)
     ax = axes.ravel()[-1]
     epochs = np.arange(1, len(plateau["val_loss"]) + 1)
-    ax.step(np.arange(len(plateau["lr"])), plateau["lr"], where="post", lw=2,
-            label="lr (ReduceLROnPlateau)")  # fmt: skip
+    ax.step(np.arange(len(plateau["lr"])), plateau["lr"], where="post", lw=2)
     ax.set_xlabel("epoch (digits MLP, SGD)")
-    ax.set_ylabel("learning rate")
-    ax.set_title(f"ReduceLROnPlateau(factor={cfg['factor']}, patience={cfg['patience']}, "
-                 f"threshold={cfg['threshold']}) on a real run", fontsize=8)  # fmt: skip
+    ax.set_ylabel("learning rate (steps)", color=COLORS[0])
+    ax.set_title(f"ReduceLROnPlateau(factor={cfg['factor']}, patience={cfg['patience']},\n"
+                 f"threshold={cfg['threshold']}) on a real run", fontsize=9)  # fmt: skip
     twin = ax.twinx()
-    twin.plot(epochs, plateau["val_loss"], color="#d62728", marker="o", ms=3)
-    twin.set_ylabel("validation loss (nats)", color="#d62728")
+    twin.plot(epochs, plateau["val_loss"], color=COLORS[1], marker="o", ms=3)
+    twin.set_ylabel("validation loss (nats, dots)", color=COLORS[1])
+    twin.tick_params(labelsize=9)
     for cut in plateau["cuts"]:
         ax.axvline(cut, color="0.5", linestyle=":")
-    ax.legend(fontsize=7, loc="upper right")
     return FigureSpec("schedules", fig, "Learning-rate schedules (slide 33: planned "
                       "adjustment, 有序调整; and adjustment by monitored performance, 基于性能"
                       "监测): curves read from netopt's schedulers, dotted closed forms; last "
-                      "panel: a plateau scheduler on a real training run.")  # fmt: skip
+                      "panel: a plateau scheduler on a real training run (learning rate as "
+                      "steps, validation loss as dots, grey dotted lines where it cut the "
+                      "rate).")  # fmt: skip
 
 
 def _tuned_figure(m: dict[str, Any]) -> FigureSpec:
     cmp, eff = m["compare"], m["eff"]
-    fig, (a1, a2) = figure(1, 2, width=11.0, height=4.2)
+    fig, (a1, a2) = figure(1, 2, width=9.4, height=4.6)
     names = list(cmp["tuned"])
     for i, name in enumerate(names):
         held = cmp["tuned"][name].held_out
@@ -94,7 +96,9 @@ def _tuned_figure(m: dict[str, Any]) -> FigureSpec:
         fontsize=8,
     )
     a1.set_ylabel("held-out loss (test images)")
-    a1.set_title(f"each at its tuned setting, {cmp['fresh']} fresh seeds (bar: median)", fontsize=9)
+    a1.set_title(
+        f"each at its tuned setting,\n{cmp['fresh']} fresh seeds (bar: median)", fontsize=9
+    )
     every = max(cmp["steps"] // 10, 1)
     for name, values in eff.items():
         a2.semilogy(every * np.arange(1, len(values) + 1), values, marker="o", ms=3, label=name)
@@ -111,7 +115,7 @@ def _tuned_figure(m: dict[str, Any]) -> FigureSpec:
 
 
 def _slide33_figure(m: dict[str, Any]) -> FigureSpec:
-    fig, (a1, a2) = figure(1, 2, width=11.0, height=4.0)
+    fig, (a1, a2) = figure(1, 2, width=9.4, height=4.4)
     for name, r in m["regimes"][0].items():
         curve = np.where(np.isfinite(r["curve"]), r["curve"], np.nan)
         a1.plot(np.arange(len(curve)), curve, label=f"{name} (lr {r['lr']:g})")
