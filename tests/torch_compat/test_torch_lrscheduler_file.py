@@ -37,11 +37,10 @@ KNOWN_FAILURES = {
 }
 
 
-@pytest.fixture(scope="module")
-def outcome():
+def _run(*flags):
     """Run the shim on the file; return (counts, {failing test: first line})."""
     proc = subprocess.run(
-        [sys.executable, str(SHIM), _PATH],
+        [sys.executable, str(SHIM), _PATH, *flags],
         capture_output=True,
         text=True,
         timeout=600,
@@ -53,6 +52,20 @@ def outcome():
     counts = {k: int(v) for k, v in (kv.split("=") for kv in summary.group(1).split())}
     failing = dict(re.findall(r"^(?:FAIL|ERROR)\s+(\S+): (.*)$", proc.stdout, re.M))
     return counts, failing
+
+
+@pytest.fixture(scope="module")
+def outcome():
+    """The file against netopt."""
+    return _run()
+
+
+def test_control_run_on_torch_passes_every_test():
+    # the harness must not fail torch's own code: same file, real torch
+    pytest.importorskip("torch")
+    counts, failing = _run("--control")
+    assert not failing
+    assert counts["passed"] == counts["collected"] > 0
 
 
 def test_the_file_ran_every_test(outcome):

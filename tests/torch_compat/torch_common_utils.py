@@ -32,6 +32,18 @@ import numpy as np
 
 import netopt
 
+#: the tensor library under test: netopt, or torch itself for a control run
+#: (:func:`use_library`).
+_lib: Any = netopt
+
+
+def use_library(module: Any) -> None:
+    """Compare ``module``'s tensors (``Tensor``, ``as_tensor``, ``manual_seed``): netopt by
+    default; torch for a control run that checks this harness against torch's own code."""
+    global _lib
+    _lib = module
+
+
 #: torch's default (rtol, atol) per dtype (torch/testing/_comparison.py).
 _TOLERANCES = {
     np.dtype(np.float16): (1e-3, 1e-5),
@@ -49,7 +61,7 @@ def _dtype_tolerances(*dtypes: np.dtype) -> tuple[float, float]:
 
 
 def _is_tensor(x: Any) -> bool:
-    return isinstance(x, (netopt.Tensor, np.ndarray))
+    return isinstance(x, (_lib.Tensor, np.ndarray))
 
 
 def _is_number(x: Any) -> bool:
@@ -57,7 +69,7 @@ def _is_number(x: Any) -> bool:
 
 
 def _array(x: Any) -> np.ndarray:
-    return np.asarray(x.numpy() if isinstance(x, netopt.Tensor) else x)
+    return np.asarray(x.detach().numpy() if isinstance(x, _lib.Tensor) else x)
 
 
 def _number_dtype(x: Any) -> np.dtype:
@@ -108,10 +120,10 @@ def compare(
         rtol=rtol, atol=atol, equal_nan=equal_nan, exact_dtype=exact_dtype,
         strict_numbers=strict_numbers,
     )  # fmt: skip
-    if isinstance(actual, netopt.Tensor) and _is_sequence(expected):
-        expected = netopt.as_tensor(expected, dtype=actual.dtype)
-    elif _is_sequence(actual) and isinstance(expected, netopt.Tensor):
-        actual = netopt.as_tensor(actual, dtype=expected.dtype)
+    if isinstance(actual, _lib.Tensor) and _is_sequence(expected):
+        expected = _lib.as_tensor(expected, dtype=actual.dtype)
+    elif _is_sequence(actual) and isinstance(expected, _lib.Tensor):
+        actual = _lib.as_tensor(actual, dtype=expected.dtype)
     if _is_sequence(actual) and _is_sequence(expected):
         if len(actual) != len(expected):
             _fail(path, f"The length of the sequences mismatch: {len(actual)} != {len(expected)}")
@@ -208,9 +220,9 @@ class TestCase(unittest.TestCase):
     """torch's ``TestCase``: ``assertEqual`` with torch's comparison and a seeded RNG."""
 
     def setUp(self) -> None:
-        """Seed netopt's global generator, as torch seeds its own (``set_rng_seed``)."""
+        """Seed the global generator, as torch seeds its own (``set_rng_seed``)."""
         super().setUp()
-        netopt.manual_seed(1234)
+        _lib.manual_seed(1234)
 
     def assertEqual(
         self,

@@ -13,7 +13,9 @@ A name-only shim: before the file is imported, ``torch``, ``torch.nn``,
 patched. The tests run with :mod:`unittest`; the script prints each failure's
 first line and, last, ``SUMMARY passed=.. failed=.. errors=.. skipped=.. collected=..``.
 The exit status is 0 when the file ran (whatever the counts), 2 when it could not be
-loaded.
+loaded. ``--control`` runs the file against the real torch instead, with only torch's
+harness replaced: torch passes its own tests, so anything but a clean run there is a
+fault of the harness.
 
 torch's file is not in the torch wheel; it is torch's code and stays out of this
 repository: fetch ``test/optim/test_lrscheduler.py`` from pytorch/pytorch yourself.
@@ -115,9 +117,22 @@ class _Result(unittest.TestResult):
         self._problem("ERROR", test, err)
 
 
-def run(path: str | Path, verbose: bool = False) -> _Result:
-    """Import the test file under the shim and run every test in it."""
-    install_shim()
+def install_control() -> None:
+    """The control run: the real torch, with only torch's harness replaced by
+    :mod:`torch_common_utils` (torch's passes its own tests, so this checks the harness)."""
+    import torch
+
+    sys.path.insert(0, str(HERE))
+    import torch_common_utils
+
+    torch_common_utils.use_library(torch)
+    sys.modules["torch.testing._internal.common_utils"] = torch_common_utils
+
+
+def run(path: str | Path, verbose: bool = False, control: bool = False) -> _Result:
+    """Import the test file under the shim (or, ``control``, under the real torch) and
+    run every test in it."""
+    install_control() if control else install_shim()
     spec = importlib.util.spec_from_file_location("test_lrscheduler", str(path))
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -135,13 +150,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="list passing tests and show warnings"
     )
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="run against the real torch (only the harness replaced): checks the harness",
+    )
     args = parser.parse_args(argv)
     if not Path(args.path).is_file():
         print(f"no such file: {args.path}", file=sys.stderr)
         return 2
     if not args.verbose:  # warnings the tests provoke on purpose; tests record their own
         warnings.showwarning = lambda *_args, **_kw: None
-    result = run(args.path, args.verbose)
+    result = run(args.path, args.verbose, args.control)
     if args.verbose:
         for name in result.passed:
             print(f"ok     {name.rsplit('.', 1)[-1]}")
