@@ -204,13 +204,27 @@ def _compare_tensors(actual, expected, *, rtol, atol, equal_nan, exact_dtype, pa
         _fail(path, f"Tensor-likes are not close!\n\nExpected {b} but got {a}.")
 
 
-def assert_close(actual, expected, *, rtol=None, atol=None, equal_nan=False, msg=None, **_kw):
+def assert_close(
+    actual,
+    expected,
+    *,
+    allow_subclasses=True,
+    rtol=None,
+    atol=None,
+    equal_nan=False,
+    check_device=True,
+    check_dtype=True,
+    check_layout=True,
+    check_stride=False,
+    msg=None,
+):
     """torch.testing.assert_close: :func:`compare` with dtypes and number types checked
-    and NaN unequal to NaN (its defaults)."""
+    and NaN unequal to NaN (its defaults). There is one device, one layout and no
+    strides to check; ``allow_subclasses`` is moot (no tensor subclasses)."""
     try:
         compare(
-            actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, exact_dtype=True,
-            strict_numbers=True,
+            actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan,
+            exact_dtype=check_dtype, strict_numbers=check_dtype,
         )  # fmt: skip
     except _Mismatch as err:
         raise AssertionError(msg or str(err)) from None
@@ -234,9 +248,14 @@ class TestCase(unittest.TestCase):
         rtol: float | None = None,
         equal_nan: bool = True,
         exact_dtype: bool = True,
-        **_ignored: Any,
+        exact_device: bool = False,
+        exact_layout: bool = False,
+        exact_stride: bool = False,
+        exact_is_coalesced: bool = False,
     ) -> None:
-        """Assert ``x`` equals ``y`` by torch's rules (see the module docstring)."""
+        """Assert ``x`` equals ``y`` by torch's rules (see the module docstring); one
+        device, one layout, no strides or sparse tensors: the ``exact_*`` flags but
+        ``exact_dtype`` have nothing to check."""
         __tracebackhide__ = True
         try:
             compare(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan, exact_dtype=exact_dtype)
