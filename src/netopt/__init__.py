@@ -87,8 +87,9 @@ from .autograd import (
 from .autograd.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .autograd.device import DTYPES as _DTYPES
 from .autograd.device import check_device as _check_device
+from .autograd.factories import empty, randperm
 from .autograd.ops import pow
-from .random import manual_seed
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 
 _LAZY = (
     "nn",
@@ -147,11 +148,6 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     return input.argmin(dim, keepdim)
 
 
-def empty(*size: Any, dtype: Any = float32, requires_grad: bool = False) -> Tensor:
-    """A tensor to be filled (``torch.empty``); netopt gives zeros, never stale memory."""
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
-
-
 def save(obj: Any, f: Any, *, key: bytes | None = None) -> Any:
     """Save a state dict (or a nest of dicts, lists, arrays, tensors, numbers, strings) to
     the file ``f`` (a path or a binary file object), as ``torch.save`` is used, without
@@ -177,6 +173,7 @@ def load(
 
 
 __all__ = [
+    "Generator",
     "Tensor",
     "__version__",
     "abs",
@@ -212,8 +209,10 @@ __all__ = [
     "full_like",
     "gather",
     "get_default_device",
+    "get_rng_state",
     "half",
     "inference_mode",
+    "initial_seed",
     "int",
     "int8",
     "int16",
@@ -248,11 +247,14 @@ __all__ = [
     "randint",
     "randn",
     "randn_like",
+    "randperm",
     "relu",
     "reshape",
     "save",
+    "seed",
     "set_default_device",
     "set_grad_enabled",
+    "set_rng_state",
     "short",
     "sigmoid",
     "sign",

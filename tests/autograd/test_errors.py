@@ -79,9 +79,11 @@ ERRORS = [
     (netopt.cat, {"tensors": []}, ValueError, "expected a non-empty sequence"),
     (netopt.stack, {"tensors": []}, ValueError, "expected a non-empty sequence"),
     (netopt.from_numpy, {"array": [1.0]}, TypeError, r"expected np.ndarray \(got list\)"),
-    (netopt.rand, {"rng": 0}, TypeError, "rng must be a numpy.random.Generator"),
-    (netopt.manual_seed, {"seed": -1}, ValueError, "seed must be a non-negative integer"),
-    (netopt.manual_seed, {"seed": True}, ValueError, "seed must be a non-negative integer"),
+    (netopt.rand, {"rng": 0}, TypeError, "rng must be a netopt.Generator, a numpy.random"),
+    (netopt.manual_seed, {"seed": 2**64}, ValueError, r"seed must be in \[-2\*\*63, 2\*\*64 - 1\]"),
+    (netopt.manual_seed, {"seed": -(2**63) - 1}, ValueError, "seed must be in"),
+    (netopt.manual_seed, {"seed": True}, ValueError, "seed must be an integer, got True"),
+    (netopt.manual_seed, {"seed": 1.5}, ValueError, "seed must be an integer, got 1.5"),
 ]
 
 

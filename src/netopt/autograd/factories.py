@@ -13,7 +13,25 @@ from .tensor import Tensor
 from .tensor import tensor as _tensor
 
 
-def _shape(size: tuple) -> tuple[int, ...]:
+def _shape(size: tuple, keyword: Any = None, name: str = "zeros") -> tuple[int, ...]:
+    """The shape from ``*size`` (ints, or one tuple/list) or from torch's ``size=`` keyword.
+
+    Raises
+    ------
+    TypeError
+        ``size=`` given with positional sizes too, or not a tuple/list of ints (torch's rule).
+    """
+    if keyword is not None:
+        if size:
+            raise TypeError(
+                f"{name}() received an invalid combination of arguments - got sizes both "
+                f"positionally {size} and as size={keyword!r}"
+            )
+        if not isinstance(keyword, (tuple, list)):
+            raise TypeError(
+                f"{name}(): argument 'size' must be tuple of ints, not {type(keyword).__name__}"
+            )
+        return tuple(keyword)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         return tuple(size[0])
     return tuple(size)
@@ -26,19 +44,40 @@ def _new(arr: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 def zeros(
-    *size: Any, dtype: Any = np.float32, device: Any = None, requires_grad: bool = False
+    *sizes: Any,
+    dtype: Any = np.float32,
+    device: Any = None,
+    requires_grad: bool = False,
+    size: Any = None,
 ) -> Tensor:
-    """A tensor of zeros."""
+    """A tensor of zeros; the shape as ints, one tuple, or ``size=`` (torch's keyword)."""
     check_device(device)
-    return _new(np.zeros(_shape(size), dtype=dtype), requires_grad)
+    return _new(np.zeros(_shape(sizes, size, "zeros"), dtype=dtype), requires_grad)
 
 
 def ones(
-    *size: Any, dtype: Any = np.float32, device: Any = None, requires_grad: bool = False
+    *sizes: Any,
+    dtype: Any = np.float32,
+    device: Any = None,
+    requires_grad: bool = False,
+    size: Any = None,
 ) -> Tensor:
-    """A tensor of ones."""
+    """A tensor of ones; the shape as ints, one tuple, or ``size=`` (torch's keyword)."""
     check_device(device)
-    return _new(np.ones(_shape(size), dtype=dtype), requires_grad)
+    return _new(np.ones(_shape(sizes, size, "ones"), dtype=dtype), requires_grad)
+
+
+def empty(
+    *sizes: Any,
+    dtype: Any = np.float32,
+    device: Any = None,
+    requires_grad: bool = False,
+    size: Any = None,
+) -> Tensor:
+    """A tensor to be filled (``torch.empty``); netopt gives zeros, never stale memory.
+    The shape as :func:`zeros` takes it (ints, one tuple, or ``size=``)."""
+    check_device(device)
+    return _new(np.zeros(_shape(sizes, size, "empty"), dtype=dtype), requires_grad)
 
 
 def full(
@@ -100,28 +139,42 @@ def eye(
 
 
 def randn(
-    *size: Any,
+    *sizes: Any,
     rng: np.random.Generator | None = None,
     dtype: Any = np.float32,
     device: Any = None,
     requires_grad: bool = False,
+    size: Any = None,
+    generator: np.random.Generator | None = None,
 ) -> Tensor:
-    """Standard normal samples from ``rng`` (netopt's default generator when None)."""
+    """Standard normal samples from ``rng`` or ``generator`` (a :class:`netopt.Generator`;
+    netopt's default generator when both are None); the shape as :func:`zeros` takes it."""
     check_device(device)
-    arr = _random.resolve(rng).standard_normal(_shape(size)).astype(dtype)
+    gen = _random.resolve(rng, generator)
+    arr = gen.standard_normal(_shape(sizes, size, "randn")).astype(dtype)
     return _new(arr, requires_grad)
 
 
 def rand(
-    *size: Any,
+    *sizes: Any,
     rng: np.random.Generator | None = None,
     dtype: Any = np.float32,
     device: Any = None,
     requires_grad: bool = False,
+    size: Any = None,
+    generator: np.random.Generator | None = None,
 ) -> Tensor:
-    """Uniform samples on ``[0, 1)`` from ``rng`` (netopt's default generator when None)."""
+    """Uniform samples on ``[0, 1)`` from ``rng`` or ``generator`` (as :func:`randn`);
+    the shape as :func:`zeros` takes it.
+
+    Examples
+    --------
+    >>> from netopt.random import Generator
+    >>> rand(size=(2, 3), generator=Generator().manual_seed(0)).shape
+    (2, 3)
+    """
     check_device(device)
-    arr = _random.resolve(rng).random(_shape(size)).astype(dtype)
+    arr = _random.resolve(rng, generator).random(_shape(sizes, size, "rand")).astype(dtype)
     return _new(arr, requires_grad)
 
 
@@ -155,9 +208,11 @@ def randint(
     rng: np.random.Generator | None = None,
     dtype: Any = np.int64,
     device: Any = None,
+    generator: np.random.Generator | None = None,
 ) -> Tensor:
-    """Integers drawn uniformly from ``[low, high)``, from ``rng`` (netopt's default
-    generator when None); ``randint(high, size)`` draws from ``[0, high)``, as ``torch``.
+    """Integers drawn uniformly from ``[low, high)``, from ``rng`` or ``generator`` (netopt's
+    default generator when both are None); ``randint(high, size)`` draws from ``[0, high)``,
+    as ``torch``.
 
     Examples
     --------
@@ -182,7 +237,43 @@ def randint(
     if low >= high:
         raise ValueError(f"randint(): the range [{low}, {high}) is empty")
     shape = tuple(size) if isinstance(size, (tuple, list)) else (size,)
-    return Tensor(_random.resolve(rng).integers(low, high, shape).astype(dtype))
+    return Tensor(_random.resolve(rng, generator).integers(low, high, shape).astype(dtype))
+
+
+def randperm(
+    n: int,
+    *,
+    generator: np.random.Generator | None = None,
+    rng: np.random.Generator | None = None,
+    dtype: Any = np.int64,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A random permutation of ``0 .. n-1`` (``torch.randperm``), from ``generator`` or
+    ``rng`` (netopt's default generator when both are None).
+
+    Raises
+    ------
+    TypeError
+        ``n`` not an int.
+    RuntimeError
+        ``n`` negative, or ``requires_grad`` with a non-floating ``dtype`` (torch's messages).
+
+    Examples
+    --------
+    >>> from netopt.random import Generator
+    >>> sorted(randperm(4, generator=Generator().manual_seed(0)).tolist())
+    [0, 1, 2, 3]
+    """
+    check_device(device)
+    if not is_int(n):
+        raise TypeError(
+            f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}"
+        )
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    order = _random.resolve(rng, generator).permutation(int(n))
+    return _new(order.astype(dtype), requires_grad)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

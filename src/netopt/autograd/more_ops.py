@@ -152,11 +152,13 @@ def normal(
     rng: np.random.Generator | None = None,
     dtype: Any = None,
     requires_grad: bool = False,
+    generator: np.random.Generator | None = None,
 ) -> Tensor:
     r"""Samples :math:`\mathcal{N}(\text{mean}, \text{std}^2)`, as ``torch.normal``.
 
     ``mean``/``std`` are numbers (then ``size`` is required) or tensors, broadcast
-    together; the draw comes from ``rng`` (netopt's default generator when None).
+    together; the draw comes from ``rng`` or ``generator`` (netopt's default generator
+    when both are None).
     """
     m, s = as_array(mean), as_array(std)
     if np.any(np.asarray(s) < 0):
@@ -168,7 +170,7 @@ def normal(
     shape = tuple(size) if isinstance(size, (tuple, list)) else (size,)
     if dtype is None:
         dtype = next((a.dtype for a in (m, s) if isinstance(a, np.ndarray)), np.float32)
-    draw = _random.resolve(rng).standard_normal(shape)
+    draw = _random.resolve(rng, generator).standard_normal(shape)
     return Tensor((m + s * draw).astype(dtype), requires_grad=bool(requires_grad))
 
 

@@ -289,7 +289,11 @@ def _split_lengths(n: int, lengths: Sequence[float]) -> list[int]:
 
 
 def random_split(
-    dataset: Any, lengths: Sequence[float], rng: np.random.Generator | None = None
+    dataset: Any,
+    lengths: Sequence[float],
+    rng: np.random.Generator | None = None,
+    *,
+    generator: np.random.Generator | None = None,
 ) -> list[Subset]:
     r"""Split ``dataset`` at random into non-overlapping :class:`Subset` objects.
 
@@ -303,6 +307,8 @@ def random_split(
         from the first on (``torch.utils.data.random_split``'s rule).
     rng : numpy.random.Generator, optional
         Draws the permutation; netopt's default generator when None.
+    generator : netopt.Generator, optional
+        torch's name for ``rng`` (give one of them).
 
     Returns
     -------
@@ -324,7 +330,7 @@ def random_split(
     >>> len(train), len(val)
     (8, 2)
     """
-    gen = _random.resolve(rng)
+    gen = _random.resolve(rng, generator)
     counts = _split_lengths(len(dataset), lengths)
     order = gen.permutation(sum(counts))
     bounds = np.cumsum([0, *counts])

@@ -87,15 +87,18 @@ def _fill(tensor: Tensor, draw: Any) -> Tensor:
     return tensor
 
 
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, rng=None) -> Tensor:
-    """Fill with draws from :math:`U(a, b)`."""
-    gen = _random.resolve(rng)
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, rng=None, *, generator=None) -> Tensor:
+    """Fill with draws from :math:`U(a, b)`; ``generator`` is torch's name for ``rng``."""
+    gen = _random.resolve(rng, generator)
     return _fill(tensor, lambda n: gen.uniform(a, b, n))
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, rng=None) -> Tensor:
-    r"""Fill with draws from :math:`\mathcal N(\text{mean}, \text{std}^2)`."""
-    gen = _random.resolve(rng)
+def normal_(
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, rng=None, *, generator=None
+) -> Tensor:
+    r"""Fill with draws from :math:`\mathcal N(\text{mean}, \text{std}^2)`; ``generator`` is
+    torch's name for ``rng``."""
+    gen = _random.resolve(rng, generator)
     return _fill(tensor, lambda n: gen.normal(mean, std, n))
 
 
@@ -116,17 +119,18 @@ def ones_(tensor: Tensor) -> Tensor:
     return constant_(tensor, 1.0)
 
 
-def xavier_uniform_(tensor: Tensor, gain: float = 1.0, rng=None) -> Tensor:
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, rng=None, *, generator=None) -> Tensor:
     r"""Glorot uniform: :math:`U(-a, a)`, :math:`a = g\sqrt{6/(\text{fan\_in}+\text{fan\_out})}`."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -bound, bound, rng)
+    return uniform_(tensor, -bound, bound, rng, generator=generator)
 
 
-def xavier_normal_(tensor: Tensor, gain: float = 1.0, rng=None) -> Tensor:
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, rng=None, *, generator=None) -> Tensor:
     r"""Glorot normal: :math:`\sigma = g\sqrt{2/(\text{fan\_in}+\text{fan\_out})}`."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), rng)
+    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
+    return normal_(tensor, 0.0, std, rng, generator=generator)
 
 
 def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> float:
@@ -151,6 +155,8 @@ def kaiming_uniform_(
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
     rng=None,
+    *,
+    generator=None,
 ) -> Tensor:
     r"""He uniform: :math:`U(-b, b)`, :math:`b = g\sqrt{3/\text{fan}}`.
 
@@ -161,7 +167,7 @@ def kaiming_uniform_(
     if _zero_element(tensor):
         return tensor
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
-    return uniform_(tensor, -bound, bound, rng)
+    return uniform_(tensor, -bound, bound, rng, generator=generator)
 
 
 def kaiming_normal_(
@@ -170,8 +176,11 @@ def kaiming_normal_(
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
     rng=None,
+    *,
+    generator=None,
 ) -> Tensor:
     r"""He normal: :math:`\mathcal N(0, \sigma^2)`, :math:`\sigma = g/\sqrt{\text{fan}}`."""
     if _zero_element(tensor):
         return tensor
-    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), rng)
+    std = _kaiming_std(tensor, a, mode, nonlinearity)
+    return normal_(tensor, 0.0, std, rng, generator=generator)
