@@ -129,6 +129,12 @@ ERRORS = [
         r"Expected non-empty vector or matrix .* got: \[2, 2, 2\]",
     ),
     (
+        lambda: F.multi_margin_loss(X, netopt.tensor([0, 1]), 1, 1.0, None, True),
+        ValueError,
+        "size_average and reduce are deprecated",
+    ),
+    (lambda: nn.MultiMarginLoss(reduce=False), ValueError, "deprecated; use reduction="),
+    (
         lambda: F.multi_margin_loss(X, netopt.tensor([0, 1]), reduction="avg"),
         ValueError,
         "avg is not a valid value for reduction",

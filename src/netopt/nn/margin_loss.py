@@ -15,12 +15,21 @@ class MultiMarginLoss(_Loss):
     Raises
     ------
     ValueError
-        ``p`` not 1 or 2, or ``weight`` not one-dimensional (PyTorch checks both here).
+        ``p`` not 1 or 2, or ``weight`` not one-dimensional (PyTorch checks both here);
+        ``size_average`` or ``reduce`` given (torch's deprecated arguments).
     """
 
     def __init__(
-        self, p: int = 1, margin: float = 1.0, weight: Any = None, reduction: str = "mean"
+        self,
+        p: int = 1,
+        margin: float = 1.0,
+        weight: Any = None,
+        size_average: Any = None,
+        reduce: Any = None,
+        reduction: str = "mean",
     ) -> None:
+        if size_average is not None or reduce is not None:
+            raise ValueError("size_average and reduce are deprecated; use reduction=")
         super().__init__(reduction)
         if p != 1 and p != 2:
             raise ValueError("only p == 1 and p == 2 supported")
@@ -31,4 +40,6 @@ class MultiMarginLoss(_Loss):
         self.weight = weight
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return multi_margin_loss(input, target, self.p, self.margin, self.weight, self.reduction)
+        return multi_margin_loss(
+            input, target, self.p, self.margin, self.weight, reduction=self.reduction
+        )

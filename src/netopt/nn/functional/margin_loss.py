@@ -40,6 +40,8 @@ def multi_margin_loss(
     p: int = 1,
     margin: float = 1.0,
     weight: Any = None,
+    size_average: Any = None,
+    reduce: Any = None,
     reduction: str = "mean",
 ) -> Tensor:
     r"""Multi-class hinge loss of scores ``input`` (``(N, C)`` or ``(C,)``) for classes ``target``.
@@ -67,13 +69,15 @@ def multi_margin_loss(
     margin : float, default 1.0
     weight : Tensor or array_like, optional
         One weight per class (``(C,)``), applied by the sample's true class.
+    size_average, reduce : None
+        torch's deprecated arguments, kept in their places; giving either raises.
     reduction : {"mean", "sum", "none"}
 
     Raises
     ------
     ValueError
         ``p`` not 1 or 2, a ``weight`` that is not one-dimensional, an unknown ``reduction``
-        (PyTorch's messages).
+        (PyTorch's messages); ``size_average`` or ``reduce`` given.
     RuntimeError
         An input that is not a non-empty vector or matrix, targets of the wrong shape, dtype
         or range, a weight of the wrong length (PyTorch's messages).
@@ -85,6 +89,8 @@ def multi_margin_loss(
     >>> round(multi_margin_loss(x, netopt.tensor([3])).item(), 4)
     0.325
     """
+    if size_average is not None or reduce is not None:
+        raise ValueError("size_average and reduce are deprecated; use reduction=")
     check_reduction(reduction)
     if p != 1 and p != 2:
         raise ValueError("only p == 1 and p == 2 supported")
