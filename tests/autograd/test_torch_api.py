@@ -62,6 +62,18 @@ def test_in_place_methods_with_alpha():
     assert t.data.tolist() == [0.75, 1.0]
 
 
+def test_torchs_long_names_are_the_same_ops():
+    t = netopt.tensor(np.array([1.0, 2.0]))
+    assert t.multiply_(4.0).divide_(2.0).true_divide_(0.5) is t  # [1, 2] * 4 / 2 / 0.5
+    assert t.data.tolist() == [4.0, 8.0]
+    assert t.subtract_(2.0, alpha=0.5).data.tolist() == [3.0, 7.0]
+    assert t.multiply(2.0).tolist() == [6.0, 14.0]
+    assert t.divide(2.0).tolist() == t.true_divide(2.0).tolist() == [1.5, 3.5]
+    torch = pytest.importorskip("torch")
+    names = ("multiply", "divide", "true_divide", "multiply_", "divide_", "true_divide_")
+    assert all(hasattr(torch.Tensor, n) for n in (*names, "subtract_"))
+
+
 def test_in_place_on_a_leaf_that_requires_grad_raises_torchs_error():
     w = _leaf([1.0])
     message = "a leaf Variable that requires grad is being used in an in-place operation."

@@ -59,7 +59,10 @@ _METHODS: dict[str, Any] = {
     "add": ops.add,
     "sub": ops.sub,
     "mul": ops.mul,
+    "multiply": ops.mul,  # torch's long names of the same ops
     "div": ops.div,
+    "divide": ops.div,
+    "true_divide": ops.div,
     "pow": ops.pow,
     "matmul": ops.matmul,
     "neg": ops.neg,
@@ -270,11 +273,15 @@ for _name, _ufunc, _op in (
     ("__imul__", np.multiply, ops.mul),
     ("__itruediv__", np.true_divide, ops.div),
     ("mul_", np.multiply, ops.mul),
+    ("multiply_", np.multiply, ops.mul),
     ("div_", np.true_divide, ops.div),
+    ("divide_", np.true_divide, ops.div),
+    ("true_divide_", np.true_divide, ops.div),
 ):
     setattr(Tensor, _name, _inplace(_ufunc, _op))
 Tensor.add_ = _scaled_inplace(np.add, ops.add)
 Tensor.sub_ = _scaled_inplace(np.subtract, ops.sub)
+Tensor.subtract_ = Tensor.sub_
 Tensor.__setitem__ = _setitem
 for _name, _ufunc in (
     ("__and__", np.bitwise_and),
