@@ -168,6 +168,38 @@ CASES: dict[str, Case] = {
         i["x"], i["x"].detach().sigmoid()
     ),
     "multi_margin_loss": lambda t, F, i: F.multi_margin_loss(i["x"], i["labels"]),
+    "conv1d": lambda t, F, i: F.conv1d(i["seq"], i["kern"][:, :, 0]),
+    "avg_pool1d": lambda t, F, i: F.avg_pool1d(i["seq"], 2),
+    "adaptive_avg_pool1d": lambda t, F, i: F.adaptive_avg_pool1d(i["seq"], 2),
+    "adaptive_max_pool1d": lambda t, F, i: F.adaptive_max_pool1d(i["seq"], 2),
+    "bce_with_logits_none": lambda t, F, i: F.binary_cross_entropy_with_logits(
+        i["x"], i["x"].detach().sigmoid(), reduction="none"
+    ),
+    "bce_sum": lambda t, F, i: F.binary_cross_entropy(
+        i["x"].sigmoid(), i["x"].detach().sigmoid(), reduction="sum"
+    ),
+    "kl_div": lambda t, F, i: F.kl_div(
+        i["x"].log_softmax(1), i["x"].detach().softmax(1), reduction="batchmean"
+    ),
+    "kl_div_none": lambda t, F, i: F.kl_div(
+        i["x"].log_softmax(1), i["x"].detach().softmax(1), reduction="none"
+    ),
+    "pad_circular": lambda t, F, i: F.pad(i["img"], (1, 1, 1, 1), mode="circular"),
+    "std": lambda t, F, i: i["x"].std(),
+    "addmm": lambda t, F, i: t.addmm(i["bias"], i["x"], i["w"].T),
+    "squeeze": lambda t, F, i: i["x"][None].squeeze(0),
+    "selu": lambda t, F, i: F.selu(i["x"]),
+    "mm_function": lambda t, F, i: t.mm(i["x"], i["y"]),
+    "bmm_function": lambda t, F, i: t.bmm(i["b"], i["b2"]),
+    "dot_function": lambda t, F, i: t.dot(i["v"], i["v"]),
+    "sum_keepdim": lambda t, F, i: i["x"].sum(1, keepdim=True),
+    "norm_dim": lambda t, F, i: i["x"].norm(dim=1),
+    "norm_p1": lambda t, F, i: i["x"].norm(p=1),
+    "clamp_function": lambda t, F, i: t.clamp(i["x"], min=-0.5, max=0.5),
+    "to_float64": lambda t, F, i: i["x"].to(t.float64),
+    "rsub_of_a_result": lambda t, F, i: 1.0 - i["x"] * 2,
+    "where_scalar": lambda t, F, i: t.where(i["x"] > 0, i["x"], 0.0),
+    "index_tensor": lambda t, F, i: i["x"][i["labels"]],
 }
 
 #: case -> (the name netopt shows, whether torch records a node of that name for the call,
@@ -183,6 +215,14 @@ DIFFERENT: dict[str, tuple[str, bool, str]] = {
     "expand": ("AddBackward0", False, "netopt's expand adds zeros of the target shape"),
     "linear_3d": ("AddmmBackward0", True, "torch flattens the batch into an addmm, then views"),
     "max_pool1d": ("MaxPool2DWithIndicesBackward0", True, "both pool in 2-d; torch squeezes"),
+    "avg_pool1d": ("AvgPool2DBackward0", True, "both pool in 2-d; torch squeezes"),
+    "adaptive_avg_pool1d": ("AdaptiveAvgPool2DBackward0", True, "2-d pooling, then squeeze"),
+    "adaptive_max_pool1d": ("AdaptiveMaxPool2DBackward0", True, "2-d pooling, then squeeze"),
+    "std": ("SqrtBackward0", False, "netopt's std is the square root of var"),
+    "addmm": ("AddBackward0", False, "netopt's addmm adds the input to an mm"),
+    "squeeze": ("ViewBackward0", False, "netopt's squeeze is a reshape"),
+    "selu": ("MulBackward0", False, "netopt's selu is a scale times elu"),
+    "bce_sum": ("SumBackward0", False, "the elementwise loss, then the sum"),
     "cross_entropy_probs": ("CrossEntropyBackward0", False, "one node; torch composes it"),
     "cross_entropy_smoothing": ("CrossEntropyBackward0", False, "one node; torch composes it"),
     "nll_loss": ("DivBackward0", False, "netopt composes nll_loss: gather, sum, divide"),
