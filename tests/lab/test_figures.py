@@ -17,7 +17,15 @@ from netopt.lab.plotting import (
 from netopt.lab.registry import load_experiments
 
 load_experiments(
-    ["entropy", "objectives", "descent", "learning_rate", "activations", "generalization"]
+    [
+        "entropy",
+        "objectives",
+        "descent",
+        "learning_rate",
+        "activations",
+        "gradients",
+        "generalization",
+    ]
 )
 
 
@@ -41,7 +49,15 @@ def test_a_legend_on_a_line_is_found_and_one_outside_is_not():
 
 @pytest.mark.parametrize(
     "name",
-    ["entropy", "objectives", "descent", "learning_rate", "activations", "generalization"],
+    [
+        "entropy",
+        "objectives",
+        "descent",
+        "learning_rate",
+        "activations",
+        "gradients",
+        "generalization",
+    ],
 )
 def test_figures_are_legible_at_1200_px(name):
     result = REGISTRY[name].run(Context(seed=0, quick=True))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,12 +71,17 @@ class Claim:
         least ``"seeds"`` (how many seeds it repeats over in this run, a positive int),
         ``"tuning"`` (how hyperparameters were chosen, and the budget; ``"none"`` when
         nothing is tuned) and ``"statistic"`` (what is compared and the paired count
-        that must be met). Values are str, int, float, bool or lists of them.
+        that must be met). Values are str, int, float, bool or lists of them. Optional
+        ``"per_seed"``: whether the statement held on each seed (a list of ``seeds``
+        bools); the evidence then states the count as :func:`seed_count` words it
+        (``"9 of 10 seeds"``), and ``results.json`` carries the list.
 
     Raises
     ------
     ValueError
-        On an unknown kind, a finding without a complete protocol, or a check with one.
+        On an unknown kind, a finding without a complete protocol, or a check with one;
+        on a ``"per_seed"`` that is not ``seeds`` bools or whose count the evidence
+        does not state.
 
     Examples
     --------
@@ -96,6 +101,8 @@ class Claim:
 
     def __post_init__(self) -> None:
         _check_kind(self.claim, self.kind, self.protocol)
+        if self.protocol is not None and "per_seed" in self.protocol:
+            _check_per_seed(self.claim, self.evidence, self.protocol)
 
 
 def _check_kind(claim: object, kind: object, protocol: object) -> None:
@@ -117,6 +124,32 @@ def _check_kind(claim: object, kind: object, protocol: object) -> None:
                 f"finding {claim!r}: protocol {key!r} must be str, int, float, bool or a list "
                 f"of them, got {value!r}"
             )
+
+
+def seed_count(held: Sequence[bool]) -> str:
+    """The paired count of a finding as the evidence words it: ``"N of M seeds"``.
+
+    Examples
+    --------
+    >>> seed_count([True, False, True])
+    '2 of 3 seeds'
+    """
+    return f"{sum(bool(h) for h in held)} of {len(held)} seeds"
+
+
+def _check_per_seed(claim: object, evidence: str, protocol: dict) -> None:
+    held = protocol["per_seed"]
+    if not isinstance(held, list) or len(held) != protocol["seeds"]:
+        raise ValueError(
+            f"finding {claim!r}: protocol per_seed must be a list of {protocol['seeds']} bools "
+            f"(one per seed), got {held!r}"
+        )
+    if not all(isinstance(h, bool) for h in held):
+        raise ValueError(f"finding {claim!r}: protocol per_seed must hold bools, got {held!r}")
+    if seed_count(held) not in evidence:
+        raise ValueError(
+            f"finding {claim!r}: the evidence must state {seed_count(held)!r}, got {evidence!r}"
+        )
 
 
 def _plain_value(value: object) -> bool:

@@ -11,6 +11,9 @@ clipping, weight regularisation (L1/L2) and batch normalisation. Measured on dee
 * a ReLU net whose weights are 1.5 times He's: unclipped SGD diverges, the same run with
   :func:`netopt.nn.utils.clip_grad_norm_` or :func:`netopt.nn.utils.clip_grad_value_`
   trains (repeated over seeds);
+* the recurrent cliff :math:`h_t = \sigma(w h_{t-1} + b)`, loss :math:`(h_T - y)^2`
+  (:mod:`.cliff`): from a start on the cliff unclipped gradient descent is thrown far away
+  and stays stuck, clipped by norm or by value it reaches the target (repeated over seeds);
 * the weight norm with and without the L2 penalty of eq. 6-11
   (:func:`netopt.regularization.l2_penalty`).
 """
@@ -23,8 +26,8 @@ from netopt.data import load_digits
 
 from ..._threads import blas_thread_limit
 from ...core import Context, FigureSpec, Result, experiment
-from . import measure
-from .figures import depth_figure, explode_figure, l2_figure
+from . import cliff, measure
+from .figures import cliff_figure, depth_figure, explode_figure, l2_figure
 from .measure import (
     CLIPS,
     CONFIGS,
@@ -87,6 +90,16 @@ def run(ctx: Context) -> Result:
             "norm before clipping. The unclipped run stops where its loss diverges.",
         ),
         FigureSpec(
+            "cliff",
+            cliff_figure(m["cliff"][0], cliff.surface, cliff.clip_label),
+            "The recurrent cliff (slide 52's exploding gradient in a recurrent unit, remedied by "
+            f"slide 53's clipping): h_t = sigmoid(w h_(t-1) + b) for T = {cliff.T} steps from "
+            f"h_0 = {cliff.H0:g}, loss (h_T - y)^2, gradient descent with lr {cliff.LR:g} from "
+            "a start on the cliff (first seed). Left: the loss over (w, b) (dark: low) and the "
+            "paths; the unclipped run leaves the picture in its first step. Right: the loss "
+            "per step.",
+        ),
+        FigureSpec(
             "l2",
             l2_figure(l2_runs, LR),
             "Weight regularisation (slide 53, eq. 6-11): total weight norm of a ReLU + He net "
@@ -96,14 +109,21 @@ def run(ctx: Context) -> Result:
     claims = (
         measure.depth_claims(m["norms"], m["learn"], s.steps)
         + measure.explode_claims(m["explode"])
+        + cliff.claims(m["cliff"])
         + [measure.l2_claim(l2_runs)]
     )
-    tables = [measure.depth_table(depth_runs), measure.explode_table(explode, l2_runs)]
+    tables = [
+        measure.depth_table(depth_runs),
+        measure.explode_table(explode, l2_runs),
+        cliff.table(m["cliff"][0]),
+    ]
     summary = (
         f"Deep nets of {DEPTH} hidden layers x 64 units on digits, SGD with batch 32 for "
         f"{s.steps} steps. Gradient norms are the Frobenius norms of dL/dW per layer on 256 "
         f"training images at initialisation ({s.init_draws} draws). Training findings repeat "
-        f"over {s.seeds} seeds; figures and tables show the first."
+        f"over {s.seeds} seeds; figures and tables show the first. The recurrent cliff: one "
+        f"sigmoid unit, {cliff.STEPS} gradient-descent steps per run, a new start and target "
+        "per seed."
     )
     return Result(claims=claims, figures=figures, tables=tables, summary=summary)
 
@@ -134,6 +154,8 @@ def _measure(ctx: Context, split: object, s: Settings) -> dict:
         }
         for i in range(s.seeds)
     ]
+    ctx.progress(0.75, "the recurrent cliff")
+    m["cliff"] = [cliff.run(ctx, "" if i == 0 else f"-{i}") for i in range(s.seeds)]
     ctx.progress(0.8, "L2 regularisation")
     m["l2"] = {lam: measure.l2_run(ctx, split, lam, s.steps) for lam in L2_LAMBDAS}
     return m
