@@ -200,6 +200,11 @@ CASES: dict[str, Case] = {
     "rsub_of_a_result": lambda t, F, i: 1.0 - i["x"] * 2,
     "where_scalar": lambda t, F, i: t.where(i["x"] > 0, i["x"], 0.0),
     "index_tensor": lambda t, F, i: i["x"][i["labels"]],
+    "index_0d_tensor": lambda t, F, i: i["x"][i["labels"][1], 1:],
+    "index_full_slices": lambda t, F, i: i["x"][:, :],
+    "index_slice_none": lambda t, F, i: i["x"][:, None],
+    "index_ellipsis": lambda t, F, i: i["x"][...],
+    "index_ellipsis_int": lambda t, F, i: i["x"][..., 1],
 }
 
 #: case -> (the name netopt shows, whether torch records a node of that name for the call,

@@ -123,16 +123,29 @@ def _dim_extremum(c: dict) -> str:
     return "MaxBackward0" if np.array_equal(picked, top) else "MinBackward0"
 
 
+def _is_int(item: Any) -> bool:
+    """An integer index, a 0-d integer array (a tensor index) included."""
+    if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+        return True
+    return isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype.kind in "iu"
+
+
 def _getitem(c: dict) -> str:
-    if not c.get("basic"):
+    # torch indexes item by item, so its last node is the last item that does something:
+    # ``None`` unsqueezes, an int selects, a slice slices; ``...`` and a full ``:`` add no
+    # node, except that a lone ``x[:]`` is a slice and ``x[:, :]`` an alias.
+    index = c["index"]
+    items = index if isinstance(index, tuple) else (index,)
+    if not all(i is None or i is Ellipsis or isinstance(i, slice) or _is_int(i) for i in items):
         return "IndexBackward0"
-    index = c["index"] if isinstance(c["index"], tuple) else (c["index"],)
-    for item in reversed(index):
-        if isinstance(item, slice):
-            return "SliceBackward0"
-        if isinstance(item, (int, np.integer)):
+    for item in reversed(items):
+        if item is None:
+            return "UnsqueezeBackward0"
+        if _is_int(item):
             return "SelectBackward0"
-    return "UnsqueezeBackward0" if any(i is None for i in index) else "AliasBackward0"
+        if isinstance(item, slice) and item != slice(None):
+            return "SliceBackward0"
+    return "SliceBackward0" if isinstance(index, slice) else "AliasBackward0"
 
 
 def _affine(c: dict) -> str:
