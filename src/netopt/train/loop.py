@@ -31,7 +31,7 @@ from .context import Callback, FitContext, prepare
 from .history import History
 from .progress import ProgressBar
 from .scoring import Metric
-from .threads import fit_threads
+from .threads import check_mode, fit_threads
 
 
 def fit(
@@ -53,6 +53,7 @@ def fit(
     nonfinite_guard: bool = True,
     progress: bool = True,
     capture: bool = True,
+    blas_threads: int | str | None = "auto",
 ) -> History:
     r"""Train ``model`` for ``epochs`` epochs and return what was measured.
 
@@ -99,6 +100,13 @@ def fit(
         as NumPy calls when the model and loss are supported and nothing changed since
         the last batch, eagerly otherwise (silently). The History, parameters and
         optimizer state are bit-identical either way; False always runs eagerly.
+    blas_threads : {"auto", "adaptive"}, int or None, default "auto"
+        BLAS threads while training (:mod:`netopt.train.threads`; limits restored after).
+        "auto": one thread when every product is small, else as they are. "adaptive":
+        small products on one thread; larger ones at whichever of the starting count and
+        1 timed faster on real steps, re-timed periodically (opt-in: OpenBLAS's products
+        can differ in the last bits between thread counts, see
+        :mod:`netopt.train.adaptive_threads`). An int: at most that many. None: untouched.
 
     Returns
     -------
@@ -144,6 +152,7 @@ def fit(
     )  # fmt: skip
     if not isinstance(capture, bool):
         raise ValueError(f"capture must be True or False, got {capture!r}")
+    check_mode(blas_threads)
     ctx.callbacks = _with_defaults(ctx.callbacks, nonfinite_guard, progress)
     step = None
     if capture:
@@ -152,19 +161,19 @@ def fit(
         )
     try:
         _call(ctx.callbacks, "on_train_begin", ctx)
-        with fit_threads(ctx.model, ctx.train_loader):  # small products: one BLAS thread
-            _epochs(ctx, step)
+        with fit_threads(ctx.model, ctx.train_loader, blas_threads) as threads:
+            _epochs(ctx, step, threads)
     finally:
         _call(ctx.callbacks, "on_train_end")
     return ctx.history
 
 
-def _epochs(ctx: FitContext, step: CapturedStep | None) -> None:
+def _epochs(ctx: FitContext, step: CapturedStep | None, threads: Any) -> None:
     """Train, evaluate, step the scheduler, record and ask the callbacks, epoch by epoch."""
     for epoch in range(ctx.initial_epoch + 1, ctx.epochs + 1):
         _call(ctx.callbacks, "on_epoch_begin", epoch)
         start, lr = time.perf_counter(), float(ctx.optimizer.param_groups[0]["lr"])
-        logs = _train_one_epoch(ctx, epoch, step)
+        logs = _train_one_epoch(ctx, epoch, step, threads)
         if logs is None:  # a callback stopped training within the epoch
             break
         if ctx.val_loader is not None:
@@ -192,7 +201,7 @@ def _with_defaults(callbacks: list[Callback], guard: bool, progress: bool) -> li
 
 # ---------------------------------------------------------------------- the steps
 def _train_one_epoch(
-    ctx: FitContext, epoch: int, step: CapturedStep | None
+    ctx: FitContext, epoch: int, step: CapturedStep | None, threads: Any
 ) -> dict[str, Any] | None:
     """Run every training batch; return the epoch's logs, or None if a callback stopped it."""
     ctx.model.train()
@@ -200,7 +209,7 @@ def _train_one_epoch(
     penalty = 0.0
     for batch, (x, y) in enumerate(_pairs(ctx.train_loader, "train_loader"), start=1):
         lr = float(ctx.optimizer.param_groups[0]["lr"])
-        output, loss, norms = _train_step(ctx, x, y, step)
+        output, loss, norms = threads.run(_train_step, ctx, x, y, step)
         if ctx.scheduler_interval == "batch":
             ctx.scheduler.step()
         size = acc.add(loss, output, y, norms)

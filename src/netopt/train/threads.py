@@ -16,6 +16,13 @@ thread count costs about 2 us, a tenth of the small products it would guard. The
 is set through threadpoolctl's library handles, never through environment variables;
 without threadpoolctl, or for models with convolution weights (whose products are not
 ``batch x weight.size``), nothing is changed.
+
+That is ``fit``'s default, ``blas_threads="auto"``: it depends on the model alone, never on
+the clock. ``blas_threads="adaptive"`` (:mod:`netopt.train.adaptive_threads`) times real
+steps at the starting count and at 1 for the models above the threshold, which holds on a
+busy machine; it is opt-in because this machine's OpenBLAS gives different last bits at 1
+and 2 threads for some inner dimensions (784 among them), so its results could depend on
+timing. An int limits to that many threads; None leaves the limits alone.
 """
 
 from __future__ import annotations
@@ -24,6 +31,9 @@ import contextlib
 import importlib.util
 from collections.abc import Iterator
 from typing import Any
+
+from .._validate import is_int
+from .adaptive_threads import AdaptiveThreads
 
 #: Largest product (multiply-adds, ``batch * in * out``) that still runs on one thread.
 #: Measured points on the 2-core machine of docs/performance.md, quiet: no gain from a
@@ -102,7 +112,51 @@ def blas_threads(limit: int | None) -> Iterator[None]:
                 c.set_num_threads(n)
 
 
-def fit_threads(model: Any, loader: Any) -> contextlib.AbstractContextManager[None]:
-    """The policy for a ``fit`` call: from the loader's ``batch_size`` (when it has one)."""
+#: fit's ``blas_threads`` values besides None and a positive int.
+MODES = ("auto", "adaptive")
+
+
+class _Plain:
+    """The runner of a fixed policy: calls the step as it is."""
+
+    def run(self, fn: Any, *args: Any) -> Any:
+        """``fn(*args)``."""
+        return fn(*args)
+
+
+def check_mode(mode: Any) -> None:
+    """Raise ValueError unless ``mode`` is None, "auto", "adaptive" or a positive int."""
+    if mode is None or (isinstance(mode, str) and mode in MODES) or (is_int(mode) and mode >= 1):
+        return
+    raise ValueError(f"blas_threads must be None, 'auto', 'adaptive' or an int >= 1, got {mode!r}")
+
+
+@contextlib.contextmanager
+def fit_threads(model: Any, loader: Any, mode: Any = "auto") -> Iterator[Any]:
+    """The policy for a ``fit`` call; yields a runner whose ``run(fn, *args)`` runs a step.
+
+    Parameters
+    ----------
+    model : Module
+    loader : iterable
+        Its ``batch_size`` (when it has one) sizes the products.
+    mode : None, "auto", "adaptive" or int
+        "auto": one thread when every product is small (:data:`SMALL_PRODUCT`), else the
+        limits as they are. "adaptive": the same for small products; otherwise
+        :class:`~netopt.train.adaptive_threads.AdaptiveThreads` chooses between the
+        starting count and 1 by timing steps. An int: that many threads (at most the
+        starting count). None: nothing is changed. Limits come back when the block ends.
+    """
+    check_mode(mode)
     batch = getattr(loader, "batch_size", None)
-    return blas_threads(threads_for(model, batch if isinstance(batch, int) else None))
+    small = threads_for(model, batch if is_int(batch) else None)
+    if mode == "adaptive" and small is None and threads_controllable():
+        policy = AdaptiveThreads()
+        try:
+            yield policy
+        finally:
+            policy.close()
+        return
+    limit = mode if is_int(mode) else (None if mode is None else small)
+    with blas_threads(limit):
+        yield _Plain()
