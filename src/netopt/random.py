@@ -42,10 +42,6 @@ def _check_seed(seed: Any) -> int:
     return seed % _U64
 
 
-def _pcg64(seed: int) -> dict:
-    return np.random.PCG64(np.random.SeedSequence(seed)).state
-
-
 class Generator(np.random.Generator):
     """A random generator with ``torch.Generator``'s methods (a NumPy ``Generator`` too).
 
@@ -72,6 +68,11 @@ class Generator(np.random.Generator):
     """
 
     def __init__(self, device: Any = "cpu") -> None:
+        if isinstance(device, np.random.BitGenerator):
+            raise TypeError(
+                "netopt.Generator takes a device, not a bit generator; use "
+                "numpy.random.Generator(bit_generator) for that"
+            )
         where = "cpu" if device is None else str(device)
         if where != "cpu" and not where.startswith("cpu:"):
             raise RuntimeError(
@@ -79,7 +80,8 @@ class Generator(np.random.Generator):
                 "(use 'cpu', or torch itself for accelerators)"
             )
         self._seed = DEFAULT_SEED
-        super().__init__(np.random.PCG64(np.random.SeedSequence(DEFAULT_SEED)))
+        self._seeds = np.random.SeedSequence(DEFAULT_SEED)  # what spawn() draws from
+        super().__init__(np.random.PCG64(self._seeds))
 
     @property
     def device(self) -> str:
@@ -96,7 +98,8 @@ class Generator(np.random.Generator):
             counts as ``seed + 2**64``, as in torch.
         """
         self._seed = _check_seed(seed)
-        self.bit_generator.state = _pcg64(self._seed)
+        self._seeds = np.random.SeedSequence(self._seed)
+        self.bit_generator.state = np.random.PCG64(self._seeds).state
         return self
 
     def seed(self) -> int:
@@ -138,6 +141,7 @@ class Generator(np.random.Generator):
             )
         b = raw.tobytes()
         self._seed = int.from_bytes(b[:8], "little")
+        self._seeds = np.random.SeedSequence(self._seed)
         self.bit_generator.state = {
             "bit_generator": "PCG64",
             "state": {
@@ -148,6 +152,13 @@ class Generator(np.random.Generator):
             "uinteger": int.from_bytes(b[41:45], "little"),
         }
         return self
+
+    def spawn(self, n_children: int) -> list[np.random.Generator]:
+        """``n_children`` independent NumPy generators, as ``numpy.random.default_rng(s).spawn``
+        gives for the seed ``s`` last set (each call continues the sequence of children);
+        they have no torch-style seed, so they are plain ``numpy.random.Generator`` objects."""
+        children = self._seeds.spawn(n_children)
+        return [np.random.Generator(np.random.PCG64(c)) for c in children]
 
     def __reduce__(self) -> tuple:
         return (_restore, (self.get_state(),))

@@ -95,6 +95,17 @@ def test_copies_and_pickles_keep_class_seed_and_stream():
     np.testing.assert_array_equal(h.random(3), g.random(3))
 
 
+def test_spawn_gives_numpy_children_as_numpy_does():
+    g = netopt.Generator().manual_seed(2)
+    kids = g.spawn(2)
+    ref = np.random.default_rng(2).spawn(2)
+    assert all(type(k) is np.random.Generator for k in kids)
+    for kid, expected in zip(kids, ref, strict=True):
+        np.testing.assert_array_equal(kid.random(3), expected.random(3))
+    with pytest.raises(TypeError, match="takes a device, not a bit generator"):
+        netopt.Generator(np.random.PCG64(0))
+
+
 def test_device():
     assert netopt.Generator("cpu").device == "cpu"
     assert netopt.Generator(device=netopt.device("cpu")).device == "cpu"
