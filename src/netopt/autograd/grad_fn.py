@@ -12,15 +12,12 @@ The name is worked out only when ``grad_fn`` is read, from the op's closure (the
 kinds and shapes), so recording a graph costs nothing extra.
 
 Where the two engines decompose an op differently, netopt's one node takes the name of
-torch's node that does the work, and ``docs/conventions.md`` lists the cases: a batched or
-1-d ``matmul`` and a ``Linear`` on a non-2-d input (torch adds a view or squeeze node on
-top), 1-d pooling (torch pools in 2-d and squeezes), ``square`` (torch's ``pow``),
-``reshape``/``view``/``flatten``/``squeeze``/``unsqueeze`` (all ``ViewBackward0``),
-``x.t()`` (``PermuteBackward0``), ``expand`` (``AddBackward0``), ``1 / x``
-(``DivBackward0``), ``einsum`` (``EinsumBackward0``; torch records permutes, views and a
-``bmm``), ``cross_entropy`` with probabilities or label smoothing (``CrossEntropyBackward0``;
-torch composes it), and losses netopt composes from several ops (``nll_loss``, ``kl_div``,
-a reduced ``binary_cross_entropy``) show their last op.
+torch's node that does the work (a batched ``matmul``: ``BmmBackward0``, where torch adds
+an ``UnsafeViewBackward0`` on top; ``Linear`` on a 3-d input: ``AddmmBackward0``; 1-d
+pooling: the 2-d node), or shows netopt's own last op where torch has no such node
+(``einsum``, a fused ``cross_entropy`` with probabilities, ``nll_loss``, ``std``,
+``addmm``, ``squeeze``). Every such case, with its reason, is in
+``tests/golden/make_grad_fn.py`` (``DIFFERENT``) and ``docs/conventions.md``.
 """
 
 from __future__ import annotations
