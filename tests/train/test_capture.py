@@ -271,7 +271,7 @@ def test_storage_rebound_replans():
     data = batches(6)
     run_both(m1, o1, step, loss_fn, data[:3])
     for m in (m1, m2):
-        m[0].weight.data = m[0].weight.data * 0.5  # a new array: the slot lapses
+        m[0].weight.data = m[0].weight.detach() * 0.5  # new storage: the slot lapses
     assert run_both(m1, o1, step, loss_fn, data[3:]) == [False, True, True]
     assert_same(m1, m2, o1, o2)
 
@@ -344,8 +344,9 @@ def test_cross_entropy_outside_the_plain_case():
     m1, o1, m2, _o2, step, loss_fn = twin(mlp, OPTIMIZERS["sgd"])
     data = batches(4)
     run_both(m1, o1, step, loss_fn, data[:2])
-    for m in (m1, m2):
-        m[-1].bias.data[0] = np.inf  # in place: the plan stays; the fused path declines
+    with netopt.no_grad():
+        for m in (m1, m2):
+            m[-1].bias[0] = np.inf  # in place: the plan stays; the fused path declines
     with np.errstate(invalid="ignore"):
         for x, y in data[2:]:
             a = eager_step(m1, loss_fn, o1, x, y)
@@ -386,3 +387,14 @@ def test_bad_arguments(kwargs, exc, match):
             "optimizer": optim.SGD(model.parameters(), lr=0.1)} | kwargs  # fmt: skip
     with pytest.raises(exc, match=match):
         capture_step(**args)
+
+
+def test_parameter_group_added_replans():
+    m1, o1, m2, o2, step, loss_fn = twin(mlp, OPTIMIZERS["adam"])
+    data = batches(6)
+    run_both(m1, o1, step, loss_fn, data[:3])
+    for o in (o1, o2):
+        o.add_param_group({"params": [Parameter(np.ones(3, np.float32))], "lr": 0.5})
+    assert run_both(m1, o1, step, loss_fn, data[3:]) == [False, True, True]
+    assert o2.param_groups[1]["params"][0].grad is None
+    assert_same(m1, m2, o1, o2)
