@@ -1,4 +1,5 @@
-"""fit with step capture (the default) against fit with capture=False: the same History."""
+"""fit with step capture (the default) against fit with capture=False: the same History;
+capture_step's argument errors and the reasons it gives for running eagerly."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from netopt import nn, optim, train
 from netopt.data import DataLoader, TensorDataset
 from netopt.optim import lr_scheduler
 from netopt.regularization import StructuralRisk
+from netopt.train.capture import capture_step
 
 
 def _data(seed, n):
@@ -54,7 +56,7 @@ def _records(history):
         (lambda: _mlp(False), lambda m: StructuralRisk(nn.CrossEntropyLoss(), m, l2=0.01), {}),
         (lambda: nn.Sequential(_mlp(False)[0], nn.BatchNorm1d(16), *_mlp(False)[1:]), None, {}),
     ],
-    ids=["dropout", "clip", "l2-eager", "batchnorm-eager"],
+    ids=["dropout", "clip", "l2-eager", "batchnorm"],
 )
 def test_history_and_parameters_identical_to_eager(build, loss, kwargs):
     h1, m1 = _run(False, build, loss, **kwargs)
@@ -88,3 +90,34 @@ def test_fit_captures_supported_models():
 def test_capture_must_be_a_bool():
     with pytest.raises(ValueError, match="capture must be True or False, got 1"):
         _run(1, _mlp)
+
+
+def test_unsupported_module_and_loss_reasons():
+    model = nn.Sequential(nn.Linear(6, 3), nn.Softplus())
+    step = capture_step(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1))
+    step(*_data(0, 8))
+    assert not step.captured and "Softplus" in step.reason
+    model = _mlp(False)
+    step = capture_step(model, nn.L1Loss(), optim.SGD(model.parameters(), lr=0.1))
+    for _ in range(2):
+        x = _data(0, 8)[0]
+        step(x, x[:, :3])
+    assert not step.captured and "L1Loss" in step.reason
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"model": "net"}, TypeError, "model must be a netopt.nn.Module, got str"),
+        ({"loss_fn": 3}, TypeError, "loss_fn must be callable, got int"),
+        ({"optimizer": object()}, TypeError, "optimizer must be a netopt optimizer"),
+        ({"clip_grad_norm": -1.0}, ValueError, "clip_grad_norm must be .* got -1.0"),
+        ({"clip_grad_norm": True}, ValueError, "clip_grad_norm must be .* got True"),
+    ],
+)
+def test_bad_arguments(kwargs, exc, match):
+    model = _mlp()
+    args = {"model": model, "loss_fn": nn.CrossEntropyLoss(),
+            "optimizer": optim.SGD(model.parameters(), lr=0.1)} | kwargs  # fmt: skip
+    with pytest.raises(exc, match=match):
+        capture_step(**args)

@@ -17,6 +17,7 @@ from ..autograd.grad_mode import state as _grad_mode
 from ..autograd.grad_slots import grad_slot
 from ..nn import (
     ELU,
+    BatchNorm1d,
     CrossEntropyLoss,
     Dropout,
     Flatten,
@@ -32,7 +33,7 @@ from ..nn import (
 from ..nn import functional as F
 from . import _capture_ops as ops
 
-LAYERS = (Linear, ReLU, Tanh, Sigmoid, LeakyReLU, ELU, Identity, Flatten, Dropout)
+LAYERS = (Linear, BatchNorm1d, ReLU, Tanh, Sigmoid, LeakyReLU, ELU, Identity, Flatten, Dropout)
 _HOOKS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
 
 
@@ -61,7 +62,8 @@ def walk(model: Any) -> tuple[list[Any], list[Any]]:
             return
         if type(m) not in LAYERS:
             raise ops.Unsupported(f"module {name} is not supported by step capture")
-        extra = set(m._parameters) - ({"weight", "bias"} if type(m) is Linear else set())
+        affine = type(m) is Linear or type(m) is BatchNorm1d
+        extra = set(m._parameters) - ({"weight", "bias"} if affine else set())
         if extra or m._modules:
             raise ops.Unsupported(f"{name} has extra parameters or submodules")
         layers.append(m)
@@ -70,14 +72,22 @@ def walk(model: Any) -> tuple[list[Any], list[Any]]:
     return layers, containers
 
 
+def _param_key(p: Any) -> tuple | None:
+    """A parameter's object, storage, flag and gradient slot."""
+    return None if p is None else (id(p), id(p._data), p.requires_grad, id(grad_slot(p)))
+
+
 def _config(m: Any) -> tuple:
     """What the plan assumed of one layer (compared by value or identity)."""
     t = type(m)
     if t is Linear:
-        w, b = m._parameters.get("weight"), m._parameters.get("bias")
+        return (_param_key(m._parameters.get("weight")), _param_key(m._parameters.get("bias")))
+    if t is BatchNorm1d:
+        b = m._buffers
         return (
-            id(w), id(w._data), w.requires_grad, id(grad_slot(w)),
-            id(b), None if b is None else (id(b._data), b.requires_grad, id(grad_slot(b))),
+            _param_key(m._parameters.get("weight")), _param_key(m._parameters.get("bias")),
+            m.track_running_stats, m.momentum, m.eps, id(b["running_mean"]),
+            id(b["running_var"]), id(b["num_batches_tracked"]),
         )  # fmt: skip
     if t is Dropout:
         return (m.p,)
@@ -128,6 +138,21 @@ def signature(
     return tuple(key)
 
 
+def _batch_norm(m: Any, shape, dtype, need_gx: bool, target) -> ops.BatchNormOp:
+    """The replayed BatchNorm1d, or Unsupported."""
+    if len(shape) != 2 or shape[1] != m.num_features:
+        raise ops.Unsupported(f"BatchNorm1d on input of shape {shape}")
+    training = m.training or not m.track_running_stats
+    b = m._buffers
+    stats = (b["running_mean"], b["running_var"], b["num_batches_tracked"])
+    if any(s is not None and type(s) is not np.ndarray for s in stats):
+        raise ops.Unsupported("BatchNorm1d whose running statistics are not arrays")
+    if training and shape[0] <= 1:
+        raise ops.Unsupported("BatchNorm1d on one value per channel (eager raises)")
+    w, bias = m._parameters.get("weight"), m._parameters.get("bias")
+    return ops.BatchNormOp(m, shape, dtype, training, target(w), target(bias), need_gx)
+
+
 def _loss_op(loss_fn: Any, shape, dtype, y: np.ndarray):
     """The replayed loss, or Unsupported."""
     if loss_fn is F.cross_entropy or type(loss_fn) is CrossEntropyLoss:
@@ -165,12 +190,17 @@ def build(
     dtype = x.dtype
     if dtype.kind != "f" or any(p._data.dtype != dtype for p in params):
         raise ops.Unsupported(f"input dtype {dtype} differs from a parameter's")
-    seen: set[int] = set()
-    for p in params:
-        if id(p) in seen:
-            raise ops.Unsupported("a parameter is used twice")
-        seen.add(id(p))
+    used = [p for m in layers for p in m._parameters.values() if p is not None]
+    if len({id(m) for m in layers}) < len(layers) or len({id(p) for p in used}) < len(used):
+        raise ops.Unsupported("a layer or a parameter is used twice")
     shape, built, first_grad, targets = x.shape, [], 0, []
+
+    def target(p: Any) -> np.ndarray | None:
+        if p is None or not p.requires_grad:
+            return None
+        slot = grad_slot(p)
+        return own(p) if slot is None else slot
+
     grad_so_far = False  # does the input of the current layer need a gradient?
     for m in layers:
         t = type(m)
@@ -179,12 +209,6 @@ def build(
             if len(shape) != 2 or shape[1] != w._data.shape[1]:
                 raise ops.Unsupported(f"Linear on input of shape {shape}")
 
-            def target(p: Any) -> np.ndarray | None:
-                if p is None or not p.requires_grad:
-                    return None
-                slot = grad_slot(p)
-                return own(p) if slot is None else slot
-
             op = ops.LinearOp(w._data, None if b is None else b._data,
                               (shape[0], w._data.shape[0]), target(w), target(b),
                               grad_so_far)  # fmt: skip
@@ -192,6 +216,12 @@ def build(
             targets += [(p, t) for p, t in ((w, op.gw), (b, op.gb)) if t is not None]
             if not grad_so_far and (op.gw is not None or op.gb is not None):
                 grad_so_far, first_grad = True, len(built)  # backward stops at this layer
+        elif t is BatchNorm1d:
+            op = _batch_norm(m, shape, dtype, grad_so_far, target)
+            if not grad_so_far and (op.gw is not None or op.gb is not None):
+                grad_so_far, first_grad = True, len(built)
+            w, b = m._parameters.get("weight"), m._parameters.get("bias")
+            targets += [(p, t) for p, t in ((w, op.gw), (b, op.gb)) if t is not None]
         elif t is ReLU:
             op = ops.ReluOp(shape, dtype, inplace=bool(built) and type(built[-1]) is ops.LinearOp)
         elif t is Tanh:

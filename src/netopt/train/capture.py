@@ -9,11 +9,12 @@ bit-identical to the eager step (``zero_grad``, forward, loss, ``backward``, cli
 ``np.array_equal`` for every optimizer.
 
 What is captured: a model made of (nested) :class:`~netopt.nn.Sequential` containers of
-``Linear``, ``ReLU``, ``Tanh``, ``Sigmoid``, ``LeakyReLU``, ``ELU``, ``Identity``,
+``Linear``, ``BatchNorm1d`` (on ``(N, C)``; running statistics updated in place as
+eagerly), ``ReLU``, ``Tanh``, ``Sigmoid``, ``LeakyReLU``, ``ELU``, ``Identity``,
 ``Flatten`` and ``Dropout`` (exactly these classes), with a ``CrossEntropyLoss`` (class
 indices, "mean" or "sum", no weights or smoothing) or ``MSELoss`` ("mean" or "sum"), or
-the functions ``F.cross_entropy``/``F.mse_loss``. Anything else (BatchNorm, a
-``StructuralRisk``, convolutions, a custom module or loss) runs eagerly, and the step's
+the functions ``F.cross_entropy``/``F.mse_loss``. Anything else (a ``StructuralRisk``,
+convolutions, other normalizations, a custom module or loss) runs eagerly, and the step's
 ``reason`` says why.
 """
 
@@ -269,7 +270,8 @@ def capture_step(
     Guards: a call replays only while all of these are as the plan found them, else it
     runs eagerly and plans again: grad mode (off: eager, which raises as eager does),
     the input's and target's shapes and dtypes, the containers' children, every layer's
-    train/eval mode and settings (Dropout ``p``, slopes), a ``forward`` set on an
+    train/eval mode and settings (Dropout ``p``, slopes, BatchNorm's momentum, eps and
+    statistics arrays), a ``forward`` set on an
     instance, every parameter object, its storage (``p.data = ...``), ``requires_grad``
     and gradient slot, the loss's settings and the optimizer's parameters. A
     configuration it cannot capture (an unsupported module or loss, parameters used
