@@ -10,11 +10,12 @@ the contenders for the tuned comparison).
 import numpy as np
 import pytest
 
+import netopt
 from netopt.lab._threads import blas_thread_limit
 from netopt.lab.core import REGISTRY, Context
 from netopt.lab.experiments import learning_rate
 from netopt.lab.experiments._shared.training import digits
-from netopt.lab.experiments.learning_rate import claims, noise_floor, regimes, tuned
+from netopt.lab.experiments.learning_rate import claims, noise_floor, ravine, regimes, tuned
 from netopt.lab.plotting import close
 
 EXPERIMENT = "learning_rate"  # the ``result`` fixture (tests/lab/experiments/conftest.py) runs it
@@ -128,3 +129,21 @@ def test_schedules_beat_the_noise_floor_for_ten_seeds_and_not_without_decay():
     for seed in SEEDS:
         assert noise_floor.decays_go_lower(noise_floor.run(np.random.default_rng(seed))), seed
     assert not noise_floor.decays_go_lower(noise_floor.run(np.random.default_rng(0), decay=False))
+
+
+@pytest.mark.parametrize("family", list(ravine.FAMILIES))
+def test_ravine_paths_are_those_of_a_backward_pass(family):
+    """run_settings writes the closed-form gradient; a backward pass of the objective gives
+    the same iterates, bit for bit (20 steps of every setting of the family's grid)."""
+    cls, grid = ravine.FAMILIES[family]
+    params = [netopt.nn.Parameter(np.array(ravine.START)) for _ in grid]
+    opt = cls([{"params": [p], **s} for p, s in zip(params, grid)])
+    steps = 20
+    expected = np.empty((len(grid), steps + 1, 2))
+    expected[:, 0] = ravine.START
+    for t in range(1, steps + 1):
+        opt.zero_grad()
+        sum(ravine.objective(p) for p in params).backward()
+        opt.step()
+        expected[:, t] = [p.detach().numpy() for p in params]
+    np.testing.assert_array_equal(ravine.run_settings(cls, grid, steps), expected)

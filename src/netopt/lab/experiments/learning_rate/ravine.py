@@ -3,7 +3,10 @@ r"""The ravine of the chapter's figures 6.5-6.8 and netopt's optimizers on it (p
 :math:`f(\theta) = 0.1\,\theta_1^2 + 2\,\theta_2^2`: :func:`netopt.data.surfaces.ravine`
 with curvatures :data:`CURVATURES` (0.2 and 4). Every setting of
 an optimizer family runs at once: one parameter per setting, one parameter group per
-setting (its own ``lr``, ``momentum``), one backward pass of the summed objective per step.
+setting (its own ``lr``, ``momentum``). The gradient :math:`(0.2\,\theta_1, 4\,\theta_2)` is
+written into each parameter's ``grad`` in closed form
+(:func:`netopt.data.surfaces.ravine_gradient`): the same numbers as a backward pass of
+:func:`objective` (a test compares them), several times faster on 2-vectors.
 """
 
 from __future__ import annotations
@@ -57,15 +60,11 @@ def run_settings(cls: type, settings: list[dict[str, float]], steps: int) -> np.
     paths = np.empty((len(settings), steps + 1, 2))
     paths[:, 0] = START
     for t in range(1, steps + 1):
-        opt.zero_grad()
-        total = None
         for p in params:
-            term = objective(p)
-            total = term if total is None else total + term
-        total.backward()
+            p.grad = netopt.tensor(ravine_gradient(*p.detach().numpy(), CURVATURES))
         opt.step()
         for k, p in enumerate(params):
-            paths[k, t] = p.data
+            paths[k, t] = p.detach().numpy()
     return paths
 
 
