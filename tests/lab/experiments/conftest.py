@@ -14,12 +14,17 @@ captions and axes (rendered to PNG at seed 0), tables with rows as wide as their
 (``"check"`` or ``"finding"``) and every finding a protocol (seeds, tuning, statistic),
 every one holds (listing the failures with their evidence), and that it made as many
 claims as at the first seed this session ran: the count comes from the experiment's own
-results, not from the test.
+results, not from the test. It also reads the run back from its ``results.json`` document:
+a finding that counts seeds words the count "N of M seeds" (never "N/M", "runs" or
+"draws"), and where it records ``per_seed`` the count stated is the one derived from that
+list.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import re
 
 import pytest
 
@@ -35,9 +40,13 @@ from netopt.lab.core import (
     Table,
 )
 from netopt.lab.plotting import close, render_png
-from netopt.lab.runner import run_one
+from netopt.lab.report import results_document, run_metadata
+from netopt.lab.runner import ExperimentRun, run_one
 
 SEEDS = (0, 1, 2)
+
+OTHER_COUNTS = re.compile(r"\b\d+ ?/ ?\d+ seeds\b|\b\d+ of \d+ (?:runs|draws|data draws)\b")
+"""Count wordings other than "N of M seeds"."""
 
 _CLAIM_COUNTS: dict[str, tuple[int, int]] = {}
 """Experiment name -> (first seed run, its number of claims)."""
@@ -75,6 +84,23 @@ def _claims_hold(name: str, outcome) -> None:
             assert claim.protocol is None, claim.claim
     failed = [f"{c.claim} ({c.evidence})" for c in run.claims if not c.holds]
     assert not failed, f"seed {seed}: " + "; ".join(failed)
+    _seed_counts_stated(name, seed, run)
+
+
+def _seed_counts_stated(name: str, seed: int, run) -> None:
+    if not isinstance(run, ExperimentRun):  # a Result: the runner's record without figures
+        run = ExperimentRun(REGISTRY[name], claims=run.claims, tables=run.tables)
+    meta = run_metadata(seed=seed, quick=True, started="-", total_seconds=0.0)
+    document = json.loads(json.dumps(results_document([run], meta), allow_nan=False))
+    for claim in document["experiments"][0]["claims"]:
+        if claim["kind"] != "finding":
+            continue
+        assert not OTHER_COUNTS.search(claim["evidence"]), claim["evidence"]
+        held = claim["protocol"].get("per_seed")
+        if held is not None:
+            assert len(held) == claim["protocol"]["seeds"], claim["claim"]
+            count = sum(1 for h in held if h is True)
+            assert f"{count} of {len(held)} seeds" in claim["evidence"], claim["evidence"]
 
 
 @pytest.fixture

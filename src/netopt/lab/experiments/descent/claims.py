@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...core import Claim
+from ...core import Claim, seed_count
 from .batches import loss_at_step, needed, spread
 from .saddle import SADDLE_BATCH
 
@@ -160,6 +160,7 @@ def saddle_claims(saddle: dict) -> list[Claim]:
     gd_path = saddle["gd"]["path"]
     escapes = [r["escape"] for r in saddle["sgd"]]
     escaped = [e for e in escapes if e is not None]
+    held = [e is not None for e in escapes]
     k, need = len(escapes), needed(len(escapes))
     median = f"{np.median(escaped):.0f}" if escaped else "—"
     return [
@@ -181,14 +182,15 @@ def saddle_claims(saddle: dict) -> list[Claim]:
             f"Mini-batch SGD (n={SADDLE_BATCH}) from the same start escapes the saddle: its "
             "sampling noise pushes it off the ridge",
             len(escaped) >= need,
-            f"{len(escaped)} of {k} runs reached |y| > 1 within {saddle['steps']} steps; "
+            f"{seed_count(held)} reached |y| > 1 within {saddle['steps']} steps; "
             f"escape step median {median}, max {max(escaped) if escaped else '—'}",
             kind="finding",
             protocol={
                 "seeds": k,
                 "tuning": "none (lr 0.05 for batch GD and SGD alike)",
                 "statistic": f"runs (sample orders) with |y| > 1 within {saddle['steps']} "
-                f"steps; >= {need} of {k}",
+                f"steps; >= {need} of {k} seeds",
+                "per_seed": held,
             },
         ),
     ]
