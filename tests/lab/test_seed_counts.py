@@ -7,7 +7,10 @@ tests/lab/experiments/conftest.py.)
 
 import pytest
 
-from netopt.lab.core import Claim, seed_count
+from netopt.lab.core import Claim, Experiment, Result, seed_count
+from netopt.lab.page import render_page
+from netopt.lab.report import results_document, run_metadata
+from netopt.lab.runner import ExperimentRun
 
 TUNING = {"tuning": "none", "statistic": "every seed"}
 
@@ -40,3 +43,21 @@ def test_a_wrong_per_seed_or_count_is_refused(per_seed, evidence, message):
     protocol = {"seeds": 3, **TUNING, "per_seed": per_seed}
     with pytest.raises(ValueError, match=message):
         Claim("x wins", True, evidence, kind="finding", protocol=protocol)
+
+
+def test_the_page_lists_each_seed_and_results_json_keeps_the_list():
+    held = [True, False, True]
+    claim = Claim(
+        "x wins",
+        True,
+        f"holds on {seed_count(held)}",
+        kind="finding",
+        protocol={"seeds": 3, **TUNING, "per_seed": held},
+    )
+    exp = Experiment("counted", "Counted", "计数", "none", 1, lambda ctx: Result(claims=[claim]))
+    run = ExperimentRun(exp, claims=[claim])
+    meta = run_metadata(seed=0, quick=True, started="-", total_seconds=0.0)
+    page = render_page([run], meta)
+    assert "<dt>per seed:</dt><dd>held, failed, held</dd>" in page
+    stored = results_document([run], meta)["experiments"][0]["claims"][0]
+    assert stored["protocol"]["per_seed"] == held and "2 of 3 seeds" in stored["evidence"]

@@ -293,9 +293,17 @@ def _protocol(protocol: Mapping[str, Any] | None) -> str:
     if not protocol:
         return ""
     items = "".join(
-        f"<dt>{esc(key)}:</dt><dd>{esc(_plain(value))}</dd>" for key, value in protocol.items()
+        f"<dt>{esc(key)}:</dt><dd>{esc(_plain(value))}</dd>"
+        if key != "per_seed"
+        else f"<dt>per seed:</dt><dd>{esc(_held(value))}</dd>"
+        for key, value in protocol.items()
     )
     return f'<dl class="protocol">{items}</dl>'
+
+
+def _held(per_seed: list) -> str:
+    """A finding's per-seed outcomes, in seed order: ``"held, held, failed"``."""
+    return ", ".join("held" if h else "failed" for h in per_seed)
 
 
 def _plain(value: object) -> str:
