@@ -13,7 +13,7 @@ import functools
 import numpy as np
 import pytest
 
-from netopt.data import load_digits, make_spirals
+from netopt.data import load_digits, load_mnist1d, make_spirals
 from netopt.lab._threads import blas_thread_limit
 from netopt.lab.core import REGISTRY, Context, Result
 from netopt.lab.experiments import generalization
@@ -272,21 +272,22 @@ def test_l1_is_sparser_for_ten_seeds_and_not_without_its_penalty():
 
 def test_augmentation_helps_the_cnn_for_ten_seeds_and_not_when_removed():
     """The augmentation finding's measuring function, one draw per seed 0-9 at the quick
-    budget (20 CNN trainings of 400 steps); then with the cause removed: augmentation off in
+    budget (20 CNN trainings of 350 steps); then with the cause removed: augmentation off in
     both arms (the arms are the same run, the gain exactly 0; seed 0), and an augmentation
     that draws its random numbers but is the identity (only the batch order differs between
-    the arms; seeds 0-2). 28 trainings, about 40-50 s of CPU on the busy 2-core machine."""
+    the arms; seeds 0-2). 28 trainings, about 25-35 s of CPU on the busy 2-core machine."""
     steps = generalization.QUICK.augment_steps
+    run = functools.partial(augmentation.augmentation_run, steps=steps, split=load_mnist1d())
     with blas_thread_limit(1):
         for seed in SEEDS10:
-            draw = augmentation.augmentation_run(_rng(seed, "augmentation"), steps=steps)
+            draw = run(_rng(seed, "augmentation"))
             assert augmentation.augmentation_helps([draw]), (seed, draw["gain"])
-        off = augmentation.augmentation_run(_rng(0, "augmentation"), steps=steps, transform=False)
+        off = run(_rng(0, "augmentation"), transform=False)
         assert off["gain"] == 0.0 and off["none"] == off["augmented"]
         assert not augmentation.augmentation_helps([off])
         identity = augmentation.identity_augmentation()
         rngs = [_rng(seed, "augmentation") for seed in SEEDS]
-        placebo = [augmentation.augmentation_run(r, steps=steps, transform=identity) for r in rngs]
+        placebo = [run(r, transform=identity) for r in rngs]
         assert not augmentation.augmentation_helps(placebo), [d["gain"] for d in placebo]
 
 

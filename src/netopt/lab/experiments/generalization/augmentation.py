@@ -12,10 +12,13 @@ r"""Data augmentation on the MNIST-1D CNN: a finding measured with and without i
 Why 1,000 of the 4,000 training signals: with all 4,000 and the lab's quick budget (500
 steps of batch 100) the CNN is still underfitting, and augmentation did not help reliably
 when this was written (ahead on 2 of 6 seeds, median gain about 0). On 1,000 signals the
-unaugmented CNN fits the training set perfectly within the budget (overfitting, the
-situation slide 58 prescribes augmentation for), and the comparison is of a remedy where
-there is something to remedy. The subset, the budget and the verdict were fixed before the
-ten-seed test was run; they are stated on the page.
+unaugmented CNN fits the training set (99-100% training accuracy) within the budget
+(overfitting, the situation slide 58 prescribes augmentation for), and the comparison is of
+a remedy where there is something to remedy. The subset, the budget and the verdict were
+fixed before the ten-seed test was run; they are stated on the page. The quick budget was
+later lowered from 400 to 350 steps per arm so that ``netopt lab --quick`` fits in 30 s; the
+verdict stayed as it was: the single-draw gains of seeds 0-9 went from 10.6-19.2 points
+(400 steps) to 8.4-16.5 points (350 steps), against the 5 points required.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from netopt.data import Compose, RandomScale1d, RandomShift1d, load_mnist1d
+from netopt.data import Compose, RandomScale1d, RandomShift1d, Split, load_mnist1d
 
 from .common import accuracy, train_classifier
 from .features import MNIST1D_BATCH, MNIST1D_LR, mnist1d_cnn
@@ -56,6 +59,7 @@ def augmentation_run(
     steps: int,
     n_train: int = N_TRAIN,
     transform: Callable[[np.ndarray, np.random.Generator], np.ndarray] | bool | None = None,
+    split: Split | None = None,
 ) -> dict:
     r"""One draw of the finding: the CNN without and with ``transform``, paired.
 
@@ -71,6 +75,10 @@ def augmentation_run(
     transform : callable, False or None
         The augmentation of the second arm; default :func:`shift_and_scale`. Passing
         ``False`` trains the second arm without augmentation too (the cause removed).
+    split : netopt.data.Split, optional
+        MNIST-1D as :func:`netopt.data.load_mnist1d` returns it, passed in by a caller that
+        runs several draws (generating the dataset costs more than a draw's training);
+        loaded here when omitted.
 
     Returns
     -------
@@ -79,7 +87,8 @@ def augmentation_run(
         "steps", "n_train"}`` (accuracies; ``gain`` is the test accuracy augmented minus
         none).
     """
-    split = load_mnist1d()
+    if split is None:
+        split = load_mnist1d()
     idx = rng.permutation(len(split.x_train))[:n_train]
     x, y = split.x_train[idx], split.y_train[idx]
     init_seed, shuffle_seed = (int(s) for s in rng.integers(2**63, size=2))

@@ -10,7 +10,7 @@ r"""Model capacity on real data: linear vs MLP on MNIST-1D (private).
 from __future__ import annotations
 
 from netopt import nn
-from netopt.data import load_mnist1d
+from netopt.data import Split, load_mnist1d
 from netopt.sweep.models import mnist1d_cnn
 
 from .._shared.nets import mlp
@@ -24,7 +24,7 @@ MNIST1D_LR = 1e-2
 """Adam learning rate and batch size of the MNIST-1D repository's training defaults."""
 
 
-def mnist1d(streams: dict, *, steps: int) -> dict:
+def mnist1d(streams: dict, *, steps: int, split: Split | None = None) -> dict:
     r"""Logistic regression, a 40-100-100-10 ReLU MLP and the paper's CNN (:func:`mnist1d_cnn`)
     on MNIST-1D, the same budget each.
 
@@ -34,6 +34,8 @@ def mnist1d(streams: dict, *, steps: int) -> dict:
         Generators ``init`` and ``shuffle``.
     steps : int
         Adam steps of batch 100 (rounded up to whole epochs of the 4,000 training signals).
+    split : netopt.data.Split, optional
+        MNIST-1D as :func:`netopt.data.load_mnist1d` returns it; loaded here when omitted.
 
     Returns
     -------
@@ -41,7 +43,8 @@ def mnist1d(streams: dict, *, steps: int) -> dict:
         name -> ``{"train", "test", "paper", "epochs", "curve"}`` (test accuracy is of the
         1,000 test signals; ``curve`` is the training loss per epoch).
     """
-    split = load_mnist1d()  # the paper's dataset (seed 42)
+    if split is None:
+        split = load_mnist1d()  # the paper's dataset (seed 42)
     epochs = max(1, -(-steps * MNIST1D_BATCH // len(split.x_train)))
     models = {
         "logistic regression": nn.Linear(40, 10, rng=streams["init"]),
