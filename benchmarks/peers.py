@@ -62,7 +62,7 @@ def available_contenders(no_compile: bool, threads: int) -> list[str]:
 
     names = ["netopt", "netopt captured", "netopt numpy-opt", "floor"]
     if threads > 1:
-        names.insert(1, "netopt fit-policy")
+        names[1:1] = ["netopt fit-policy", "netopt adaptive", "netopt 1-thread"]
     try:
         import sklearn.datasets  # noqa: F401  (digits; its OpenBLAS loaded before the limit)
     except ImportError:

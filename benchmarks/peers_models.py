@@ -13,7 +13,9 @@ workload), ``params()`` returns the parameters as NumPy arrays (for the agreemen
   call of each batch shape; bit-identical to ``netopt``).
 - ``netopt numpy-opt``: the same without the fused optimizer loops (the NumPy kernels);
   ``netopt fit-policy``: the same inside ``fit``'s BLAS threading policy (one thread when
-  every product is small, set before and restored after each call).
+  every product is small, set before and restored after each call); ``netopt adaptive``:
+  each step through ``fit(blas_threads="adaptive")``'s policy (timed; its probes happen
+  inside the timed blocks, as in training); ``netopt 1-thread``: every step on one thread.
 - ``floor``: hand-written NumPy into preallocated buffers, parameters and gradients views
   of flat buffers, the optimizer as whole-array operations (no autograd, no objects).
 - ``torch``: PyTorch eager; ``torch.compile``: the model and loss compiled by
@@ -86,7 +88,9 @@ WORKLOADS = (
 
 
 # --------------------------------------------------------------------------- netopt
-def netopt_step(w: Workload, fused: bool = True, policy: bool = False, captured: bool = False):
+def netopt_step(
+    w: Workload, fused: bool = True, policy: bool | str = False, captured: bool = False
+):
     import netopt
     import netopt.nn.functional as F
     from netopt import nn
@@ -125,12 +129,28 @@ def netopt_step(w: Workload, fused: bool = True, policy: bool = False, captured:
             for xb, yb in data:
                 one(xb, yb)
 
-    if policy:  # fit's threading policy (netopt.train.threads) around every call
+    if policy == "adaptive":
+        from netopt.train.threads import threads_for
+
+        if threads_for(model, w.batch) is not None:  # small products: one thread, as fit
+            policy = True
+    if policy == "adaptive":  # fit(blas_threads="adaptive"): the policy times every step
+        from netopt.train.adaptive_threads import AdaptiveThreads
+
+        adaptive, plain = AdaptiveThreads(), step
+
+        def step() -> None:
+            try:
+                adaptive.run(plain)
+            finally:
+                adaptive.close()  # the other contenders run at the process's count
+
+    elif policy:  # fit's threading policy (netopt.train.threads) around every call
         from threadpoolctl import ThreadpoolController
 
         from netopt.train.threads import threads_for
 
-        limit = threads_for(model, w.batch)
+        limit = 1 if policy == "one" else threads_for(model, w.batch)
         libs = [c for c in ThreadpoolController().lib_controllers if c.user_api == "blas"]
         plain = step
 
@@ -336,6 +356,8 @@ BUILDERS = {
     "netopt captured": (lambda w: netopt_step(w, captured=True), 1),
     "netopt numpy-opt": (lambda w: netopt_step(w, fused=False), 1),
     "netopt fit-policy": (lambda w: netopt_step(w, policy=True), 1),
+    "netopt adaptive": (lambda w: netopt_step(w, policy="adaptive"), 1),
+    "netopt 1-thread": (lambda w: netopt_step(w, policy="one"), 1),
     "floor": (floor_step, 1),
     "torch": (torch_step, 1),
     "torch.compile": (lambda w: torch_step(w, compiled=True), 1),
