@@ -122,6 +122,6 @@ def predict(model: nn.Module, x: np.ndarray) -> np.ndarray:
     was_training = model.training
     model.eval()
     with netopt.no_grad():
-        logits = model(netopt.tensor(x)).data
+        logits = model(netopt.tensor(x))._data
     model.train(was_training)
     return logits.argmax(axis=1)

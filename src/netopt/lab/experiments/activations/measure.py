@@ -35,7 +35,7 @@ def derivative(function: Callable, x: np.ndarray) -> tuple[np.ndarray, np.ndarra
     leaf = netopt.tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
     out = function(leaf)
     out.sum().backward()
-    return out.data, leaf.grad
+    return out._data, leaf._grad
 
 
 def formula_claims(x: np.ndarray, curves: dict) -> list[Claim]:

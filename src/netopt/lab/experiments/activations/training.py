@@ -36,12 +36,12 @@ def _probe_forward(model: nn.Sequential, x: np.ndarray, y: np.ndarray) -> tuple[
         h = module(h)
         if isinstance(module, nn.Linear) and i + 1 < len(modules):
             probe = netopt.zeros(*h.shape, requires_grad=True)
-            zs.append(h.data.copy())
+            zs.append(h._data.copy())
             probes.append(probe)
             h = h + probe
     F.cross_entropy(h, netopt.tensor(y)).backward()
     model.zero_grad()
-    return zs, [p.grad for p in probes]
+    return zs, [p._grad for p in probes]
 
 
 def _saturated(kind: str, zs: list[np.ndarray]) -> np.ndarray:
@@ -65,7 +65,7 @@ def train_one(
     rng = ctx.rng(f"init-{name}{suffix}")  # the same weights for x1 and x SCALE
     model = nets.mlp([64, 64, 64, 10], ACTIVATIONS[kind], rng=rng)
     for linear in nets.linears(model)[:-1]:
-        linear.weight.data *= scale
+        linear.weight._data *= scale
     optimizer = optim.SGD(model.parameters(), lr=0.3)
     every = max(steps // 30, 1)
     zs, grads = _probe_forward(model, split.x_test, split.y_test)
@@ -101,7 +101,7 @@ def _first_layer_grad(model: nn.Sequential, x: np.ndarray, y: np.ndarray) -> flo
     loss = F.cross_entropy(model(netopt.tensor(x)), netopt.tensor(y))
     model.zero_grad()
     loss.backward()
-    norm = float(np.linalg.norm(nets.linears(model)[0].weight.grad))
+    norm = float(np.linalg.norm(nets.linears(model)[0].weight._grad))
     model.zero_grad()
     return norm
 

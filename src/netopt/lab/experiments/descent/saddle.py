@@ -30,7 +30,7 @@ SADDLE_LR, SADDLE_N, SADDLE_BATCH = 0.05, 256, 8
 def _flat_grad(model: nn.Module, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     model.zero_grad()
     F.cross_entropy(model(netopt.tensor(x)), netopt.tensor(y)).backward()
-    return np.concatenate([p.grad.ravel() for p in model.parameters()])
+    return np.concatenate([p._grad.ravel() for p in model.parameters()])
 
 
 def gradient_noise(make: Any, data: Any, sizes: tuple[int, ...], draws: int, rng: Any) -> dict:
@@ -69,8 +69,8 @@ def saddle_run(a: np.ndarray, b: np.ndarray, batch: int, steps: int, rng: Any) -
             opt.zero_grad()
             ((x - ab) ** 2 - (y - bb) ** 2).mean().backward()
             opt.step()
-            path.append((float(x.data), float(y.data)))
-            if abs(float(y.data)) > 1.0:
+            path.append((float(x._data), float(y._data)))
+            if abs(float(y._data)) > 1.0:
                 escape = len(path) - 1
             if escape is not None or len(path) > steps:
                 break
@@ -87,10 +87,10 @@ def saddle(data_rng: Any, run_rngs: list, steps: int, batch: int = SADDLE_BATCH)
     x, y = gd["params"]
 
     def grad_at(px: float, py: float) -> np.ndarray:
-        x.data[...], y.data[...] = px, py
-        x.grad = y.grad = None
+        x._data[...], y._data[...] = px, py
+        x._grad = y._grad = None
         ((x - a) ** 2 - (y - b) ** 2).mean().backward()
-        return np.array([float(x.grad), float(y.grad)])
+        return np.array([float(x._grad), float(y._grad)])
 
     end = gd["path"][-1]
     grad = grad_at(*end)

@@ -229,7 +229,7 @@ def _dropout_masks(ctx: Context) -> list[list[np.ndarray]]:
     layers = [nn.Dropout(remedies.DROPOUT_INPUT, rng=rng), nn.Dropout(remedies.DROPOUT, rng=rng)]
     steps = []
     for _ in range(2):
-        masks = [layer(netopt.ones(n)).data > 0 for layer, n in zip(layers, (8, 10))]
+        masks = [layer(netopt.ones(n))._data > 0 for layer, n in zip(layers, (8, 10))]
         steps.append(masks)
     return steps
 

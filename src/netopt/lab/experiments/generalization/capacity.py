@@ -111,11 +111,11 @@ def ridge(features: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
 def _structural_risk_gradient(features: np.ndarray, y: np.ndarray, w: np.ndarray, lam: float):
     """Largest |gradient| of netopt's MSE + lam * l2_penalty at the closed-form ``w``."""
     model = nn.Linear(features.shape[1] - 1, 1, dtype=np.float64)
-    model.weight.data[...] = w[1:].reshape(1, -1)
-    model.bias.data[...] = w[:1]
+    model.weight._data[...] = w[1:].reshape(1, -1)
+    model.bias._data[...] = w[:1]
     risk = StructuralRisk(nn.MSELoss(), model, l2=lam)
     risk(model(netopt.tensor(features[:, 1:])), netopt.tensor(y.reshape(-1, 1))).backward()
-    return max(float(np.abs(p.grad).max()) for p in model.parameters())
+    return max(float(np.abs(p._grad).max()) for p in model.parameters())
 
 
 def cross_validate_ridge(split, rng: np.random.Generator, *, held_out: bool = True) -> dict:
@@ -233,7 +233,7 @@ def spirals(
 
     out = {}
     for name, (model, transform) in models.items():
-        n_params = sum(p.data.size for p in model.parameters())
+        n_params = sum(p._data.size for p in model.parameters())
         out[name] = {
             "logits": lambda x, m=model, t=transform: logits(m, t(x)),
             "params": int(n_params),

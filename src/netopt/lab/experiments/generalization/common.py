@@ -88,7 +88,7 @@ def logits(model: nn.Module, x: np.ndarray) -> np.ndarray:
     was_training = model.training
     model.eval()
     with netopt.no_grad():
-        out = model(netopt.tensor(x)).data
+        out = model(netopt.tensor(x))._data
     model.train(was_training)
     return np.asarray(out)
 

@@ -209,7 +209,7 @@ def sparsity(rng: np.random.Generator, penalties: dict[str, float] | None = None
             opt.zero_grad()
             loss.backward()
             opt.step()
-        w = np.abs(model.weight.data[1] - model.weight.data[0])
+        w = np.abs(model.weight._data[1] - model.weight._data[0])
         out[name] = {
             "near_zero": float(np.mean(w < NEAR_ZERO * w.max())),
             "test": accuracy(model, d["x_test"], d["y_test"]),

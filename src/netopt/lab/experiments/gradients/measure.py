@@ -45,7 +45,7 @@ def _layer_norms(model: nn.Module, x: np.ndarray, y: np.ndarray) -> list[float]:
     loss = F.cross_entropy(model(netopt.tensor(x)), netopt.tensor(y))
     model.zero_grad()
     loss.backward()
-    norms = [float(np.linalg.norm(layer.weight.grad)) for layer in nets.linears(model)]
+    norms = [float(np.linalg.norm(layer.weight._grad)) for layer in nets.linears(model)]
     model.zero_grad()
     return norms
 
@@ -94,12 +94,12 @@ def depth_run(
 
 def _scaled_he(linear: nn.Linear, rng: np.random.Generator) -> None:
     nets.he_init(linear, rng)
-    linear.weight.data *= EXPLODE_GAIN
+    linear.weight._data *= EXPLODE_GAIN
 
 
 def _weight_norm(model: nn.Module) -> float:
     return math.sqrt(
-        sum(float(np.sum(np.square(m.weight.data, dtype=np.float64))) for m in nets.linears(model))
+        sum(float(np.sum(np.square(m.weight._data, dtype=np.float64))) for m in nets.linears(model))
     )
 
 
@@ -122,7 +122,7 @@ def explode_run(
             loss = F.cross_entropy(model(x), y)
             optimizer.zero_grad()
             loss.backward()
-            norm = nn.utils.get_total_norm([p.grad for p in model.parameters()])
+            norm = nn.utils.get_total_norm([p._grad for p in model.parameters()])
             if clip is not None and clip[0] == "norm":
                 clip_grad_norm_(model.parameters(), max_norm=clip[1])
             elif clip is not None:

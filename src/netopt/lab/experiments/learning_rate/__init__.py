@@ -78,22 +78,22 @@ def _nag_check(data: Any, make: Any, steps: int, lr: float = 0.1, beta: float = 
     ours, book = make(), make()
     opt = SGD(ours.parameters(), lr=lr, momentum=beta, nesterov=True)
     params = list(book.parameters())
-    theta = [p.data.copy() for p in params]
+    theta = [p._data.copy() for p in params]
     v = [np.zeros_like(t) for t in theta]
     worst = 0.0
     for _ in range(steps):
         for p, t, vi in zip(params, theta, v):  # the temporary position theta'
-            p.data[...] = t - lr * beta * vi
+            p._data[...] = t - lr * beta * vi
         book.zero_grad()
         F.cross_entropy(book(x), y).backward()
         for i, p in enumerate(params):
-            v[i] = p.grad + beta * v[i]
+            v[i] = p._grad + beta * v[i]
             theta[i] = theta[i] - lr * v[i]
         opt.zero_grad()
         F.cross_entropy(ours(x), y).backward()
         opt.step()
         for q, t, vi in zip(ours.parameters(), theta, v):
-            worst = max(worst, float(np.abs(q.data - (t - lr * beta * vi)).max()))
+            worst = max(worst, float(np.abs(q._data - (t - lr * beta * vi)).max()))
     return worst
 
 
@@ -104,7 +104,7 @@ def _momentum_forms(steps: int) -> dict[str, float]:
         p = netopt.nn.Parameter(np.array(_ravine.START))
         opt = SGD([p], lr=0.1, momentum=0.8)
         sched = StepLR(opt, step_size=10, gamma=0.5) if scheduled else None
-        path, lrs = [p.data.copy()], []
+        path, lrs = [p._data.copy()], []
         for _ in range(steps):
             lrs.append(opt.param_groups[0]["lr"])
             opt.zero_grad()
@@ -112,7 +112,7 @@ def _momentum_forms(steps: int) -> dict[str, float]:
             opt.step()
             if sched is not None:
                 sched.step()
-            path.append(p.data.copy())
+            path.append(p._data.copy())
         other = _ravine.sutskever_momentum(np.array(lrs), 0.8)
         out[name] = float(np.abs(np.array(path) - other).max())
     return out

@@ -80,7 +80,7 @@ def run(rng: np.random.Generator, decay: bool = True) -> dict[str, Any]:
             for opt in opts.values():
                 opt.step()
         for k, p in params.items():
-            loss = float(np.mean((x @ p.data - y) ** 2))
+            loss = float(np.mean((x @ p._data - y) ** 2))
             out[k]["excess"].append(loss - floor)
             s = scheds[k]
             if isinstance(s, ReduceLROnPlateau):

@@ -112,7 +112,7 @@ def _diverges(h: np.ndarray, lrs: np.ndarray, beta: float, steps: int) -> np.nda
         opt.zero_grad()
         (0.5 * scale * theta * (theta @ hess)).sum().backward()
         opt.step()
-    return np.linalg.norm(theta.data, axis=1) > 10.0
+    return np.linalg.norm(theta._data, axis=1) > 10.0
 
 
 def threshold(h: np.ndarray, beta: float, steps: int = 400, rounds: int = 3) -> float:

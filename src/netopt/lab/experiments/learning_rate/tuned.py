@@ -128,7 +128,7 @@ def compare(
         if stream.startswith("fresh"):
             extra[method]["train"].append(_loss(model, parts["x"], parts["y"]))
             with netopt.no_grad():
-                pred = model(netopt.tensor(parts["x_test"])).data.argmax(1)
+                pred = model(netopt.tensor(parts["x_test"]))._data.argmax(1)
             extra[method]["acc"].append(float(np.mean(pred == parts["y_test"])))
             return val, _loss(model, parts["x_test"], parts["y_test"])
         return val, np.nan

@@ -36,7 +36,7 @@ def mse_on_softmax(logits: netopt.Tensor, target: netopt.Tensor) -> netopt.Tenso
     :math:`Q = \mathrm{softmax}(S)` (eq. 6-14) and :math:`P` is the one-hot label, the same
     :math:`P, Q` as the cross-entropy of eq. 6-15/6-16 (``F.cross_entropy``) compares.
     """
-    onehot = np.eye(logits.shape[1], dtype=logits.data.dtype)[target.data]
+    onehot = np.eye(logits.shape[1], dtype=logits._data.dtype)[target._data]
     return F.mse_loss(F.softmax(logits, dim=1), netopt.tensor(onehot))
 
 
@@ -164,10 +164,10 @@ def ahead_count(result: dict, first: str, second: str, key: str = "shared") -> i
 def logit_gradients(make: Callable, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """Mean per-sample norm of dLoss/dlogits at the initial weights, per loss (times N)."""
     with netopt.no_grad():
-        logits = make()(netopt.tensor(x)).data
+        logits = make()(netopt.tensor(x))._data
     out = {}
     for name, loss_fn in LOSSES.items():
         z = netopt.tensor(logits, requires_grad=True)
         loss_fn(z, netopt.tensor(y)).backward()
-        out[name] = float(np.linalg.norm(z.grad, axis=1).mean() * len(logits))
+        out[name] = float(np.linalg.norm(z._grad, axis=1).mean() * len(logits))
     return out

@@ -55,17 +55,17 @@ def risk_sweep(
     for lam in lambdas:
         # d/dw [ (1/N)||Xw + b - y||^2 + lam/2 ||w||^2 ] = 0 with b eliminated (centered data)
         w = np.linalg.solve(2.0 / n * xc.T @ xc + lam * np.eye(DEGREE), 2.0 / n * xc.T @ yc)
-        model.weight.data[...] = w.T
-        model.bias.data[...] = y_tr.mean() - x_tr.mean(0) @ w
+        model.weight._data[...] = w.T
+        model.bias._data[...] = y_tr.mean() - x_tr.mean(0) @ w
         risk = StructuralRisk(nn.MSELoss(), model, l2=float(lam))
         model.zero_grad()
         risk(model(netopt.tensor(x_tr)), netopt.tensor(y_tr)).backward()
-        worst_grad = max(worst_grad, *(float(np.abs(p.grad).max()) for p in model.parameters()))
+        worst_grad = max(worst_grad, *(float(np.abs(p._grad).max()) for p in model.parameters()))
         with netopt.no_grad():
             train = F.mse_loss(model(netopt.tensor(x_tr)), netopt.tensor(y_tr)).item()
             test = F.mse_loss(model(netopt.tensor(x_te)), netopt.tensor(y_te)).item()
         rows.append((float(lam), train, test, float(np.linalg.norm(w))))
-        fits.append((model.weight.data.copy(), model.bias.data.copy()))
+        fits.append((model.weight._data.copy(), model.bias._data.copy()))
     return {"rows": rows, "grad": worst_grad, "split": split, "fits": fits, "features": features}
 
 
@@ -81,14 +81,14 @@ def weight_sweep(model: nn.Sequential, data: Any, points: int) -> dict[str, Any]
     model.zero_grad()
     F.cross_entropy(model(x), y).backward()
     weight = model[-1].weight
-    k, j = np.unravel_index(np.argmax(np.abs(weight.grad)), weight.shape)
-    w0, autograd = float(weight.data[k, j]), float(weight.grad[k, j])
+    k, j = np.unravel_index(np.argmax(np.abs(weight._grad)), weight.shape)
+    w0, autograd = float(weight._data[k, j]), float(weight._grad[k, j])
     with netopt.no_grad():
         hidden = x
         for layer in list(model)[:-1]:
             hidden = layer(hidden)
-        logits0 = model[-1](hidden).data
-    h_j = hidden.data[:, j]
+        logits0 = model[-1](hidden)._data
+    h_j = hidden._data[:, j]
     offsets = np.linspace(-0.5, 0.5, points)
     h = 1e-5
 
