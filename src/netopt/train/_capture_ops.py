@@ -337,3 +337,60 @@ class BatchNormOp:
         if self.gb is not None:
             np.add.reduce(g, axis=(0,), out=self.gb)
         return self.gx
+
+
+class RiskOp:
+    r"""A :class:`~netopt.regularization.StructuralRisk` around a replayed loss: the
+    penalty's value as its eager graph computes it (terms summed in order, then
+    :math:`\lambda_1 J_{L1}` and :math:`\lambda_2 J_{L2}` added to 0.0, then to the loss),
+    and, after the layers' backward, its gradient added to each weight's: for a weight,
+    the eager pass sums :math:`(c_2 w + c_2 w) + c_1 \operatorname{sign}(w)` first, with
+    :math:`c_2 = (1 \cdot \lambda_2) \cdot 0.5` and :math:`c_1 = 1 \cdot \lambda_1` in the
+    weight's dtype, and the layer's gradient last."""
+
+    def __init__(self, risk: Any, inner: Any, weights, targets, dtype) -> None:
+        self.risk, self.inner, self.weights, self.targets = risk, inner, weights, targets
+        self.l1, self.l2 = risk.l1, risk.l2
+        one = np.ones((), dtype)
+        self.c1, self.c2 = one * self.l1, (one * self.l2) * 0.5
+        self.tmp = [np.empty(w.shape, dtype) for w in weights]
+        self.sign = [np.empty(w.shape, dtype) for w in weights]
+
+    @staticmethod
+    def _sum(arrays) -> np.ndarray:
+        total = None
+        for a in arrays:
+            term = np.asarray(np.sum(a, axis=tuple(range(a.ndim))))
+            total = term if total is None else np.asarray(total + term)
+        return total
+
+    def forward(self, z: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The structural risk (0-d array) and the gradient of the prediction."""
+        loss, g = self.inner.forward(z, y)
+        penalty: Any = 0.0
+        if self.l1:
+            j1 = self._sum(np.abs(w) for w in self.weights)
+            penalty = np.asarray(penalty + np.asarray(self.l1 * j1))
+        if self.l2:
+            j2 = np.asarray(self._sum(w * w for w in self.weights) * 0.5)
+            penalty = np.asarray(penalty + np.asarray(self.l2 * j2))
+        self.risk.last_penalty = float(penalty)
+        return np.asarray(loss + penalty), g
+
+    def backward(self) -> None:
+        """Add the penalty's gradient to the weights' gradients (after the layers')."""
+        for w, target, tmp, sign in zip(self.weights, self.targets, self.tmp, self.sign):
+            if target is None:
+                continue
+            if self.l2:
+                np.multiply(w, self.c2, out=tmp)
+                np.add(tmp, tmp, out=tmp)
+            if self.l1:
+                np.sign(w, out=sign)
+                np.multiply(sign, self.c1, out=sign)
+                if self.l2:
+                    np.add(tmp, sign, out=tmp)
+                else:
+                    tmp = sign
+            if self.l1 or self.l2:
+                np.add(tmp, target, out=target)

@@ -31,6 +31,7 @@ from ..nn import (
     Tanh,
 )
 from ..nn import functional as F
+from ..regularization import StructuralRisk
 from . import _capture_ops as ops
 
 LAYERS = (Linear, BatchNorm1d, ReLU, Tanh, Sigmoid, LeakyReLU, ELU, Identity, Flatten, Dropout)
@@ -101,6 +102,11 @@ def _config(m: Any) -> tuple:
 
 
 def _loss_config(loss_fn: Any) -> tuple:
+    if type(loss_fn) is StructuralRisk:
+        return (
+            loss_fn.l1, loss_fn.l2, loss_fn.include_bias, id(loss_fn.model),
+            id(loss_fn.loss_fn), _loss_config(loss_fn.loss_fn),
+        )  # fmt: skip
     if type(loss_fn) is CrossEntropyLoss:
         return (
             loss_fn.reduction, id(loss_fn.weight), loss_fn.ignore_index, loss_fn.label_smoothing,
@@ -177,6 +183,7 @@ def _loss_op(loss_fn: Any, shape, dtype, y: np.ndarray):
 
 
 def build(
+    model: Any,
     layers: Sequence[Any],
     loss_fn: Any,
     params: Sequence[Any],
@@ -185,8 +192,9 @@ def build(
     own: Callable[[Any], np.ndarray],
 ) -> tuple[list[Any], Any, int, list[tuple[Any, np.ndarray]]]:
     """``(operations, loss operation, index of the first operation the backward pass
-    runs, (parameter, gradient target) pairs)`` for a batch ``x``/``y``; ``own(p)`` is the
-    plan's gradient buffer of a parameter without a gradient slot."""
+    runs, (parameter, gradient target) pairs)`` for ``model`` (its ``layers``) on a batch
+    ``x``/``y``; ``own(p)`` is the plan's gradient buffer of a parameter without a
+    gradient slot."""
     dtype = x.dtype
     if dtype.kind != "f" or any(p._data.dtype != dtype for p in params):
         raise ops.Unsupported(f"input dtype {dtype} differs from a parameter's")
@@ -252,4 +260,17 @@ def build(
         built.append(op)
     if not grad_so_far:
         raise ops.Unsupported("no parameter requires grad")
-    return built, _loss_op(loss_fn, shape, dtype, y), first_grad, targets
+    if type(loss_fn) is StructuralRisk:
+        if loss_fn.model is not model:
+            raise ops.Unsupported("a StructuralRisk that penalizes another model")
+        weights = [p for p in params if loss_fn.include_bias or p.ndim >= 2]  # regularization
+        if not weights:
+            raise ops.Unsupported("a StructuralRisk with no weights (eager raises)")
+        where = {id(p): t for p, t in targets}
+        loss = ops.RiskOp(
+            loss_fn, _loss_op(loss_fn.loss_fn, shape, dtype, y), [p._data for p in weights],
+            [where.get(id(p)) for p in weights], dtype,
+        )  # fmt: skip
+    else:
+        loss = _loss_op(loss_fn, shape, dtype, y)
+    return built, loss, first_grad, targets

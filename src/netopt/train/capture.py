@@ -13,9 +13,10 @@ What is captured: a model made of (nested) :class:`~netopt.nn.Sequential` contai
 eagerly), ``ReLU``, ``Tanh``, ``Sigmoid``, ``LeakyReLU``, ``ELU``, ``Identity``,
 ``Flatten`` and ``Dropout`` (exactly these classes), with a ``CrossEntropyLoss`` (class
 indices, "mean" or "sum", no weights or smoothing) or ``MSELoss`` ("mean" or "sum"), or
-the functions ``F.cross_entropy``/``F.mse_loss``. Anything else (a ``StructuralRisk``,
-convolutions, other normalizations, a custom module or loss) runs eagerly, and the step's
-``reason`` says why.
+the functions ``F.cross_entropy``/``F.mse_loss``, alone or inside a
+:class:`~netopt.regularization.StructuralRisk` (L1/L2) of the same model. Anything else
+(convolutions, other normalizations, a custom module or loss) runs eagerly, and the
+step's ``reason`` says why.
 """
 
 from __future__ import annotations
@@ -153,6 +154,8 @@ class CapturedStep:
         loss, g = p.loss.forward(h, y)
         for backward in p.backward:
             g = backward(g)
+        if p.after is not None:
+            p.after()
         for param, target in p.targets:
             param._grad = target
         self.output = h
@@ -204,10 +207,13 @@ class CapturedStep:
                 own[id(p)] = np.empty_like(p._data)
             return own[id(p)]
 
-        ops, loss, first, targets = plan.build(self._layers, self.loss_fn, params, x, y, own_buffer)
+        ops, loss, first, targets = plan.build(
+            self.model, self._layers, self.loss_fn, params, x, y, own_buffer
+        )
         made.forward = tuple(op.forward for op in ops)
         made.backward = tuple(op.backward for op in reversed(ops[first:]))
         made.loss, made.targets = loss, tuple(targets)
+        made.after = getattr(loss, "backward", None)  # a structural risk's penalty
         self.plans += 1
 
 
@@ -221,7 +227,7 @@ class _Plan:
     """One configuration's replay: bound forward and backward methods, the loss, the
     (parameter, gradient target) pairs; or why the configuration is not captured."""
 
-    __slots__ = ("backward", "forward", "loss", "refused", "targets")
+    __slots__ = ("after", "backward", "forward", "loss", "refused", "targets")
 
     def __init__(self) -> None:
         self.forward: tuple = ()
@@ -229,6 +235,7 @@ class _Plan:
         self.loss: Any = None
         self.targets: tuple = ()
         self.refused: str | None = None
+        self.after: Any = None
 
 
 def _containers_of(model: Module):
