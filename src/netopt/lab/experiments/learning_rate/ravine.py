@@ -4,7 +4,7 @@ r"""The ravine of the chapter's figures 6.5-6.8 and netopt's optimizers on it (p
 with curvatures :data:`CURVATURES` (0.2 and 4). Every setting of
 an optimizer family runs at once: one parameter per setting, one parameter group per
 setting (its own ``lr``, ``momentum``). The gradient :math:`(0.2\,\theta_1, 4\,\theta_2)` is
-written into each parameter's ``grad`` in closed form
+written into each parameter's gradient array in closed form
 (:func:`netopt.data.surfaces.ravine_gradient`): the same numbers as a backward pass of
 :func:`objective` (a test compares them), several times faster on 2-vectors.
 """
@@ -61,10 +61,10 @@ def run_settings(cls: type, settings: list[dict[str, float]], steps: int) -> np.
     paths[:, 0] = START
     for t in range(1, steps + 1):
         for p in params:
-            p.grad = netopt.tensor(ravine_gradient(*p.detach().numpy(), CURVATURES))
+            p._grad = ravine_gradient(*p._data, CURVATURES)
         opt.step()
         for k, p in enumerate(params):
-            paths[k, t] = p.detach().numpy()
+            paths[k, t] = p._data
     return paths
 
 
