@@ -16,7 +16,11 @@ neither side. At a kink (0 for ReLU-type functions) the derivative is the left o
 ``elu`` and 0 for ``relu``, as in PyTorch.
 
 :func:`sigmoid_array` and :func:`log_softmax_array` are the stable NumPy kernels, for
-callers that work on arrays (softplus, silu, the losses).
+callers that work on arrays (softplus, silu, the losses). The forward and backward array
+kernels (``relu_grad``, ``tanh_grad``, ``sigmoid_grad``, ``leaky_relu_array``/``_grad``,
+``elu_array``/``_grad``) take optional ``out=`` buffers: the graph closures here call them
+without, the step capture (:mod:`netopt.train.capture`) with preallocated ones, so both
+compute the same numbers.
 """
 
 from __future__ import annotations
@@ -43,39 +47,94 @@ def sigmoid(input: Tensor) -> Tensor:
     tensor([0.0000, 0.5000, 1.0000])
     """
     out = sigmoid_array(input._data)
-    return make_result(out, (input,), lambda g: (g * out * (1 - out),))
+    return make_result(out, (input,), lambda g: (sigmoid_grad(g, out),))
+
+
+def sigmoid_grad(g: np.ndarray, y: np.ndarray, out=None, tmp=None) -> np.ndarray:
+    r"""Sigmoid's backward from its output :math:`y = \sigma(x)`: ``(g * y) * (1 - y)``.
+
+    ``out`` and ``tmp`` (arrays of the result's shape and dtype) receive the result and
+    :math:`1 - y` when given (the step capture's buffers); otherwise both are new.
+    """
+    gy = np.multiply(g, y, out=out)
+    return np.multiply(gy, np.subtract(1, y, out=tmp), out=gy)
 
 
 def tanh(input: Tensor) -> Tensor:
     r"""Hyperbolic tangent (eq. 6-33); derivative :math:`1 - \tanh^2 x`."""
     out = np.tanh(input._data)
-    return make_result(out, (input,), lambda g: (g * (1 - out * out),))
+    return make_result(out, (input,), lambda g: (tanh_grad(g, out),))
+
+
+def tanh_grad(g: np.ndarray, y: np.ndarray, out=None, tmp=None) -> np.ndarray:
+    r"""Tanh's backward from its output :math:`y`: ``g * (1 - y * y)`` (into ``out``, with
+    ``tmp`` for :math:`1 - y^2`, when given)."""
+    t = np.multiply(y, y, out=tmp)
+    return np.multiply(g, np.subtract(1, t, out=t), out=out)
 
 
 def relu(input: Tensor) -> Tensor:
     r"""Rectified linear unit :math:`\max(0, x)` (eq. 6-34); derivative :math:`[x > 0]`."""
     x = input._data
     out = np.maximum(x, 0)
-    return make_result(out, (input,), lambda g: (g * (x > 0),))
+    return make_result(out, (input,), lambda g: (relu_grad(g, x),))
+
+
+def relu_grad(g: np.ndarray, x: np.ndarray, out=None, mask=None) -> np.ndarray:
+    r"""ReLU's backward ``g * [x > 0]``; ``x`` may be the input or the output (positive at
+    the same places). ``out`` and ``mask`` (bool) receive the result and :math:`[x > 0]`
+    when given."""
+    return np.multiply(g, np.greater(x, 0, out=mask), out=out)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     r"""Leaky ReLU (eq. 6-35): :math:`x` for :math:`x > 0`, else :math:`\gamma x` with
     :math:`\gamma` = ``negative_slope``."""
-    x = input._data
-    pos = x > 0
-    out = np.where(pos, x, x * negative_slope).astype(x.dtype, copy=False)
-    return make_result(out, (input,), lambda g: (np.where(pos, g, g * negative_slope),))
+    out, pos = leaky_relu_array(input._data, negative_slope)
+    return make_result(out, (input,), lambda g: (leaky_relu_grad(g, pos, negative_slope),))
+
+
+def leaky_relu_array(x: np.ndarray, negative_slope: float, out=None, pos=None) -> tuple:
+    r"""``(y, [x > 0])``: :math:`y` = ``x`` where positive, else ``x * negative_slope``, in
+    the dtype of ``x`` (into ``out`` and ``pos`` when given)."""
+    pos = np.greater(x, 0, out=pos)
+    y = np.multiply(x, negative_slope, out=out)
+    np.copyto(y, x, where=pos)
+    return y.astype(x.dtype, copy=False), pos
+
+
+def leaky_relu_grad(g: np.ndarray, pos: np.ndarray, negative_slope: float, out=None):
+    r"""Leaky ReLU's backward: ``g`` where ``pos``, else ``g * negative_slope``."""
+    t = np.multiply(g, negative_slope, out=out)
+    np.copyto(t, g, where=pos)
+    return t
 
 
 def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
     r"""Exponential linear unit (eq. 6-36): :math:`x` for :math:`x > 0`, else
     :math:`\alpha(e^x - 1)`; derivative 1 or :math:`\alpha e^x`."""
-    x = input._data
-    pos = x > 0
-    ex = np.exp(np.minimum(x, 0))
-    out = np.where(pos, x, alpha * (ex - 1)).astype(x.dtype, copy=False)
-    return make_result(out, (input,), lambda g: (np.where(pos, g, g * alpha * ex),))
+    out, pos, ex = elu_array(input._data, alpha)
+    return make_result(out, (input,), lambda g: (elu_grad(g, pos, ex, alpha),))
+
+
+def elu_array(x: np.ndarray, alpha: float, out=None, pos=None, ex=None) -> tuple:
+    r"""``(y, [x > 0], exp(min(x, 0)))``: :math:`y` = ``x`` where positive, else
+    ``alpha * (exp(min(x, 0)) - 1)``, in the dtype of ``x`` (into ``out``, ``pos`` and
+    ``ex`` when given)."""
+    pos = np.greater(x, 0, out=pos)
+    ex = np.exp(np.minimum(x, 0, out=ex), out=ex)
+    t = np.subtract(ex, 1, out=out)
+    y = np.multiply(alpha, t, out=t if out is not None else None)
+    np.copyto(y, x, where=pos)
+    return y.astype(x.dtype, copy=False), pos, ex
+
+
+def elu_grad(g: np.ndarray, pos: np.ndarray, ex: np.ndarray, alpha: float, out=None):
+    r"""ELU's backward: ``g`` where ``pos``, else ``(g * alpha) * ex``."""
+    t = np.multiply(g, alpha, out=out)
+    np.multiply(t, ex, out=t)
+    np.copyto(t, g, where=pos)
+    return t
 
 
 def log_softmax_array(x: np.ndarray, dim: int) -> np.ndarray:

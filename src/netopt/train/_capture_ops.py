@@ -6,13 +6,16 @@ targets (the optimizer's gradient slots, or buffers of the plan) and returns the
 of its input, usually written over ``g`` (every ``g`` handed to a backward is a buffer of
 the plan, never an array the caller can see).
 
-Bit-identity with the eager step: each method performs the eager op's NumPy operations,
-in the eager op's order and dtypes, with ``out=`` instead of fresh arrays: the math is the
-one documented on the eager kernels (:func:`netopt.nn.functional.linear`,
-:mod:`netopt.autograd.activation`, :func:`netopt.nn.functional.dropout`,
-:func:`netopt.nn.functional.cross_entropy`, :func:`netopt.nn.functional.mse_loss`), and
-where a kernel works on arrays it is called (:func:`~netopt.autograd.activation.
-sigmoid_array`, :func:`~netopt.nn.functional.loss.softmax_cross_entropy_grad`).
+Bit-identity with the eager step: the activations call the eager array kernels of
+:mod:`netopt.autograd.activation` (``relu_grad``, ``tanh_grad``, ``sigmoid_array``,
+``sigmoid_grad``, ``leaky_relu_array``/``_grad``, ``elu_array``/``_grad``) with their
+``out=`` buffers, and the cross-entropy calls
+:func:`~netopt.nn.functional.loss.softmax_cross_entropy_grad`; where the eager math sits
+inside a graph closure (:func:`netopt.nn.functional.linear`,
+:func:`netopt.nn.functional.dropout`, :func:`netopt.nn.functional.batch_norm`, the fused
+cross-entropy's forward, :func:`netopt.nn.functional.mse_loss`, the structural risk's
+penalty) the op performs the same NumPy operations in the same order and dtypes, with
+``out=`` instead of fresh arrays.
 ``tests/train/test_capture.py`` checks bit-identity with ``np.array_equal``.
 """
 
@@ -23,7 +26,16 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
-from ..autograd.activation import sigmoid_array
+from ..autograd.activation import (
+    elu_array,
+    elu_grad,
+    leaky_relu_array,
+    leaky_relu_grad,
+    relu_grad,
+    sigmoid_array,
+    sigmoid_grad,
+    tanh_grad,
+)
 from ..autograd.tensor import Tensor
 from ..nn.functional.loss import softmax_cross_entropy_grad
 
@@ -74,9 +86,7 @@ class ReluOp:
         return out
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        np.greater(self.y, 0, out=self.mask)
-        np.multiply(g, self.mask, out=g)
-        return g
+        return relu_grad(g, self.y, out=g, mask=self.mask)
 
 
 class TanhOp:
@@ -89,10 +99,7 @@ class TanhOp:
         return np.tanh(x, out=self.out)
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        np.multiply(self.out, self.out, out=self.tmp)
-        np.subtract(1, self.tmp, out=self.tmp)
-        np.multiply(g, self.tmp, out=g)
-        return g
+        return tanh_grad(g, self.out, out=g, tmp=self.tmp)
 
 
 class SigmoidOp:
@@ -107,10 +114,7 @@ class SigmoidOp:
         return self.out
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        np.multiply(g, self.out, out=g)
-        np.subtract(1, self.out, out=self.tmp)
-        np.multiply(g, self.tmp, out=g)
-        return g
+        return sigmoid_grad(g, self.out, out=g, tmp=self.tmp)
 
 
 class LeakyReluOp:
@@ -123,15 +127,10 @@ class LeakyReluOp:
         self.out, self.tmp = np.empty(shape, dtype), np.empty(shape, dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        np.greater(x, 0, out=self.pos)
-        np.multiply(x, self.slope, out=self.out)
-        np.copyto(self.out, x, where=self.pos)
-        return self.out
+        return leaky_relu_array(x, self.slope, out=self.out, pos=self.pos)[0]
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        np.multiply(g, self.slope, out=self.tmp)
-        np.copyto(self.tmp, g, where=self.pos)
-        return self.tmp
+        return leaky_relu_grad(g, self.pos, self.slope, out=self.tmp)
 
 
 class EluOp:
@@ -144,19 +143,10 @@ class EluOp:
         self.ex, self.out, self.tmp = (np.empty(shape, dtype) for _ in range(3))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        np.greater(x, 0, out=self.pos)
-        np.minimum(x, 0, out=self.ex)
-        np.exp(self.ex, out=self.ex)
-        np.subtract(self.ex, 1, out=self.out)
-        np.multiply(self.alpha, self.out, out=self.out)
-        np.copyto(self.out, x, where=self.pos)
-        return self.out
+        return elu_array(x, self.alpha, out=self.out, pos=self.pos, ex=self.ex)[0]
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        np.multiply(g, self.alpha, out=self.tmp)
-        np.multiply(self.tmp, self.ex, out=self.tmp)
-        np.copyto(self.tmp, g, where=self.pos)
-        return self.tmp
+        return elu_grad(g, self.pos, self.ex, self.alpha, out=self.tmp)
 
 
 class DropoutOp:
