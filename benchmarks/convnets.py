@@ -110,7 +110,7 @@ def accuracy(model: Any, x: np.ndarray, y: np.ndarray) -> float:
 
     model.eval()
     with netopt.no_grad():
-        pred = model(netopt.tensor(x)).data.argmax(axis=1)
+        pred = model(netopt.tensor(x)).data.numpy().argmax(axis=1)
     return float((pred == y).mean())
 
 

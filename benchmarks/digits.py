@@ -70,7 +70,7 @@ def run_netopt(data, seed: int, epochs: int, *, loader: bool = False) -> tuple[l
             opt.step()
         times.append(common.now() - t0)
         with netopt.no_grad():
-            accs.append(float((model(xt_t).data.argmax(1) == yt).mean()))
+            accs.append(float((model(xt_t).data.numpy().argmax(1) == yt).mean()))
     return times, accs
 
 

@@ -65,7 +65,7 @@ def test_readme_example_trains_a_digits_classifier():
     exec(compile(code, "README.md", "exec"), namespace)
     model, digits = namespace["model"], namespace["digits"]
     with netopt.no_grad():
-        predicted = model(netopt.tensor(digits.x_test)).data.argmax(axis=1)
+        predicted = model(netopt.tensor(digits.x_test)).data.numpy().argmax(axis=1)
     accuracy = float((predicted == digits.y_test).mean())
     # ten classes: chance is 0.1; a trained 64-128-10 MLP is far above it
     assert accuracy > 0.9, accuracy

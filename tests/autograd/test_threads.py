@@ -109,7 +109,7 @@ def _train(seed: int) -> list[np.ndarray]:
     # evaluation under no_grad every epoch (val_loader) is what used to switch the other
     # thread's recording off
     fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=4, val_loader=loader, progress=False)
-    return [p.data.copy() for p in model.parameters()]
+    return [np.array(p.data) for p in model.parameters()]
 
 
 def _train_in_threads(seeds: tuple[int, ...]) -> dict[int, list[np.ndarray]]:

@@ -183,7 +183,10 @@ def test_large_weights_saturate_sigmoids(digits, mlp, run):
     net[0].weight.data *= 50
     x, y = digits.x_train[:256], digits.y_train[:256]
     history = run(net, optim.SGD(net.parameters(), lr=0.01), x, y, epochs=2)
-    z = x.astype(np.float64) @ net[0].weight.data.T.astype(np.float64) + net[0].bias.data
+    z = (
+        x.astype(np.float64) @ net[0].weight.data.numpy().T.astype(np.float64)
+        + net[0].bias.data.numpy()
+    )
     expected = np.mean(expit(z) * expit(-z) < 0.01)  # the final weights, probed independently
     assert expected > TH.saturated_fraction
     recorded = history.records[-1]["layer_stats"]["layers"][1]
@@ -196,7 +199,7 @@ def test_large_weights_saturate_sigmoids(digits, mlp, run):
 def test_negative_bias_kills_every_relu(digits, mlp, run):
     net = mlp([64, 32, 10], nn.ReLU)
     # inputs lie in [0, 1]: a unit's input is at most sum(max(w, 0)) + b, made negative here
-    w = net[0].weight.data
+    w = net[0].weight.data.numpy()
     net[0].bias.data[:] = -np.maximum(w, 0).sum(axis=1) - 1
     x, y = digits.x_train[:256], digits.y_train[:256]
     history = run(net, optim.Adam(net.parameters(), lr=1e-2), x, y, epochs=2)

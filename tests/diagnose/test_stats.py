@@ -137,7 +137,7 @@ def test_callback_writes_each_epoch_into_the_history_and_survives_save(tmp_path)
         assert layers == stats["layers"]
         assert layers[0]["grad_norm"] == record["grad_norms"]["0.weight"]
         assert layers[2]["grad_norm"] == record["grad_norms"]["2.weight"]
-    w = net[0].weight.data.astype(np.float64)
+    w = net[0].weight.data.numpy().astype(np.float64)
     assert history.records[-1]["layer_stats"]["layers"][0]["weight_norm"] == pytest.approx(
         math.sqrt((w**2).sum())
     )

@@ -26,8 +26,8 @@ def softmax(z):
 def logits(model, x):
     """A member's logits computed by hand from its weights (Linear -> ReLU -> Linear)."""
     first, last = model[0], model[2]
-    hidden = np.maximum(x @ first.weight.data.T + first.bias.data, 0)
-    return hidden @ last.weight.data.T + last.bias.data
+    hidden = np.maximum(x @ first.weight.data.numpy().T + first.bias.data.numpy(), 0)
+    return hidden @ last.weight.data.numpy().T + last.bias.data.numpy()
 
 
 def make_net(rng):

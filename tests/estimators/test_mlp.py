@@ -201,7 +201,7 @@ def test_weights_layout_and_dtype(blobs, dtype):
     for lin, coef, b in zip(
         [m for m in clf.model_ if isinstance(m, nn.Linear)], clf.coefs_, clf.intercepts_
     ):
-        assert lin.weight.data.base is coef and lin.bias.data is b
+        assert lin.weight.data.numpy().base is coef and lin.bias.data.numpy() is b
     assert clf.n_iter_ == 3 == len(clf.loss_curve_) and clf.t_ == 3 * len(y)
     assert clf.n_layers_ == 4 and clf.n_outputs_ == 3 and clf.out_activation_ == "softmax"
     assert clf.best_loss_ == min(clf.loss_curve_) and clf.validation_scores_ is None

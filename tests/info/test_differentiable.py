@@ -113,7 +113,7 @@ def test_no_nan_gradients_at_zero_probabilities():
         p.grad = q.grad = None
         loss.backward()
         for t in (p, q):
-            assert t.grad is None or np.isfinite(t.grad).all(), loss
+            assert t.grad is None or np.isfinite(t.grad.numpy()).all(), loss
     # KL's gradient in q is -p/q, exactly 0 where p = 0 (including q = 0).
     p.grad = q.grad = None
     kl_divergence(p, q).backward()
@@ -139,7 +139,7 @@ def test_js_gradient_matches_torch_at_zeros():
     # Hand-derived: dJS/dq_i = 1/2 log(2 q_i / (p_i + q_i)); at p_i = 0 that is 1/2 ln 2.
     expected = 0.5 * np.log(2 * q[finite] / (p[finite] + q[finite]))
     np.testing.assert_allclose(nq.grad[finite], expected, rtol=0, atol=TOL)
-    assert nq.grad[0, 1] == pytest.approx(0.5 * math.log(2), abs=TOL)
+    assert nq.grad[0, 1].item() == pytest.approx(0.5 * math.log(2), abs=TOL)
 
 
 def test_kl_as_a_training_objective():
@@ -153,7 +153,7 @@ def test_kl_as_a_training_objective():
         losses.append(loss.item())
         z.grad = None
         loss.backward()
-        assert np.isfinite(z.grad).all()
+        assert np.isfinite(z.grad.numpy()).all()
         z.data -= 1.0 * z.grad
     assert all(b < a for a, b in itertools.pairwise(losses))
     assert losses[-1] < 1e-2

@@ -157,10 +157,10 @@ def test_state_dict_holds_copies_of_parameters_and_buffers():
 def test_load_state_dict_round_trip_copies_values_in_place():
     src, dst = Net(), Net()
     src.first.bn(netopt.randn(4, 3, rng=np.random.default_rng(1)))  # move the buffers
-    weight_array = dst.head.weight.data
+    weight_array = dst.head.weight.data.numpy()
     state = src.state_dict()
     dst.load_state_dict(state)
-    assert dst.head.weight.data is weight_array  # written in place, storage kept
+    assert dst.head.weight.data.numpy() is weight_array  # written in place, storage kept
     for key, value in dst.state_dict().items():
         assert np.array_equal(value, state[key]), key
     state["head.bias"][...] = 7.0
@@ -259,9 +259,9 @@ def test_repr_of_nested_modules():
 def test_parameter_shares_storage_and_requires_grad():
     arr = np.zeros(3, dtype=np.float32)
     p = nn.Parameter(arr)
-    assert p.requires_grad and p.data is arr and p.is_leaf
+    assert p.requires_grad and p.data.numpy() is arr and p.is_leaf
     t = netopt.tensor([1.0, 2.0])
-    assert nn.Parameter(t).data is t.data
+    assert nn.Parameter(t).data.numpy() is t.data.numpy()
     assert not nn.Parameter(np.zeros(2), requires_grad=False).requires_grad
     assert repr(nn.Parameter(np.array([1.0], dtype=np.float32))) == (
         "Parameter containing:\ntensor([1.], requires_grad=True)"

@@ -83,7 +83,7 @@ def test_batchnorm_momentum_none_is_the_cumulative_average():
 def test_batchnorm_3d_input_normalizes_over_batch_and_length():
     x = np.arange(24.0).reshape(2, 3, 4) ** 1.5
     bn = nn.BatchNorm1d(3, momentum=1.0, dtype=np.float64)
-    y = bn(netopt.tensor(x)).data
+    y = bn(netopt.tensor(x)).data.numpy()
     flat = x.transpose(1, 0, 2).reshape(3, -1)
     _close(y.mean(axis=(0, 2)), np.zeros(3))
     _close(bn.running_mean, flat.mean(1))  # momentum 1: the last batch's statistics
@@ -152,7 +152,7 @@ def test_batchnorm_repr_and_parameters_match_torch():
 def test_dropout_inverted_scaling_and_statistics():
     n, p = 100_000, 0.3
     x = netopt.tensor(np.full(n, 2.0))
-    y = F.dropout(x, p, training=True, rng=np.random.default_rng(0)).data
+    y = F.dropout(x, p, training=True, rng=np.random.default_rng(0)).data.numpy()
     kept = y != 0
     assert np.all(y[kept] == 2.0 / (1 - p))  # survivors scaled by 1/(1 - p)
     assert abs(kept.mean() - (1 - p)) < 5 * math.sqrt(p * (1 - p) / n)

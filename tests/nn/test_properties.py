@@ -34,7 +34,7 @@ def _t(a):
 
 @given(logits, shifts)
 def test_softmax_rows_sum_to_one_and_are_shift_invariant(x, c):
-    p = F.softmax(_t(x), dim=1).data
+    p = F.softmax(_t(x), dim=1).data.numpy()
     assert ((p >= 0) & (p <= 1)).all()
     np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=0, atol=TOL)
     # shifting a row by c rounds x + c to ~|c| ulp: an absolute error of ~1e-14 in p
@@ -43,8 +43,10 @@ def test_softmax_rows_sum_to_one_and_are_shift_invariant(x, c):
 
 @given(logits)
 def test_log_softmax_is_log_of_softmax(x):
-    logp = F.log_softmax(_t(x), dim=1).data
-    np.testing.assert_allclose(logp, np.log(F.softmax(_t(x), dim=1).data), rtol=TOL, atol=TOL)
+    logp = F.log_softmax(_t(x), dim=1).data.numpy()
+    np.testing.assert_allclose(
+        logp, np.log(F.softmax(_t(x), dim=1).data.numpy()), rtol=TOL, atol=TOL
+    )
     assert (logp <= 0).all()
     # log-sum-exp of the log-probabilities is 0
     np.testing.assert_allclose(netopt.logsumexp(_t(logp), 1).data, 0.0, atol=TOL)
@@ -59,7 +61,7 @@ def test_gradient_of_summed_softmax_is_zero(x):
 
 @given(logits)
 def test_logsumexp_is_between_max_and_max_plus_log_n(x):
-    lse = netopt.logsumexp(_t(x), 1).data
+    lse = netopt.logsumexp(_t(x), 1).data.numpy()
     m = x.max(axis=1)
     assert (lse >= m - TOL).all() and (lse <= m + math.log(x.shape[1]) + TOL).all()
 
@@ -75,14 +77,14 @@ def test_cross_entropy_is_nonnegative_and_equals_nll_of_log_softmax(x, data):
     nll = F.nll_loss(F.log_softmax(_t(x), 1), y, reduction="none").data
     np.testing.assert_allclose(plain, nll, rtol=TOL, atol=TOL)
     # cross-entropy with a probability target = entropy + KL >= entropy of the target
-    p = F.softmax(_t(x[:, ::-1].copy()), 1).data
+    p = F.softmax(_t(x[:, ::-1].copy()), 1).data.numpy()
     h = -(p * np.log(p)).sum(1)
     assert (F.cross_entropy(_t(x), _t(p), reduction="none").data >= h - 1e-9).all()
 
 
 @given(hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(-700.0, 700.0)))
 def test_sigmoid_bounds_symmetry_and_monotonicity(x):
-    s = F.sigmoid(_t(x)).data
+    s = F.sigmoid(_t(x)).data.numpy()
     assert ((s >= 0) & (s <= 1)).all()
     np.testing.assert_allclose(s + F.sigmoid(_t(-x)).data, 1.0, rtol=0, atol=1e-15)
     order = np.argsort(x, kind="stable")
@@ -120,7 +122,7 @@ def test_batchnorm_output_has_zero_mean_and_unit_variance(x, scale, shift):
     x = x * scale + shift
     spread = x.var(axis=0)
     bn = nn.BatchNorm1d(3, dtype=np.float64)
-    y = bn(_t(x)).data
+    y = bn(_t(x)).data.numpy()
     np.testing.assert_allclose(y.mean(axis=0), 0.0, atol=1e-9)
     # biased variance of y is var / (var + eps), so 1 up to eps / var
     np.testing.assert_allclose(y.var(axis=0), spread / (spread + 1e-5), rtol=1e-9, atol=TOL)

@@ -75,7 +75,7 @@ class Problem:
         return list(self.model.parameters())
 
     def values(self) -> list[np.ndarray]:
-        return [p.data.copy() for p in self.model.parameters()]
+        return [np.array(p.data) for p in self.model.parameters()]
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def test_adamw_is_decay_then_adam_on_the_raw_gradient():
     rng = np.random.default_rng(7)
     lr, lam = 0.01, 0.2
     w = Parameter(rng.standard_normal(4))
-    ref = Parameter(w.data.copy())
+    ref = Parameter(np.array(w.data))
     opt_w, opt_ref = AdamW([w], lr=lr, weight_decay=lam), Adam([ref], lr=lr)
     for _ in range(10):
         g = rng.standard_normal(4)

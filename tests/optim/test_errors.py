@@ -171,11 +171,11 @@ def _to_torch(value, torch):
     """The same argument for torch: netopt tensors become torch tensors of equal role."""
     if isinstance(value, netopt.Tensor):
         leaf = value.is_leaf
-        t = torch.tensor(value.data, requires_grad=True)
+        t = torch.tensor(value.data.numpy(), requires_grad=True)
         if not leaf:
             t = t * 2.0
         elif value.grad is not None:
-            t.grad = torch.tensor(value.grad)
+            t.grad = torch.tensor(value.grad.numpy())
         return t
     if isinstance(value, dict):
         return {k: _to_torch(v, torch) for k, v in value.items()}

@@ -178,7 +178,7 @@ def test_optimizers_use_the_fused_kernel_and_train_identically():
                 opt.zero_grad()
                 nn.functional.cross_entropy(model(x), y).backward()
                 opt.step()
-            return [p.data.copy() for p in model.parameters()]
+            return [np.array(p.data) for p in model.parameters()]
         finally:
             _fused.ENABLED = True
 

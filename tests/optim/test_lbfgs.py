@@ -49,7 +49,7 @@ def _netopt_run(kwargs: dict, steps: int) -> list[tuple]:
     for _ in range(steps):
         loss = float(opt.step(closure).item())
         state = opt.state[params[0]]
-        out.append(([p.data.copy() for p in params], loss, state["func_evals"], state["n_iter"]))
+        out.append(([np.array(p.data) for p in params], loss, state["func_evals"], state["n_iter"]))
     return out
 
 

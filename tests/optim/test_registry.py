@@ -75,7 +75,7 @@ def test_parameter_without_grad_is_skipped(optim_row, optim_problem):
     W, b = problem.params()
     opt = cls([W, b], **config)
     opt_alone = cls([alone.model.W], **config)
-    b_before = b.data.copy()
+    b_before = np.array(b.data)
     for _ in range(3):
         problem.backward()
         b.grad = None
@@ -92,7 +92,7 @@ def test_tiny_lr_group_does_not_move_while_other_trains(optim_row, optim_problem
     problem = optim_problem(3)
     W, b = problem.params()
     opt = cls([{"params": [W], "lr": 1e-28}, {"params": [b]}], **config)
-    W_before, b_before = W.data.copy(), b.data.copy()
+    W_before, b_before = np.array(W.data), np.array(b.data)
     first = problem.backward()
     for _ in range(20):
         opt.step()

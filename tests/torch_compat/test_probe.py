@@ -22,16 +22,8 @@ GOLDEN = json.loads(
     (Path(__file__).parents[1] / "golden" / "torch_compat_probe.json").read_text(encoding="utf-8")
 )["stdout"]
 
-GRAD_AS_TENSOR = ".grad and .data are NumPy arrays, not tensors (issue 15, item 3)"
-MISSING = {
-    "autogradqs": f"inp.grad.zero_(): {GRAD_AS_TENSOR}",
-    "nn_tutorial": f"weights.grad.zero_(): {GRAD_AS_TENSOR}",
-    "d2l_adadelta": f"torch.square(p.grad), p.grad.data.zero_(): {GRAD_AS_TENSOR}",
-    "d2l_gd": f"w.grad.data.zero_(): {GRAD_AS_TENSOR}",
-    "regression": f"param.data.add_(...): {GRAD_AS_TENSOR}",
-    "micrograd_tests": "torch.Tensor([-4.0]): Tensor(list) is not a float32 constructor yet "
-    "(Tensor.__init__ in autograd/tensor.py)",
-}
+#: Scripts that need what netopt does not have yet: name -> the reason (none at present).
+MISSING: dict[str, str] = {}
 
 SCRIPTS = sorted(p.stem for p in probe.SCRIPTS.glob("*.py"))
 

@@ -27,7 +27,7 @@ def _linear_data():
 def test_full_batch_records_match_numpy_gradient_descent(l2, clip):
     x, y, xv, yv = _linear_data()
     model = nn.Linear(3, 1, rng=np.random.default_rng(1), dtype=np.float64)
-    w, b = model.weight.data.copy(), model.bias.data.copy()
+    w, b = np.array(model.weight.data), np.array(model.bias.data)
     loss_fn = StructuralRisk(nn.MSELoss(), model, l2=l2) if l2 else nn.MSELoss()
     lr, n = 0.1, len(x)
     history = train.fit(

@@ -5,6 +5,7 @@ from . import (
     ops,
     reduce,
     shape,
+    storage,  # noqa: F401  (Tensor.data and .grad as tensors sharing memory, __array__)
     tensor_api,  # noqa: F401  (device, type(), torch's repr and format on Tensor)
 )
 from .device import (

@@ -89,6 +89,7 @@ _METHODS: dict[str, Any] = {
     "reshape": shape.reshape,
     "view": shape.reshape,
     "flatten": shape.flatten,
+    "ravel": shape.flatten,
     "unsqueeze": shape.unsqueeze,
     "squeeze": shape.squeeze,
     "permute": shape.permute,
@@ -339,6 +340,9 @@ Tensor.int = _cast(np.int32, "int")
 Tensor.bool = _cast(np.bool_, "bool")
 Tensor.contiguous = _contiguous
 Tensor.T = property(_T)
+Tensor.nbytes = property(
+    lambda self: self._data.nbytes, doc="Bytes the values take (``torch.Tensor.nbytes``)."
+)
 Tensor.__float__ = _scalar(float)
 Tensor.__int__ = _scalar(int)
 Tensor.__bool__ = _scalar(bool)

@@ -14,6 +14,7 @@ until zeroed; ``numpy()`` refuses a tensor that requires grad.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ import numpy as np
 
 from .engine import run_backward
 from .grad_mode import state as _grad
+from .legacy import NO_DATA, legacy_array
 from .version import clock, share_counter
 from .version import version as _version_of
 
@@ -89,16 +91,20 @@ class Tensor:
     """A multi-dimensional array with reverse-mode automatic differentiation.
 
     Build tensors with :func:`netopt.tensor`; the constructor wraps an ndarray as is
-    (no copy, no dtype change) and is what operations use internally. Operators and the
-    methods that delegate to an op (``+``, ``sum``, ``relu``, ``to``...) are attached by
-    :mod:`netopt.autograd._methods`, which imports this module and the ops.
+    (no copy, no dtype change) and is what operations use internally. Called with
+    anything else it is torch's legacy constructor (``Tensor([-4.0])``, ``Tensor(2, 3)``:
+    float32; :mod:`netopt.autograd.legacy`). Operators and the methods that delegate to
+    an op (``+``, ``sum``, ``relu``, ``to``...) are attached by
+    :mod:`netopt.autograd._methods`, which imports this module and the ops; ``data``,
+    ``grad`` and ``__array__`` by :mod:`netopt.autograd.storage`.
+
+    The values live in the ndarray ``_data`` and the accumulated gradient of the last
+    ``backward`` calls (leaves only) in the ndarray ``_grad`` (or None): netopt's own code
+    reads and writes those. ``data`` and ``grad`` are tensors sharing that memory, as in
+    torch.
 
     Attributes
     ----------
-    data : numpy.ndarray
-        The values.
-    grad : numpy.ndarray or None
-        The accumulated gradient of the last ``backward`` calls (leaves only).
     requires_grad : bool
         Whether operations on this tensor are recorded.
     """
@@ -108,6 +114,7 @@ class Tensor:
         "_backward",
         "_data",
         "_grad",
+        "_gref",
         "_parents",
         "_seq",
         "_vc",
@@ -115,9 +122,12 @@ class Tensor:
     )
     __array_ufunc__ = None  # make ``ndarray op Tensor`` defer to Tensor's reflected operator
 
-    def __init__(self, data: np.ndarray, requires_grad: bool = False) -> None:
+    def __init__(self, data: Any = NO_DATA, *size: int, requires_grad: bool = False) -> None:
+        if not isinstance(data, np.ndarray):  # torch's legacy constructor (legacy.py)
+            data = data._data if isinstance(data, Tensor) else legacy_array(data, size)
         self._data = data
         self._grad: np.ndarray | None = None
+        self._gref: weakref.ref | None = None  # the tensor ``grad`` last returned (storage.py)
         self.requires_grad = requires_grad
         self._parents: tuple[Tensor | None, ...] = ()
         self._backward: Backward | None = None
@@ -125,24 +135,6 @@ class Tensor:
         self._vc = None  # version counter, made at the first in-place write (see version.py)
 
     # ----------------------------------------------------------------- properties
-    @property
-    def data(self) -> np.ndarray:
-        """The values (the array in ``_data``)."""
-        return self._data
-
-    @data.setter
-    def data(self, value: np.ndarray) -> None:
-        self._data = value
-
-    @property
-    def grad(self) -> np.ndarray | None:
-        """The accumulated gradient (the array in ``_grad``), or None."""
-        return self._grad
-
-    @grad.setter
-    def grad(self, value: np.ndarray | None) -> None:
-        self._grad = value
-
     @property
     def shape(self) -> tuple[int, ...]:
         """The shape of ``data``."""

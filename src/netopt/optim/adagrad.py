@@ -154,7 +154,7 @@ class Adagrad(Optimizer):
     >>> opt = Adagrad([w], lr=1.0)
     >>> w.grad = np.array([2.0, -0.5])
     >>> opt.step()
-    >>> w.data.round(6)
+    >>> w.data.numpy().round(6)
     array([ 3., -3.])
     """
 

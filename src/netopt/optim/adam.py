@@ -203,7 +203,7 @@ class Adam(Optimizer):
     >>> opt = Adam([w], lr=0.5)
     >>> w.grad = np.array([1e-2, -20.0])
     >>> opt.step()
-    >>> w.data.round(4)       # the first Adam step is about lr in every coordinate
+    >>> w.data.numpy().round(4)       # the first Adam step is about lr in every coordinate
     array([ 2.5, -2.5])
     """
 

@@ -55,7 +55,7 @@ class AdamW(Adam):
     >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
     >>> w.grad = np.array([0.0])          # no gradient: only the decay acts
     >>> opt.step()
-    >>> w.data                            # 2 * (1 - 0.1 * 0.5)
+    >>> w.data.numpy()  # 2 * (1 - 0.1 * 0.5)
     array([1.9])
     """
 

@@ -87,7 +87,7 @@ class Optimizer:
     >>> opt = SGD([w], lr=0.5)
     >>> w.grad = np.array([1.0, -1.0])
     >>> opt.step()
-    >>> w.data
+    >>> w.data.numpy()
     array([0.5, 2.5])
     >>> opt.state_dict()["param_groups"][0]["params"]
     [0]

@@ -168,7 +168,7 @@ class RMSprop(Optimizer):
     >>> opt = RMSprop([w], lr=0.01, alpha=0.0, eps=0.0)   # alpha=0: G_t = g_t^2
     >>> w.grad = np.array([-5.0])
     >>> opt.step()
-    >>> w.data        # a step of exactly lr against the sign of the gradient
+    >>> w.data.numpy()  # a step of exactly lr against the sign of the gradient
     array([1.01])
     """
 

@@ -167,7 +167,7 @@ class SGD(Optimizer):
     >>> for _ in range(2):
     ...     w.grad = 2 * w.data          # gradient of ||w||^2
     ...     opt.step()
-    >>> w.data
+    >>> w.data.numpy()
     array([ 0.46, -0.46])
     """
 

@@ -299,7 +299,7 @@ def test_cross_entropy_mean_with_a_non_finite_row_equals_the_per_sample_path(dty
         warnings.simplefilter("error")
         mean = F.cross_entropy(netopt.tensor(z), y)
         per_sample = F.cross_entropy(netopt.tensor(z), y, reduction="none")
-    np.testing.assert_array_equal(mean.data, np.mean(per_sample.data).astype(dtype))
+    np.testing.assert_array_equal(mean.data.numpy(), np.mean(per_sample.data.numpy()).astype(dtype))
 
 
 # ----------------------------------------------------------------------------- the backward

@@ -93,7 +93,7 @@ def cross_entropy(
     >>> loss = cross_entropy(z, netopt.tensor([1]))
     >>> round(loss.item(), 6)  # ln 2
     0.693147
-    >>> loss.backward(); z.grad
+    >>> loss.backward(); z.grad.numpy()
     array([[ 0.5, -0.5]], dtype=float32)
     """
     check_reduction(reduction)

@@ -162,7 +162,7 @@ def clip_grad_norm_(
     >>> w.grad = np.array([3.0, 4.0])
     >>> float(clip_grad_norm_([w], max_norm=1.0))
     5.0
-    >>> w.grad.round(6)
+    >>> w.grad.numpy().round(6)
     array([0.6, 0.8])
     """
     max_norm = float(max_norm)
@@ -216,7 +216,7 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     >>> w = Parameter(np.zeros(3))
     >>> w.grad = np.array([-5.0, 0.5, 2.0])
     >>> clip_grad_value_([w], clip_value=1.0)
-    >>> w.grad
+    >>> w.grad.numpy()
     array([-1. ,  0.5,  1. ])
     """
     clip_value = float(clip_value)
