@@ -14,7 +14,7 @@ import pytest
 
 from netopt import nn, optim
 from netopt.data import DataLoader, TensorDataset
-from netopt.train import fit
+from netopt.train import Callback, fit
 from netopt.train.adaptive_threads import (
     MIN_PERIOD,
     TIMED,
@@ -27,7 +27,7 @@ from netopt.train.threads import SMALL_PRODUCT, fit_threads
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 PROBE = WARMUP + TIMED  # steps per candidate
-_NUMPY_BLAS = [  # loaded with NumPy, before any test
+_NUMPY_BLAS = [  # loaded with NumPy, before any test (fit may load scipy's later)
     c for c in threadpoolctl.ThreadpoolController().lib_controllers if c.user_api == "blas"
 ]
 
@@ -109,32 +109,30 @@ def _data(n=1024, d=512, classes=10):
     return DataLoader(TensorDataset(x, rng.integers(0, classes, n)), batch_size=128)
 
 
-class _Recorder(nn.Module):
-    """512-256-10 (largest product 128 * 512 * 256 >= SMALL_PRODUCT), threads per forward."""
+class _Threads(Callback):
+    """Records NumPy's BLAS thread count after each batch (the count its step ran at)."""
 
-    def __init__(self, seen):
-        super().__init__()
-        rng = np.random.default_rng(1)
-        self.net = nn.Sequential(
-            nn.Linear(512, 256, rng=rng), nn.ReLU(), nn.Linear(256, 10, rng=rng)
-        )
-        self.seen = seen
+    def __init__(self):
+        self.seen = []
 
-    def forward(self, x):
-        if self.training:  # NumPy's BLAS (fit may load scipy's, not used by products)
-            self.seen.append(max((c.num_threads for c in _NUMPY_BLAS), default=1))
-        return self.net(x)
+    def on_batch_end(self, epoch, batch, logs):
+        self.seen.append(max((c.num_threads for c in _NUMPY_BLAS), default=1))
+
+
+def _model():
+    """512-256-10: largest product 128 * 512 * 256 >= SMALL_PRODUCT; capture supports it."""
+    rng = np.random.default_rng(1)
+    return nn.Sequential(nn.Linear(512, 256, rng=rng), nn.ReLU(), nn.Linear(256, 10, rng=rng))
 
 
 def _fit(mode, capture=True):
-    seen = []
-    model = _Recorder(seen)
+    model, record = _model(), _Threads()
     opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     h = fit(
         model, nn.CrossEntropyLoss(), opt, _data(), epochs=2, progress=False,
-        capture=capture, blas_threads=mode,
+        capture=capture, blas_threads=mode, callbacks=[record],
     )  # fmt: skip
-    return h, [p.detach().numpy().copy() for p in model.parameters()], seen
+    return h, [p.detach().numpy().copy() for p in model.parameters()], record.seen
 
 
 def _products_agree(shapes) -> bool:
@@ -180,7 +178,7 @@ def test_small_models_keep_one_thread_under_adaptive_and_limits_come_back_after_
     with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
         with fit_threads(model, loader, "adaptive") as runner:
             assert runner.run(_blas_threads) == [1] * len(_blas_threads())
-        big = _Recorder([])
+        big = _model()
         with pytest.raises(RuntimeError, match="inside"):
             with fit_threads(big, _data(), "adaptive") as runner:
                 runner.run(lambda: None)
