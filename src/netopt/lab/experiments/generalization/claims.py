@@ -395,5 +395,6 @@ def _augmentation_claim(draws: list[dict]) -> Claim:
         kind="finding",
         protocol=_protocol(len(draws), "paired per draw (same subset, initial weights and "
                            "loader seed): augmented test accuracy above unaugmented on every "
-                           f"draw, median gain >= {augmentation.MIN_GAIN:g}"),
+                           f"draw, median gain >= {augmentation.MIN_GAIN:g}")
+        | {"work": f"{first['steps']} Adam steps per arm on {first['n_train']} training signals"},
     )  # fmt: skip
