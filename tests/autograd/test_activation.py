@@ -169,3 +169,20 @@ def test_autograd_activations_need_no_nn():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("fn", "x", "want"),
+    [
+        # d f(2w)/dw at w = 0.5 (sigmoid, tanh) or w = -0.5 (leaky ReLU, ELU), by hand
+        (netopt.sigmoid, 0.5, 2 / (1 + math.exp(-1)) * (1 - 1 / (1 + math.exp(-1)))),
+        (netopt.tanh, 0.5, 2 * (1 - math.tanh(1) ** 2)),
+        (lambda t: F.leaky_relu(t, 0.1), -0.5, 2 * 0.1),
+        (lambda t: F.elu(t, 1.0), -0.5, 2 * math.exp(-1)),
+    ],
+    ids=["sigmoid", "tanh", "leaky_relu", "elu"],
+)
+def test_zero_dimensional_activation_gradients(fn, x, want):
+    w = netopt.tensor(np.array(x), requires_grad=True)
+    fn(w * 2.0).backward()
+    assert w.grad.shape == () and w.grad.item() == pytest.approx(want, rel=1e-14)

@@ -25,6 +25,8 @@ compute the same numbers.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .tensor import Tensor, make_result
@@ -50,13 +52,19 @@ def sigmoid(input: Tensor) -> Tensor:
     return make_result(out, (input,), lambda g: (sigmoid_grad(g, out),))
 
 
+def _array(a: Any) -> np.ndarray:
+    """``a`` as an array: a ufunc on 0-d arrays returns a NumPy scalar, which ``out=`` and
+    ``np.copyto`` cannot write into."""
+    return a if isinstance(a, np.ndarray) else np.asarray(a)
+
+
 def sigmoid_grad(g: np.ndarray, y: np.ndarray, out=None, tmp=None) -> np.ndarray:
     r"""Sigmoid's backward from its output :math:`y = \sigma(x)`: ``(g * y) * (1 - y)``.
 
     ``out`` and ``tmp`` (arrays of the result's shape and dtype) receive the result and
     :math:`1 - y` when given (the step capture's buffers); otherwise both are new.
     """
-    gy = np.multiply(g, y, out=out)
+    gy = _array(np.multiply(g, y, out=out))
     return np.multiply(gy, np.subtract(1, y, out=tmp), out=gy)
 
 
@@ -69,7 +77,7 @@ def tanh(input: Tensor) -> Tensor:
 def tanh_grad(g: np.ndarray, y: np.ndarray, out=None, tmp=None) -> np.ndarray:
     r"""Tanh's backward from its output :math:`y`: ``g * (1 - y * y)`` (into ``out``, with
     ``tmp`` for :math:`1 - y^2`, when given)."""
-    t = np.multiply(y, y, out=tmp)
+    t = _array(np.multiply(y, y, out=tmp))
     return np.multiply(g, np.subtract(1, t, out=t), out=out)
 
 
@@ -98,14 +106,14 @@ def leaky_relu_array(x: np.ndarray, negative_slope: float, out=None, pos=None) -
     r"""``(y, [x > 0])``: :math:`y` = ``x`` where positive, else ``x * negative_slope``, in
     the dtype of ``x`` (into ``out`` and ``pos`` when given)."""
     pos = np.greater(x, 0, out=pos)
-    y = np.multiply(x, negative_slope, out=out)
+    y = _array(np.multiply(x, negative_slope, out=out))
     np.copyto(y, x, where=pos)
     return y.astype(x.dtype, copy=False), pos
 
 
 def leaky_relu_grad(g: np.ndarray, pos: np.ndarray, negative_slope: float, out=None):
     r"""Leaky ReLU's backward: ``g`` where ``pos``, else ``g * negative_slope``."""
-    t = np.multiply(g, negative_slope, out=out)
+    t = _array(np.multiply(g, negative_slope, out=out))
     np.copyto(t, g, where=pos)
     return t
 
@@ -124,14 +132,14 @@ def elu_array(x: np.ndarray, alpha: float, out=None, pos=None, ex=None) -> tuple
     pos = np.greater(x, 0, out=pos)
     ex = np.exp(np.minimum(x, 0, out=ex), out=ex)
     t = np.subtract(ex, 1, out=out)
-    y = np.multiply(alpha, t, out=t if out is not None else None)
+    y = _array(np.multiply(alpha, t, out=t if out is not None else None))
     np.copyto(y, x, where=pos)
     return y.astype(x.dtype, copy=False), pos, ex
 
 
 def elu_grad(g: np.ndarray, pos: np.ndarray, ex: np.ndarray, alpha: float, out=None):
     r"""ELU's backward: ``g`` where ``pos``, else ``(g * alpha) * ex``."""
-    t = np.multiply(g, alpha, out=out)
+    t = _array(np.multiply(g, alpha, out=out))
     np.multiply(t, ex, out=t)
     np.copyto(t, g, where=pos)
     return t
