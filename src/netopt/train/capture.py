@@ -32,7 +32,6 @@ from ..nn import Module, Sequential
 from ..nn.utils import clip_grad_norm_, grad_norms
 from . import _capture_plan as plan
 from ._capture_ops import Unsupported
-from ._capture_update import FlatUpdate
 
 
 def scalar_loss(loss: Any) -> Tensor:
@@ -64,9 +63,6 @@ class CapturedStep:
     grad_norms : dict of str to float or None
         With ``record_grad_norms``, :func:`netopt.nn.utils.grad_norms` of the model after
         the last backward, before clipping.
-    update_replayed : bool
-        True when the last call replayed the optimizer's update
-        (:mod:`netopt.train._capture_update`), False when it called ``optimizer.step()``.
     """
 
     def __init__(
@@ -90,7 +86,6 @@ class CapturedStep:
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.clip_grad_norm, self.record_grad_norms = clip_grad_norm, record_grad_norms
         self.captured, self.reason, self.plans = False, "not called yet", 0
-        self.update_replayed = False
         self.output: np.ndarray | None = None
         self.grad_norms: dict[str, float] | None = None
         self._layers: list[Any] = []
@@ -112,7 +107,7 @@ class CapturedStep:
         if reason is None:
             self.captured, self.reason = True, None
             return self._replay(self._current, xt._data, ya)
-        self.captured, self.reason, self.update_replayed = False, reason, False
+        self.captured, self.reason = False, reason
         loss = self._eager(xt, y)
         if reason is _REPLAN:
             self.reason = self._plan_for(xt._data, ya) or reason
@@ -165,9 +160,7 @@ class CapturedStep:
             param._grad = target
         self.output = h
         self._after_backward()
-        self.update_replayed = p.update is not None and p.update()
-        if not self.update_replayed:
-            self.optimizer.step()
+        self.optimizer.step()
         return float(loss)
 
     def _after_backward(self) -> None:
@@ -221,10 +214,6 @@ class CapturedStep:
         made.backward = tuple(op.backward for op in reversed(ops[first:]))
         made.loss, made.targets = loss, tuple(targets)
         made.after = getattr(loss, "backward", None)  # a structural risk's penalty
-        try:
-            made.update = FlatUpdate(self.optimizer)
-        except Unsupported:
-            made.update = None  # optimizer.step() on every call
         self.plans += 1
 
 
@@ -238,7 +227,7 @@ class _Plan:
     """One configuration's replay: bound forward and backward methods, the loss, the
     (parameter, gradient target) pairs; or why the configuration is not captured."""
 
-    __slots__ = ("after", "backward", "forward", "loss", "refused", "targets", "update")
+    __slots__ = ("after", "backward", "forward", "loss", "refused", "targets")
 
     def __init__(self) -> None:
         self.forward: tuple = ()
@@ -247,7 +236,6 @@ class _Plan:
         self.targets: tuple = ()
         self.refused: str | None = None
         self.after: Any = None
-        self.update: FlatUpdate | None = None
 
 
 def _containers_of(model: Module):
@@ -281,13 +269,10 @@ def capture_step(
     the plan: forward, loss and backward as NumPy calls into buffers allocated once (see
     :mod:`netopt.train._capture_ops`), the gradients written where the eager backward
     writes them (the optimizer's flat gradient slots, :mod:`netopt.autograd.grad_slots`,
-    or one buffer per parameter), then the update: for SGD, Adam, AdamW, RMSprop and
-    Adagrad on flat buffers the optimizer's own kernel on its own arrays, as ``step()``
-    calls it (:mod:`netopt.train._capture_update`), otherwise the optimizer's ``step()``;
-    either way the group's hyperparameters are read at each call, so a hyperparameter
-    changed by hand, ``load_state_dict`` and a learning-rate scheduler take effect with
-    no further guard. Parameters, gradients, optimizer state, losses and Dropout masks
-    are bit-identical to the eager step's.
+    or one buffer per parameter), then the optimizer's own ``step()``: every optimizer,
+    a hyperparameter changed by hand and a learning-rate scheduler take effect with no
+    further guard. Parameters, gradients, optimizer state, losses and Dropout masks are
+    bit-identical to the eager step's.
 
     Guards: a call replays only while all of these are as the plan found them, else it
     runs eagerly and plans again: grad mode (off: eager, which raises as eager does),
@@ -307,8 +292,7 @@ def capture_step(
     loss_fn : callable
         ``loss_fn(output, target) -> scalar Tensor``.
     optimizer : Optimizer
-        Its ``zero_grad()`` runs on every call, and its ``step()`` (or, on a replay,
-        the same kernel calls on the same arrays, see above).
+        Its ``zero_grad()`` and ``step()`` run on every call.
     clip_grad_norm : float, optional
         Clip the total gradient norm to this before each update (eq. 6-39).
     record_grad_norms : bool, default False
