@@ -16,7 +16,7 @@ unaugmented CNN fits the training set (98-100% training accuracy) within the bud
 (overfitting, the situation slide 58 prescribes augmentation for), and the comparison is of
 a remedy where there is something to remedy. The subset, the budget and the verdict were
 fixed before the ten-seed test was run; they are stated on the page. The quick budget was
-later lowered from 400 to 350 steps per arm so that ``netopt lab --quick`` fits in 30 s; the
+later lowered from 400 to 350 steps per arm (toward a 30 s ``netopt lab --quick``); the
 verdict stayed as it was: the single-draw gains of seeds 0-9 went from 10.6-19.2 points
 (400 steps) to 8.4-16.5 points (350 steps), against the 5 points required.
 """
