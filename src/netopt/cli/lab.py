@@ -2,9 +2,11 @@ r"""``netopt lab``: run the chapter's experiments and write the report.
 
 ::
 
-    netopt lab [EXPERIMENT ...] [--out DIR] [--quick] [--seed N] [--list]
+    netopt lab [EXPERIMENT ...] [--out DIR] [--quick] [--seed N] [--jobs N] [--list]
 
-Runs the named experiments (all of them when none is named) in chapter order and writes
+Runs the named experiments (all of them when none is named), ``--jobs`` at once in worker
+processes (default: one per CPU this process may use; the results are the same for any
+number), and writes
 ``DIR/index.html`` (self-contained: open it from disk), ``DIR/results.json`` and
 ``DIR/figures/*.png``; DIR defaults to ``netopt-report``. While it runs, a progress
 display (rich) shows which experiment runs and how far it is; it stays off when stdout
@@ -59,6 +61,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--seed", metavar="N", type=int, default=0, help="seed of every random stream (default 0)"
     )
+    parser.add_argument(
+        "--jobs",
+        metavar="N",
+        type=int,
+        default=None,
+        help="experiments run at once, each in a worker process (default: the CPUs this "
+        "process may use); the results do not depend on it",
+    )
     parser.add_argument("--list", action="store_true", help="list the experiments and exit")
     parser.set_defaults(handler=run)
 
@@ -77,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.seed < 0:
         raise ValueError(f"--seed must be a non-negative integer, got {args.seed}")
+    jobs = available_cpus() if args.jobs is None else args.jobs
+    if jobs < 1:
+        raise ValueError(f"--jobs must be >= 1, got {jobs}")
     chosen = select(experiments, args.experiments)
     check_out(args.out)  # an unwritable --out is a usage error before any experiment runs
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -88,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
             quick=args.quick,
             progress=display.progress,
             on_done=display.done,
+            jobs=jobs,
         )
     total = time.perf_counter() - start
     index = write_report(
@@ -100,6 +114,13 @@ def run(args: argparse.Namespace) -> int:
         line += f", {crashed} crashed"
     print(f"{line} ({total:.1f} s). Report: {index.resolve()}")
     return 1 if crashed else 0
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the OS has one), at least 1."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 def _interactive() -> bool:

@@ -1,21 +1,30 @@
-r"""Run experiments one by one, each isolated and timed, figures rendered and closed.
+r"""Run experiments, each isolated and timed, figures rendered and closed.
 
 An experiment that raises (or returns something that is not a well-formed
 :class:`~netopt.lab.core.Result`) is recorded with its error and traceback, and the
 next one still runs: a crash is a result of the run, shown in the report, never a
 reason to lose the others. ``KeyboardInterrupt`` is not caught.
+
+With ``jobs > 1`` the experiments run in that many worker processes (started fresh,
+``spawn``), each worker one experiment at a time. Every random stream of an experiment
+depends only on the seed and the stream's name, so the claims, tables and figures are
+those of a run in one process; only the timings differ.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import pickle
 import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._validate import is_int
 from ._threads import blas_thread_limit
 from .core import NAME_PATTERN, Claim, Context, Experiment, Note, Result, Table
 from .plotting import close, render_png
@@ -93,8 +102,9 @@ def run_experiments(
     progress: ProgressHook | None = None,
     on_done: DoneHook | None = None,
     blas_threads: int | None = 1,
+    jobs: int = 1,
 ) -> list[ExperimentRun]:
-    r"""Run each experiment in turn with a fresh :class:`~netopt.lab.core.Context`.
+    r"""Run each experiment with a fresh :class:`~netopt.lab.core.Context`.
 
     Parameters
     ----------
@@ -114,12 +124,24 @@ def run_experiments(
         Threads the BLAS library may use while the experiments run (through
         ``threadpoolctl`` when it is installed; it comes with scikit-learn). The lab's
         matrices are small, and multi-threaded BLAS on them is slower, and much slower on
-        a busy machine; None leaves the setting alone.
+        a busy machine; None leaves the setting alone. Worker processes apply it too.
+    jobs : int, default 1
+        Experiments run at once, each in a worker process of its own (1: in this process,
+        one after the other). Workers need ``run`` functions a worker can import by name
+        (module-level functions, as the registered experiments have); when one cannot be
+        sent (a local function), everything runs in this process. With workers,
+        ``progress`` hears only the start (0) and end (1) of each experiment; ``on_done``
+        still sees the runs in order.
 
     Returns
     -------
     list of ExperimentRun
         One per experiment, in the same order.
+
+    Raises
+    ------
+    ValueError
+        If ``jobs`` is not an integer >= 1.
 
     Examples
     --------
@@ -133,6 +155,10 @@ def run_experiments(
     >>> [(r.error, r.holding) for r in runs]
     [('RuntimeError: boom', 0), (None, 1)]
     """
+    if not is_int(jobs) or jobs < 1:
+        raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
+    if jobs > 1 and len(experiments) > 1 and _can_send(experiments):
+        return _run_in_workers(experiments, seed, quick, progress, on_done, blas_threads, jobs)
     runs = []
     with blas_thread_limit(blas_threads):
         for exp in experiments:
@@ -141,6 +167,47 @@ def run_experiments(
             if on_done is not None:
                 on_done(run)
     return runs
+
+
+def _run_in_workers(experiments, seed, quick, progress, on_done, blas_threads, jobs):
+    """:func:`run_experiments` over ``jobs`` worker processes; runs returned in order."""
+    workers = min(jobs, len(experiments))
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding threads
+    runs = []
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = []
+        for exp in experiments:
+            futures.append(pool.submit(_worker_run, exp, seed, quick, blas_threads))
+            if progress is not None:
+                progress(exp, 0.0, "queued")
+        for exp, future in zip(experiments, futures, strict=True):
+            try:
+                run = future.result()
+            except Exception as exc:  # the worker died or the experiment could not be sent
+                run = ExperimentRun(
+                    exp, error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc()
+                )
+            if progress is not None:
+                progress(exp, 1.0, "failed" if run.error else "done")
+            runs.append(run)
+            if on_done is not None:
+                on_done(run)
+    return runs
+
+
+def _can_send(experiments: Sequence[Experiment]) -> bool:
+    """Whether every experiment can be sent to a worker (its ``run`` found by name)."""
+    try:
+        pickle.dumps(list(experiments))
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True
+
+
+def _worker_run(experiment: Experiment, seed: int, quick: bool, blas_threads: int | None):
+    """One experiment in a worker process, under the run's BLAS limit."""
+    with blas_thread_limit(blas_threads):
+        return run_one(experiment, seed=seed, quick=quick)
 
 
 def run_one(
