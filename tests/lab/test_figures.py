@@ -47,6 +47,18 @@ def test_a_legend_on_a_line_is_found_and_one_outside_is_not():
     close(fig)
 
 
+def test_a_clipped_part_of_a_line_under_a_legend_below_the_axes_is_not_data():
+    fig, ax = figure()
+    ax.plot([0, 1, 1, 2], [0.5, 0.5, -0.1, -0.1], label="drops below the axes")
+    ax.set_xlim(0, 2)
+    ax.set_ylim(0, 1)  # the part at y = -0.1 is clipped away: not drawn below the axes
+    ax.legend(loc="upper center", bbox_to_anchor=(0.75, -0.05))  # just where it would be
+    assert legends_over_data(fig) == []
+    ax.get_lines()[0].set_clip_on(False)  # now the dive is drawn, under the legend
+    assert legends_over_data(fig) == ["axes"]
+    close(fig)
+
+
 @pytest.mark.parametrize(
     "name",
     [

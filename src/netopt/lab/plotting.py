@@ -189,19 +189,26 @@ def _densify(xy: Any, per_segment: int = 16) -> Any:
     return (xy[:-1, None, :] + t * (xy[1:, None, :] - xy[:-1, None, :])).reshape(-1, 2)
 
 
-def _inside(points: Any, box: Any) -> bool:
+def _in_box(points: Any, box: Any) -> Any:
+    """Which of ``points`` (display coordinates, shape (n, 2)) lie in ``box``."""
     import numpy as np
 
     p = np.asarray(points, dtype=float).reshape(-1, 2)
     x_in = (p[:, 0] >= box.x0) & (p[:, 0] <= box.x1)
-    return bool(np.any(x_in & (p[:, 1] >= box.y0) & (p[:, 1] <= box.y1)))
+    return x_in & (p[:, 1] >= box.y0) & (p[:, 1] <= box.y1)
+
+
+def _inside(points: Any, box: Any) -> bool:
+    return bool(_in_box(points, box).any())
 
 
 def legends_over_data(fig: Any) -> list[str]:
     r"""The axes of ``fig`` whose legend covers plotted data (a line or a marker).
 
     The figure is drawn once (Agg) so that legends are placed; a legend outside its axes
-    covers nothing. Contour lines, patches and images are not counted as data here.
+    covers nothing, and the parts of lines and markers clipped away by their axes (outside
+    the axes box) are not data a reader sees. Contour lines, patches and images are not
+    counted as data here.
 
     Returns
     -------
@@ -219,12 +226,16 @@ def legends_over_data(fig: Any) -> list[str]:
         if legend is None:
             continue
         box = legend.get_window_extent()
-        points = [_densify(ax.transData.transform(line.get_xydata())) for line in ax.get_lines()]
-        points += [
-            c.get_offset_transform().transform(c.get_offsets())
+        shown = ax.get_window_extent()
+        artists = [
+            (line, _densify(ax.transData.transform(line.get_xydata()))) for line in ax.get_lines()
+        ]
+        artists += [
+            (c, c.get_offset_transform().transform(c.get_offsets()))
             for c in ax.collections
             if type(c).__name__ == "PathCollection" and len(c.get_offsets())
         ]
+        points = [p[_in_box(p, shown)] if a.get_clip_on() else p for a, p in artists if len(p)]
         if any(_inside(p, box) for p in points if len(p)):
             bad.append(ax.get_title() or ax.get_ylabel() or "axes")
     return bad
