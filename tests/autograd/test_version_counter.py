@@ -164,3 +164,30 @@ def test_the_usual_training_cycle_never_raises(momentum):
         loss = (model(x) ** 2).mean()
         loss.backward()
         opt.step()
+
+
+@pytest.mark.parametrize("line_search", [None, "strong_wolfe"])
+def test_lbfgs_counts_its_writes_as_torch(line_search):
+    """LBFGS moves the parameters in place (and, with the line search, sets them back):
+    each write is counted, so the versions equal torch's after the same steps."""
+    torch = pytest.importorskip("torch")
+    start = [1.5, -0.5]
+    p = netopt.tensor(start, dtype=netopt.float64, requires_grad=True)
+    q = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    ours = optim.LBFGS([p], lr=0.5, max_iter=4, line_search_fn=line_search)
+    theirs = torch.optim.LBFGS([q], lr=0.5, max_iter=4, line_search_fn=line_search)
+
+    def closure(opt, t, lib):
+        def evaluate():
+            opt.zero_grad()
+            loss = ((t - lib.tensor([1.0, 2.0], dtype=t.dtype)) ** 4).sum() + (t * t).sum()
+            loss.backward()
+            return loss
+
+        return evaluate
+
+    for _ in range(2):
+        ours.step(closure(ours, p, netopt))
+        theirs.step(closure(theirs, q, torch))
+    assert q._version > 0 and p._version == q._version
+    np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-12)

@@ -21,6 +21,7 @@ import numpy as np
 from .._validate import is_int
 from ..autograd.grad_mode import enable_grad
 from ..autograd.tensor import Tensor
+from ..autograd.version import mark_all_modified
 from ._common import _nonnegative
 from ._line_search import strong_wolfe
 from .optimizer import Optimizer
@@ -158,6 +159,7 @@ class LBFGS(Optimizer):
             n = p._data.size
             p._data += (step_size * update[offset : offset + n]).reshape(p._data.shape)
             offset += n
+        mark_all_modified(self._params)  # in-place writes, as torch's p.add_ (autograd.version)
 
     def _clone_param(self) -> list[np.ndarray]:
         return [p._data.copy() for p in self._params]
@@ -165,6 +167,7 @@ class LBFGS(Optimizer):
     def _set_param(self, values: list[np.ndarray]) -> None:
         for p, value in zip(self._params, values, strict=True):
             p._data[...] = value
+        mark_all_modified(self._params)
 
     def _directional_evaluate(
         self, closure: Callable[[], Any], x: list[np.ndarray], t: float, d: np.ndarray
