@@ -140,8 +140,10 @@ def gap_shrinks(sweep: list[tuple[int, float, float]]) -> bool:
     return bool(gaps[-1] < gaps[0] / 3 and gaps[-2] < gaps[0])
 
 
-BOOST_ROUNDS = 150
-"""Depth-1 trees (stumps) in the boosted ensemble."""
+BOOST_ROUNDS = 300
+"""Depth-1 trees (stumps) in the boosted ensemble. 150 left one quick draw of 30 (seeds 0-9,
+three draws each) at 79% test accuracy, one point under the bound on 100 test points; with
+300 every draw reached at least 86% (train at least 91%)."""
 
 
 def boosting(split, rounds: int = BOOST_ROUNDS, seed: int = 0) -> dict[str, tuple[float, float]]:
