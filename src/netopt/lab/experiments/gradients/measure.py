@@ -17,8 +17,12 @@ from .._shared import nets
 
 DEPTH = 10
 """Hidden layers of the deep nets (64 units each)."""
-EXPLODE_GAIN = 1.5
-"""The exploding net's weights are this multiple of He's (each layer scales signals by it)."""
+EXPLODE_GAIN = 1.55
+"""The exploding net's weights are this multiple of He's (each layer scales signals by it).
+Quick runs of seeds 0-9, three draws each: at 1.5 one draw of 30 never diverged unclipped
+(its first loss 7.9 against 21-24), at 1.55 all 30 diverge within 6 steps while the clipped
+runs reach at least 73.8% test accuracy (bound 70%) and cut the loss at least 14x (bound
+5x); at 1.6 two clipped runs stay under 70% in the quick budget."""
 LR = 0.05
 """SGD learning rate of the depth and L2 runs."""
 EXPLODE_LR = 0.05
