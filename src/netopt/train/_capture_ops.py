@@ -9,13 +9,14 @@ the plan, never an array the caller can see).
 Bit-identity with the eager step: the activations call the eager array kernels of
 :mod:`netopt.autograd.activation` (``relu_grad``, ``tanh_grad``, ``sigmoid_array``,
 ``sigmoid_grad``, ``leaky_relu_array``/``_grad``, ``elu_array``/``_grad``) with their
-``out=`` buffers, and the cross-entropy calls
-:func:`~netopt.nn.functional.loss.softmax_cross_entropy_grad`; where the eager math sits
-inside a graph closure (:func:`netopt.nn.functional.linear`,
-:func:`netopt.nn.functional.dropout`, :func:`netopt.nn.functional.batch_norm`, the fused
-cross-entropy's forward, :func:`netopt.nn.functional.mse_loss`, the structural risk's
-penalty) the op performs the same NumPy operations in the same order and dtypes, with
-``out=`` instead of fresh arrays.
+``out=`` buffers, batch norm the kernels of :mod:`netopt.nn.functional.normalization`
+(``batch_norm_stats_array``, ``batch_norm_array``, ``batch_norm_backward_array``), and the
+cross-entropy calls :func:`~netopt.nn.functional.loss.softmax_cross_entropy_grad`; where
+the eager math sits inside a graph closure (:func:`netopt.nn.functional.linear`,
+:func:`netopt.nn.functional.dropout`, the fused cross-entropy's forward,
+:func:`netopt.nn.functional.mse_loss`, the structural risk's penalty) the op performs
+the same NumPy operations in the same order and dtypes, with ``out=`` instead of fresh
+arrays.
 ``tests/train/test_capture.py`` checks bit-identity with ``np.array_equal``.
 """
 
@@ -38,6 +39,11 @@ from ..autograd.activation import (
 )
 from ..autograd.tensor import Tensor
 from ..nn.functional.loss import softmax_cross_entropy_grad
+from ..nn.functional.normalization import (
+    batch_norm_array,
+    batch_norm_backward_array,
+    batch_norm_stats_array,
+)
 
 
 class Unsupported(Exception):
@@ -260,10 +266,13 @@ class MSEOp:
 
 
 class BatchNormOp:
-    r"""``BatchNorm1d`` on ``(N, C)``: the operations of
-    :func:`netopt.nn.functional.batch_norm` in its order, into buffers (batch statistics
-    and the in-place running-statistics update in training, the running statistics in
-    evaluation); the gradients of :math:`\gamma`, :math:`\beta` into their targets."""
+    r"""``BatchNorm1d`` on ``(N, C)``: the array kernels of
+    :func:`netopt.nn.functional.batch_norm` into buffers
+    (:func:`~netopt.nn.functional.normalization.batch_norm_stats_array` in training, with
+    its in-place running-statistics update; the running statistics in evaluation;
+    :func:`~netopt.nn.functional.normalization.batch_norm_array` and
+    :func:`~netopt.nn.functional.normalization.batch_norm_backward_array`); the gradients
+    of :math:`\gamma`, :math:`\beta` into their targets."""
 
     def __init__(self, module: Any, shape, dtype, training: bool, gw, gb, need_gx: bool):
         self.training, self.momentum, self.eps = training, module.momentum, module.eps
@@ -271,62 +280,30 @@ class BatchNormOp:
         self.rm, self.rv = buffers["running_mean"], buffers["running_var"]
         self.nbt = buffers["num_batches_tracked"]
         w, b = module._parameters.get("weight"), module._parameters.get("bias")
-        self.gamma = None if w is None else w._data.reshape(1, -1)
-        self.beta = None if b is None else b._data.reshape(1, -1)
-        self.n = shape[0]
+        self.gamma = None if w is None else w._data
+        self.beta = None if b is None else b._data
         self.xhat, self.out, self.tmp = (np.empty(shape, dtype) for _ in range(3))
         self.gg = np.empty(shape, dtype) if self.gamma is not None else None
         self.gx = np.empty(shape, dtype) if need_gx else None
         self.s1, self.s2 = np.empty((1, shape[1]), dtype), np.empty((1, shape[1]), dtype)
-        self.gw, self.gb, self.dtype = gw, gb, dtype
+        self.gw, self.gb = gw, gb
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         if self.training:
-            n = self.n
-            mean, var = x.mean(axis=(0,)), x.var(axis=(0,))
-            if self.rm is not None:
-                if self.nbt is not None:
-                    self.nbt += 1
-                m = (1.0 / float(self.nbt)) if self.momentum is None else self.momentum
-                self.rm *= 1 - m
-                self.rm += m * mean
-                self.rv *= 1 - m
-                self.rv += m * var * (n / (n - 1))
+            mean, var = batch_norm_stats_array(x, self.rm, self.rv, self.momentum, self.nbt)
         else:
             mean, var = self.rm, self.rv
-        self.inv_std = (1.0 / np.sqrt(var + self.eps)).astype(self.dtype, copy=False)
-        np.subtract(x, mean.reshape(1, -1), out=self.xhat)
-        np.multiply(self.xhat, self.inv_std.reshape(1, -1), out=self.xhat)
-        if self.gamma is not None:
-            np.multiply(self.xhat, self.gamma, out=self.out)
-        else:
-            np.copyto(self.out, self.xhat)
-        if self.beta is not None:
-            np.add(self.out, self.beta, out=self.out)
+        _, _, self.inv_std = batch_norm_array(
+            x, mean, var, self.eps, self.gamma, self.beta, out=self.out, xhat=self.xhat
+        )
         return self.out
 
     def backward(self, g: np.ndarray) -> np.ndarray | None:
-        gg = g if self.gamma is None else np.multiply(g, self.gamma, out=self.gg)
-        inv_std = self.inv_std.reshape(1, -1)
-        if self.gx is not None:
-            if self.training:
-                np.add.reduce(gg, axis=(0,), keepdims=True, out=self.s1)
-                np.multiply(gg, self.xhat, out=self.tmp)
-                np.add.reduce(self.tmp, axis=(0,), keepdims=True, out=self.s2)
-                np.divide(self.s1, self.n, out=self.s1)
-                np.divide(self.s2, self.n, out=self.s2)
-                np.subtract(gg, self.s1, out=self.gx)
-                np.multiply(self.xhat, self.s2, out=self.tmp)
-                np.subtract(self.gx, self.tmp, out=self.gx)
-                np.multiply(self.gx, inv_std, out=self.gx)
-            else:
-                np.multiply(gg, inv_std, out=self.gx)
-        if self.gw is not None:
-            np.multiply(g, self.xhat, out=self.tmp)
-            np.add.reduce(self.tmp, axis=(0,), out=self.gw)
-        if self.gb is not None:
-            np.add.reduce(g, axis=(0,), out=self.gb)
-        return self.gx
+        return batch_norm_backward_array(
+            g, self.xhat, self.inv_std, self.gamma, self.training, self.gx is not None,
+            self.gw is not None, self.gb is not None, gx=self.gx, gw=self.gw, gb=self.gb,
+            gg=self.gg, tmp=self.tmp, s1=self.s1, s2=self.s2,
+        )[0]  # fmt: skip
 
 
 class RiskOp:

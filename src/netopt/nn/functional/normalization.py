@@ -40,6 +40,128 @@ def _input_grad(gg: np.ndarray, xhat: np.ndarray, inv_std: np.ndarray, axes) -> 
     return (gg - m1 - xhat * m2) * inv_std
 
 
+def batch_norm_stats_array(
+    x: np.ndarray,
+    running_mean: np.ndarray | None,
+    running_var: np.ndarray | None,
+    momentum: float | None,
+    num_batches_tracked: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""The batch statistics of :func:`batch_norm` (training): per-channel mean and *biased*
+    variance of ``(N, C, *)`` over the batch and spatial axes (:math:`n` values each).
+
+    When ``running_mean`` is given, the running statistics are updated in place,
+    :math:`r_{mean} \leftarrow (1-m)\, r_{mean} + m\,\mu`,
+    :math:`r_{var} \leftarrow (1-m)\, r_{var} + m\,\sigma^2 \frac{n}{n-1}` (the
+    *unbiased* variance), with :math:`m` = ``momentum``, or :math:`1/t` for
+    ``momentum=None`` where :math:`t` is ``num_batches_tracked`` after its in-place
+    increment. Returns ``(mean, var)``, shape ``(C,)``.
+    """
+    axes = (0, *range(2, x.ndim))
+    mean = x.mean(axis=axes)
+    var = x.var(axis=axes)
+    if running_mean is not None:
+        n = x.size // x.shape[1]
+        if num_batches_tracked is not None:
+            num_batches_tracked += 1
+        m = (1.0 / float(num_batches_tracked)) if momentum is None else momentum
+        running_mean *= 1 - m
+        running_mean += m * mean
+        running_var *= 1 - m
+        running_var += m * var * (n / (n - 1))
+    return mean, var
+
+
+def batch_norm_array(
+    x: np.ndarray,
+    mean: np.ndarray,
+    var: np.ndarray,
+    eps: float,
+    gamma: np.ndarray | None = None,
+    beta: np.ndarray | None = None,
+    *,
+    out: np.ndarray | None = None,
+    xhat: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""The normalization of :func:`batch_norm` on arrays: :math:`\hat x = (x - \mu)\,
+    s` with :math:`s = 1/\sqrt{\sigma^2 + \epsilon}` (in ``x``'s dtype), then
+    :math:`y = \gamma \hat x + \beta` (either term left out when None).
+
+    ``mean``, ``var``, ``gamma``, ``beta`` have shape ``(C,)`` and broadcast over channel
+    axis 1 of ``x``, ``(N, C, *)``. ``out`` and ``xhat``, when given, receive :math:`y`
+    and :math:`\hat x`; the results are the same bits either way. Returns
+    ``(y, xhat, s)``.
+    """
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
+    xhat = np.subtract(x, mean.reshape(shape), out=xhat)
+    np.multiply(xhat, inv_std.reshape(shape), out=xhat)
+    if gamma is not None:
+        out = np.multiply(xhat, gamma.reshape(shape), out=out)
+    elif out is None:
+        out = xhat.copy()
+    else:
+        np.copyto(out, xhat)
+    if beta is not None:
+        np.add(out, beta.reshape(shape), out=out)
+    return out, xhat, inv_std
+
+
+def batch_norm_backward_array(
+    g: np.ndarray,
+    xhat: np.ndarray,
+    inv_std: np.ndarray,
+    gamma: np.ndarray | None,
+    use_batch: bool,
+    need_gx: bool = True,
+    need_gw: bool = True,
+    need_gb: bool = True,
+    *,
+    gx: np.ndarray | None = None,
+    gw: np.ndarray | None = None,
+    gb: np.ndarray | None = None,
+    gg: np.ndarray | None = None,
+    tmp: np.ndarray | None = None,
+    s1: np.ndarray | None = None,
+    s2: np.ndarray | None = None,
+) -> tuple:
+    r"""The backward of :func:`batch_norm` on arrays: with :math:`\hat g = \gamma g`
+    (``g`` when ``gamma`` is None), :math:`S_1 = \sum_A \hat g`,
+    :math:`S_2 = \sum_A \hat g \hat x` over the batch and spatial axes :math:`A`
+    (:math:`n` values per channel),
+
+    .. math::
+        \frac{\partial L}{\partial x} = \big((\hat g - S_1/n) - \hat x\,(S_2/n)\big)\, s
+
+    with batch statistics (``use_batch``), :math:`\hat g\, s` with the running ones;
+    :math:`\partial L/\partial\gamma = \sum_A g \hat x`,
+    :math:`\partial L/\partial\beta = \sum_A g`. ``g`` is never written. ``gx``, ``gw``,
+    ``gb`` (outputs) and ``gg``, ``tmp`` (shape of ``g``), ``s1``, ``s2`` (shape
+    ``(1, C, 1, ...)``) are optional buffers. Returns ``(gx, gw, gb)``, each None when its
+    ``need_*`` is False.
+    """
+    shape = (1, -1) + (1,) * (g.ndim - 2)
+    axes = (0, *range(2, g.ndim))
+    gg = np.multiply(g, gamma.reshape(shape), out=gg) if gamma is not None else g
+    if need_gx:
+        if use_batch:
+            n = g.size // g.shape[1]
+            s1 = np.add.reduce(gg, axis=axes, keepdims=True, out=s1)
+            s2 = np.add.reduce(np.multiply(gg, xhat, out=tmp), axis=axes, keepdims=True, out=s2)
+            np.divide(s1, n, out=s1)
+            np.divide(s2, n, out=s2)
+            gx = np.subtract(gg, s1, out=gx)
+            np.subtract(gx, np.multiply(xhat, s2, out=tmp), out=gx)
+            np.multiply(gx, inv_std.reshape(shape), out=gx)
+        else:
+            gx = np.multiply(gg, inv_std.reshape(shape), out=gx)
+    else:
+        gx = None
+    gw = np.add.reduce(np.multiply(g, xhat, out=tmp), axis=axes, out=gw) if need_gw else None
+    gb = np.add.reduce(g, axis=axes, out=gb) if need_gb else None
+    return gx, gw, gb
+
+
 def batch_norm(
     input: Tensor,
     running_mean: np.ndarray | None,
@@ -53,14 +175,13 @@ def batch_norm(
 ) -> Tensor:
     r"""Batch normalization of ``(N, C, *)`` per channel over the batch and spatial axes.
 
-    The math is in the module docstring. In training, the running statistics are updated
-    in place with the *unbiased* variance, :math:`r \leftarrow (1-m) r + m\,s`
-    (``momentum=None``: :math:`m = 1/t`, :math:`t` = ``num_batches_tracked`` after its
-    increment); in evaluation they normalize and the input gradient is
-    :math:`\gamma g / \sqrt{r_{var} + \epsilon}`. ``BatchNorm1d`` and ``BatchNorm2d`` call it;
-    for ``(N, C)`` and ``(N, C, L)`` it performs the operations of the former 2-D/3D
-    ``batch_norm`` of ``layer.py`` in the same order, so ``BatchNorm1d``'s numbers did not
-    change bit for bit when it moved here.
+    The math is in the module docstring and, operation by operation, on the array kernels
+    it calls (:func:`batch_norm_stats_array`, :func:`batch_norm_array`,
+    :func:`batch_norm_backward_array`; step capture replays the same kernels). In
+    training, the running statistics are updated in place with the *unbiased* variance;
+    in evaluation they normalize and the input gradient is
+    :math:`\gamma g / \sqrt{r_{var} + \epsilon}`. ``BatchNorm1d`` and ``BatchNorm2d`` call
+    it.
 
     Raises
     ------
@@ -70,8 +191,6 @@ def batch_norm(
     x = input._data
     if x.ndim < 2:
         raise ValueError(f"expected at least 2D input (got {x.ndim}D input)")
-    axes = (0, *range(2, x.ndim))
-    shape = (1, -1) + (1,) * (x.ndim - 2)
     n = x.size // x.shape[1]
     use_batch = training or running_mean is None
     if use_batch:
@@ -79,38 +198,20 @@ def batch_norm(
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {x.shape}"
             )
-        mean = x.mean(axis=axes)
-        var = x.var(axis=axes)
-        if training and running_mean is not None:
-            if num_batches_tracked is not None:
-                num_batches_tracked += 1
-            m = (1.0 / float(num_batches_tracked)) if momentum is None else momentum
-            running_mean *= 1 - m
-            running_mean += m * mean
-            running_var *= 1 - m
-            running_var += m * var * (n / (n - 1))
+        mean, var = batch_norm_stats_array(
+            x, running_mean if training else None, running_var, momentum, num_batches_tracked
+        )
     else:
         mean, var = running_mean, running_var
-    inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
-    xhat = (x - mean.reshape(shape)) * inv_std.reshape(shape)
-    gamma = weight._data.reshape(shape) if weight is not None else None
-    out = xhat * gamma if gamma is not None else xhat.copy()
-    if bias is not None:
-        out += bias._data.reshape(shape)
+    gamma = weight._data if weight is not None else None
+    beta = bias._data if bias is not None else None
+    out, xhat, inv_std = batch_norm_array(x, mean, var, eps, gamma, beta)
 
     def backward(g: np.ndarray) -> tuple:
-        gg = g * gamma if gamma is not None else g
-        gx = None
-        if needs_grad(input):
-            if use_batch:
-                s1 = gg.sum(axis=axes, keepdims=True)
-                s2 = (gg * xhat).sum(axis=axes, keepdims=True)
-                gx = (gg - s1 / n - xhat * (s2 / n)) * inv_std.reshape(shape)
-            else:
-                gx = gg * inv_std.reshape(shape)
-        gw = (g * xhat).sum(axis=axes) if needs_grad(weight) else None
-        gb = g.sum(axis=axes) if needs_grad(bias) else None
-        return gx, gw, gb
+        return batch_norm_backward_array(
+            g, xhat, inv_std, gamma, use_batch, needs_grad(input), needs_grad(weight),
+            needs_grad(bias),
+        )  # fmt: skip
 
     return make_result(out, (input, weight, bias), backward)
 
