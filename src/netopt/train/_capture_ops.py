@@ -11,12 +11,12 @@ Bit-identity with the eager step: the activations call the eager array kernels o
 ``sigmoid_grad``, ``leaky_relu_array``/``_grad``, ``elu_array``/``_grad``) with their
 ``out=`` buffers, batch norm the kernels of :mod:`netopt.nn.functional.normalization`
 (``batch_norm_stats_array``, ``batch_norm_array``, ``batch_norm_backward_array``), and the
-cross-entropy calls :func:`~netopt.nn.functional.loss.softmax_cross_entropy_grad`; where
-the eager math sits inside a graph closure (:func:`netopt.nn.functional.linear`,
-:func:`netopt.nn.functional.dropout`, the fused cross-entropy's forward,
-:func:`netopt.nn.functional.mse_loss`, the structural risk's penalty) the op performs
-the same NumPy operations in the same order and dtypes, with ``out=`` instead of fresh
-arrays.
+plain cross-entropy those of :mod:`netopt.nn.functional.loss`
+(``cross_entropy_plain_array``, ``cross_entropy_plain_grad_array``); where the eager
+math sits inside a graph closure (:func:`netopt.nn.functional.linear`,
+:func:`netopt.nn.functional.dropout`, :func:`netopt.nn.functional.mse_loss`, the
+structural risk's penalty) the op performs the same NumPy operations in the same order
+and dtypes, with ``out=`` instead of fresh arrays.
 ``tests/train/test_capture.py`` checks bit-identity with ``np.array_equal``.
 """
 
@@ -38,7 +38,7 @@ from ..autograd.activation import (
     tanh_grad,
 )
 from ..autograd.tensor import Tensor
-from ..nn.functional.loss import softmax_cross_entropy_grad
+from ..nn.functional.loss import cross_entropy_plain_array, cross_entropy_plain_grad_array
 from ..nn.functional.normalization import (
     batch_norm_array,
     batch_norm_backward_array,
@@ -195,10 +195,12 @@ class FlattenOp:
 
 class CrossEntropyOp:
     r"""Softmax cross-entropy with class indices, "mean" or "sum": the plain fused path
-    of :func:`netopt.nn.functional.cross_entropy` into buffers; its gradient by
-    :func:`~netopt.nn.functional.loss.softmax_cross_entropy_grad`. When a batch leaves the
-    plain case (a negative index, an infinite or NaN row maximum, an index :math:`\ge C`)
-    the eager function itself computes the loss and the gradient of the logits."""
+    of :func:`netopt.nn.functional.cross_entropy` into buffers, by its kernels
+    :func:`~netopt.nn.functional.loss.cross_entropy_plain_array` and
+    :func:`~netopt.nn.functional.loss.cross_entropy_plain_grad_array`. When a batch leaves
+    the plain case (a negative index, an infinite or NaN row maximum, an index
+    :math:`\ge C`) the eager function itself computes the loss and the gradient of the
+    logits."""
 
     def __init__(self, shape, dtype, reduction: str, call) -> None:
         n = shape[0]
@@ -210,31 +212,18 @@ class CrossEntropyOp:
             np.empty(shape, dtype),
             np.empty(n, dtype),
         )
-        self.mean, self.denom, self.dtype = reduction == "mean", float(n), dtype
-        self.scale = np.ones((), dtype) / (self.denom if self.mean else 1.0)
+        self.mean = reduction == "mean"
+        self.scale = np.ones((), dtype) / (float(n) if self.mean else 1.0)
 
     def forward(self, z: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
         """The loss (0-d array) and the gradient of the logits (a buffer)."""
-        m = np.maximum.reduce(z, axis=1, keepdims=True, out=self.m)
-        if not (
-            np.minimum.reduce(y, axis=None) >= 0
-            and np.logical_and.reduce(np.isfinite(m), axis=None)
-        ):
+        plain = cross_entropy_plain_array(
+            z, y, self.mean, rows=self.rows, m=self.m, e=self.e, total=self.total, log=self.log
+        )
+        if plain is None:
             return self._general(z, y)
-        e = np.subtract(z, m, out=self.e)
-        at = (self.rows, y)
-        try:
-            picked = e[at]
-        except IndexError:  # a class index >= C
-            return self._general(z, y)
-        np.exp(e, out=e)
-        total = np.add.reduce(e, axis=1, keepdims=True, out=self.total)
-        np.log(total[:, 0], out=self.log)
-        np.subtract(self.log, picked, out=self.log)
-        loss = np.add.reduce(self.log, axis=None)
-        out = np.asarray(loss / self.denom if self.mean else loss, dtype=self.dtype)
-        np.divide(e, total, out=self.p)
-        return out, softmax_cross_entropy_grad(self.p, self.scale, at, None)
+        out, e, total, at = plain
+        return out, cross_entropy_plain_grad_array(e, total, self.scale, at, out=self.p)
 
     def _general(self, z: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
         logits = Tensor(z.copy(), requires_grad=True)

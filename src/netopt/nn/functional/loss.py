@@ -206,6 +206,61 @@ def softmax_cross_entropy_grad(
     return grad
 
 
+def cross_entropy_plain_array(
+    z: np.ndarray,
+    y: np.ndarray,
+    mean: bool,
+    *,
+    rows: np.ndarray | None = None,
+    m: np.ndarray | None = None,
+    e: np.ndarray | None = None,
+    total: np.ndarray | None = None,
+    log: np.ndarray | None = None,
+) -> tuple | None:
+    r"""The forward of the plain fused softmax cross-entropy on arrays: logits ``z`` of shape
+    (N, C), class indices ``y`` of shape (N,), the mean (``mean``) or the sum of
+
+    .. math::
+        \ell_n = \ln\sum_c e^{z_{nc} - m_n} - (z_{n y_n} - m_n),
+
+    :math:`m_n` the row maximum, summed in row order and cast to ``z``'s dtype. Returns
+    ``(loss, e, total, at)``: the 0-d loss, the exponentials :math:`e^{z - m}`, their row
+    sums (N, 1), and the index ``(rows, y)`` of the targets, which
+    :func:`cross_entropy_plain_grad_array` turns into the gradient without a second
+    ``exp``; or None when an index is negative or :math:`\ge C` or a row's maximum is
+    infinite or NaN. ``rows`` (``arange(N)``), ``m``, ``total`` (N, 1), ``e`` (N, C) and
+    ``log`` (N,) are optional buffers; the results are the same bits either way.
+    """
+    if not np.minimum.reduce(y, axis=None) >= 0:
+        return None
+    m = np.maximum.reduce(z, axis=1, keepdims=True, out=m)
+    if not np.logical_and.reduce(np.isfinite(m), axis=None):  # an infinite or NaN maximum
+        return None
+    at = (np.arange(len(y)) if rows is None else rows, y)
+    e = np.subtract(z, m, out=e)
+    try:
+        picked = e[at]  # z_y - m
+    except IndexError:
+        return None
+    np.exp(e, out=e)
+    total = np.add.reduce(e, axis=1, keepdims=True, out=total)
+    log = np.log(total[:, 0], out=log)
+    np.subtract(log, picked, out=log)
+    loss = np.add.reduce(log, axis=None)
+    return np.asarray(loss / float(len(y)) if mean else loss, dtype=z.dtype), e, total, at
+
+
+def cross_entropy_plain_grad_array(
+    e: np.ndarray, total: np.ndarray, scale: Any, at: tuple, out: np.ndarray | None = None
+) -> np.ndarray:
+    r"""The gradient of the logits for :func:`cross_entropy_plain_array`'s loss:
+    :math:`s\,(\mathrm{softmax}(z_n) - e_{y_n})` with :math:`\mathrm{softmax}(z_n)` = ``e /
+    total`` (written into ``out`` when given), by :func:`softmax_cross_entropy_grad`;
+    ``scale`` is :math:`s`, the incoming gradient divided by :math:`N` for the mean.
+    """
+    return softmax_cross_entropy_grad(np.divide(e, total, out=out), scale, at, None)
+
+
 def _cross_entropy_plain(
     input: Tensor,
     y: np.ndarray,
@@ -217,11 +272,8 @@ def _cross_entropy_plain(
 ) -> Tensor | None:
     r""":func:`cross_entropy` specialized to the plain case, fused: (N, C) logits,
     non-negative class indices of shape (N,), no weights, smoothing or ignorable index, a
-    "mean" or "sum" reduction.
-
-    :math:`\ell_n = \ln\sum_c e^{z_{nc} - m_n} - (z_{n y_n} - m_n)` with :math:`m_n` the
-    row maximum; the exponentials of the forward pass are kept, so the backward
-    (:func:`softmax_cross_entropy_grad` with ``coef=None``) needs no second ``exp``.
+    "mean" or "sum" reduction; the math is on :func:`cross_entropy_plain_array` and
+    :func:`cross_entropy_plain_grad_array` (step capture replays the same kernels).
     Returns None (the general path, which handles or reports them) outside the plain case,
     when an index is :math:`\ge C` or when a row's maximum is infinite or NaN.
     """
@@ -235,26 +287,16 @@ def _cross_entropy_plain(
         and y.shape == batch
         and z.shape[0] > 0
         and (ignore_index < 0 or ignore_index >= z.shape[1])
-        and np.minimum.reduce(y, axis=None) >= 0
     ):
         return None
-    m = np.maximum.reduce(z, axis=1, keepdims=True)
-    if not np.logical_and.reduce(np.isfinite(m), axis=None):  # an infinite or NaN maximum
+    plain = cross_entropy_plain_array(z, y, reduction == "mean")
+    if plain is None:
         return None
-    at = (np.arange(len(y)), y)
-    e = np.subtract(z, m)
-    try:
-        picked = e[at]  # z_y - m
-    except IndexError:
-        return None
-    np.exp(e, out=e)
-    total = np.add.reduce(e, axis=1, keepdims=True)
+    out, e, total, at = plain
     denom = float(len(y)) if reduction == "mean" else 1.0
-    loss = np.add.reduce(np.log(total[:, 0]) - picked, axis=None)
-    out = np.asarray(loss / denom if reduction == "mean" else loss, dtype=z.dtype)
 
     def backward(g: np.ndarray) -> tuple:
-        return (softmax_cross_entropy_grad(np.divide(e, total), g / denom, at, None),)
+        return (cross_entropy_plain_grad_array(e, total, g / denom, at),)
 
     return make_result(out, (input,), backward)
 
