@@ -6,15 +6,17 @@ targets (the optimizer's gradient slots, or buffers of the plan) and returns the
 of its input, usually written over ``g`` (every ``g`` handed to a backward is a buffer of
 the plan, never an array the caller can see).
 
-Bit-identity with the eager step: the activations call the eager array kernels of
-:mod:`netopt.autograd.activation` (``relu_grad``, ``tanh_grad``, ``sigmoid_array``,
-``sigmoid_grad``, ``leaky_relu_array``/``_grad``, ``elu_array``/``_grad``) with their
-``out=`` buffers, batch norm the kernels of :mod:`netopt.nn.functional.normalization`
-(``batch_norm_stats_array``, ``batch_norm_array``, ``batch_norm_backward_array``), and the
-plain cross-entropy those of :mod:`netopt.nn.functional.loss`
-(``cross_entropy_plain_array``, ``cross_entropy_plain_grad_array``); where the eager
-math sits inside a graph closure (:func:`netopt.nn.functional.linear`,
-:func:`netopt.nn.functional.dropout`, :func:`netopt.nn.functional.mse_loss`, the
+Bit-identity with the eager step: the ops call the array kernels the eager functions
+call, with ``out=`` buffers: the activations those of :mod:`netopt.autograd.activation`
+(``relu_grad``, ``tanh_grad``, ``sigmoid_array``, ``sigmoid_grad``,
+``leaky_relu_array``/``_grad``, ``elu_array``/``_grad``), batch norm those of
+:mod:`netopt.nn.functional.normalization` (``batch_norm_stats_array``,
+``batch_norm_array``, ``batch_norm_backward_array``), the plain cross-entropy those of
+:mod:`netopt.nn.functional.loss` (``cross_entropy_plain_array``,
+``cross_entropy_plain_grad_array``), MSE those of
+:mod:`netopt.nn.functional.loss_elementwise` (``mse_loss_array``,
+``mse_loss_grad_array``). Where the eager math sits inside a graph closure
+(:func:`netopt.nn.functional.linear`, :func:`netopt.nn.functional.dropout`, the
 structural risk's penalty) the op performs the same NumPy operations in the same order
 and dtypes, with ``out=`` instead of fresh arrays.
 ``tests/train/test_capture.py`` checks bit-identity with ``np.array_equal``.
@@ -39,6 +41,7 @@ from ..autograd.activation import (
 )
 from ..autograd.tensor import Tensor
 from ..nn.functional.loss import cross_entropy_plain_array, cross_entropy_plain_grad_array
+from ..nn.functional.loss_elementwise import mse_loss_array, mse_loss_grad_array
 from ..nn.functional.normalization import (
     batch_norm_array,
     batch_norm_backward_array,
@@ -234,24 +237,20 @@ class CrossEntropyOp:
 
 
 class MSEOp:
-    r"""Mean (or summed) squared error, the fused path of
-    :func:`netopt.nn.functional.mse_loss`: ``d = z - t``, loss ``sum(d^2) / n``,
-    gradient ``(2 d) * (1 / n)``."""
+    r"""Mean (or summed) squared error, :func:`netopt.nn.functional.mse_loss` into buffers
+    by its kernels :func:`~netopt.nn.functional.loss_elementwise.mse_loss_array` and
+    :func:`~netopt.nn.functional.loss_elementwise.mse_loss_grad_array`."""
 
     def __init__(self, shape, dtype, reduction: str) -> None:
         self.d, self.sq, self.g = (np.empty(shape, dtype) for _ in range(3))
-        self.n, self.mean, self.dtype = int(np.prod(shape)), reduction == "mean", dtype
+        self.reduction = reduction
         seed = np.ones((), dtype)
-        self.scale = seed / self.n if self.mean else seed
+        self.scale = seed / int(np.prod(shape)) if reduction == "mean" else seed
 
     def forward(self, z: np.ndarray, t: np.ndarray) -> tuple[Any, np.ndarray]:
         """The loss (0-d array) and the gradient of the prediction (a buffer)."""
-        d = np.subtract(z, t, out=self.d)
-        total = np.square(d, out=self.sq).sum()
-        out = np.asarray(total / self.n if self.mean else total, dtype=self.dtype)
-        np.multiply(2, d, out=self.g)
-        np.multiply(self.g, self.scale, out=self.g)
-        return out, self.g
+        out, d = mse_loss_array(z, t, self.reduction, d=self.d, sq=self.sq)
+        return out, mse_loss_grad_array(d, self.scale, out=self.g)
 
 
 class BatchNormOp:

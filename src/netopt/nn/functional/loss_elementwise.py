@@ -17,13 +17,54 @@ from ._reduction import REDUCTIONS, check_reduction, check_same_shape, reduce
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    r"""Mean squared error (eq. 6-17) :math:`\ell = \frac1n\sum_i (x_i - y_i)^2`.
-
-    Gradient :math:`2(x - y)/n` (``"mean"``).
+    r"""Mean squared error (eq. 6-17) :math:`\ell = \frac1n\sum_i (x_i - y_i)^2`, one
+    graph node; the math is on :func:`mse_loss_array` and :func:`mse_loss_grad_array`
+    (step capture replays the same kernels). The target, when it requires grad, gets
+    the negated gradient.
     """
     check_reduction(reduction)
     check_same_shape(input, target, "mse_loss")
-    return _fused_pointwise(input, target, reduction, np.square, lambda d: 2 * d)
+    out, d = mse_loss_array(input._data, as_array(target), reduction)
+    n = d.size
+
+    def backward(g: np.ndarray) -> tuple:
+        local = mse_loss_grad_array(d, g / n if reduction == "mean" else g)
+        return (
+            local if needs_grad(input) else None,
+            -local if needs_grad(target) else None,
+        )
+
+    return make_result(out, (input, target), backward)
+
+
+def mse_loss_array(
+    input: np.ndarray,
+    target: Any,
+    reduction: str = "mean",
+    *,
+    d: np.ndarray | None = None,
+    sq: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""The forward of :func:`mse_loss` on arrays: :math:`d = x - y`, the squares
+    :math:`d_i^2` (``"none"``), their sum, or the sum divided by :math:`n` = ``d.size``
+    (``"mean"``), as a 0-d array in ``d``'s dtype. Returns ``(loss, d)``; ``d`` and ``sq``
+    (shape of ``input``) are optional buffers, the results the same bits either way.
+    """
+    d = np.subtract(input, target, out=d)
+    sq = np.square(d, out=sq)
+    if reduction == "none":
+        return sq.astype(d.dtype, copy=False), d
+    total = sq.sum()
+    return np.asarray(total / d.size if reduction == "mean" else total, dtype=d.dtype), d
+
+
+def mse_loss_grad_array(d: np.ndarray, scale: Any, out: np.ndarray | None = None) -> np.ndarray:
+    r"""The gradient of :func:`mse_loss_array`'s loss with respect to the input,
+    :math:`(2 d)\, s` in ``d``'s dtype, where ``scale`` :math:`s` is the incoming
+    gradient, divided by :math:`n` for the mean; into ``out`` when given.
+    """
+    out = np.multiply(2, d, out=out)
+    return np.multiply(out, scale, out=out)
 
 
 def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
