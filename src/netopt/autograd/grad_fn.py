@@ -180,7 +180,6 @@ def _fused_pointwise(c: dict) -> str:
         return {"mean": "MeanBackward0", "sum": "SumBackward0"}.get(reduction, "AbsBackward0")
     op = slope.__qualname__.split(".")[0]
     names = {
-        "mse_loss": "MseLossBackward0",
         "huber_loss": "HuberLossBackward0",
         "smooth_l1_loss": "SmoothL1LossBackward0",
     }

@@ -14,7 +14,6 @@ those of a run in one process; only the timings differ.
 from __future__ import annotations
 
 import multiprocessing
-import pickle
 import sys
 import time
 import traceback
@@ -196,11 +195,11 @@ def _run_in_workers(experiments, seed, quick, progress, on_done, blas_threads, j
 
 
 def _can_send(experiments: Sequence[Experiment]) -> bool:
-    """Whether every experiment can be sent to a worker (its ``run`` found by name)."""
-    try:
-        pickle.dumps(list(experiments))
-    except (pickle.PicklingError, AttributeError, TypeError):
-        return False
+    """Whether a worker can find every experiment's ``run`` by its module and name."""
+    for exp in experiments:
+        module = sys.modules.get(getattr(exp.run, "__module__", None) or "")
+        if module is None or getattr(module, exp.run.__qualname__, None) is not exp.run:
+            return False
     return True
 
 
