@@ -4,6 +4,12 @@ r"""Building a captured step's plan: which layers, which buffers, which guard.
 modules) or raises :class:`~netopt.train._capture_ops.Unsupported`; :func:`signature`
 is the guard, a tuple of everything the plan assumed; :func:`build` allocates the plan's
 operations for one batch shape.
+
+A loss other than the built-in ones can take part by defining two methods on its class:
+``capture_op(shape, dtype, y)`` returns an operation with ``forward(z, y) -> (loss,
+dz)`` (and optionally ``backward()``, run after the layers' backward pass) or raises
+:class:`~netopt.train._capture_ops.Unsupported`, and ``capture_config()`` returns a
+tuple of the settings the operation assumed (the guard replans when it changes).
 """
 
 from __future__ import annotations
@@ -114,7 +120,8 @@ def _loss_config(loss_fn: Any) -> tuple:
         )  # fmt: skip
     if type(loss_fn) is MSELoss:
         return (loss_fn.reduction, "forward" in loss_fn.__dict__)
-    return ()
+    config = getattr(type(loss_fn), "capture_config", None)
+    return () if config is None else (id(loss_fn), config(loss_fn))
 
 
 def signature(
@@ -179,6 +186,9 @@ def _loss_op(loss_fn: Any, shape, dtype, y: np.ndarray):
         if y.shape != tuple(shape) or y.dtype != dtype:
             raise ops.Unsupported(f"MSE of {shape} {dtype} against {y.shape} {y.dtype}")
         return ops.MSEOp(shape, dtype, reduction)
+    make = getattr(type(loss_fn), "capture_op", None)
+    if make is not None:  # a loss that replays itself (protocol: module docstring)
+        return make(loss_fn, shape, dtype, y)
     raise ops.Unsupported(f"loss {type(loss_fn).__name__} is not supported by step capture")
 
 
