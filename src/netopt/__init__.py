@@ -113,39 +113,82 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def sum(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """Sum over ``dim`` (all dimensions when None), as ``torch.sum``."""
-    return input.sum(dim, keepdim)
+def sum(
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: Any = None,
+) -> Tensor:
+    """Sum over ``dim`` (all dimensions when None), as ``torch.sum``; ``axis``/``keepdims``
+    are torch's NumPy-style aliases (:mod:`netopt.autograd.aliases`), here and below."""
+    return input.sum(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def mean(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def mean(
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: Any = None,
+) -> Tensor:
     """Mean over ``dim`` (all dimensions when None), as ``torch.mean``."""
-    return input.mean(dim, keepdim)
+    return input.mean(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def max(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+def max(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: Any = None,
+) -> Any:
     """Largest value, or with ``dim`` a ``(values, indices)`` pair, as ``torch.max``.
 
     >>> values, indices = max(tensor([[1.0, 5.0], [7.0, 2.0]]), 1)
     >>> values, indices
     (tensor([5., 7.]), tensor([1, 0]))
     """
-    return input.max(dim, keepdim)
+    return input.max(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def min(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+def min(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: Any = None,
+) -> Any:
     """Smallest value, or with ``dim`` a ``(values, indices)`` pair, as ``torch.min``."""
-    return input.min(dim, keepdim)
+    return input.min(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def argmax(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: Any = None,
+) -> Tensor:
     """Index of the largest value (of the flattened tensor when ``dim`` is None), int64."""
-    return input.argmax(dim, keepdim)
+    return input.argmax(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
-def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+def argmin(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: Any = None,
+) -> Tensor:
     """Index of the smallest value (of the flattened tensor when ``dim`` is None), int64."""
-    return input.argmin(dim, keepdim)
+    return input.argmin(dim, keepdim, axis=axis, keepdims=keepdims)
 
 
 def save(obj: Any, f: Any, *, key: bytes | None = None) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import activation, grad_mode, ops, reduce, shape
+from .aliases import dim_keepdim
 from .tensor import Tensor, as_array, make_result, needs_grad, target_dtype
 from .version import mark_modified
 
@@ -258,13 +259,31 @@ def _logical_not(self: Tensor) -> Tensor:
     return Tensor(np.logical_not(self._data))
 
 
-def _any(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    """True where any element (along ``dim``, or of all) is nonzero; not differentiable."""
+def _any(
+    self: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: Any = None,
+) -> Tensor:
+    """True where any element (along ``dim``, or of all) is nonzero; not differentiable.
+    ``axis``/``keepdims`` as torch (:mod:`netopt.autograd.aliases`)."""
+    dim, keepdim = dim_keepdim("any", dim, axis, keepdim, keepdims)
     return Tensor(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)))
 
 
-def _all(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    """True where every element (along ``dim``, or of all) is nonzero; not differentiable."""
+def _all(
+    self: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: Any = None,
+) -> Tensor:
+    """True where every element (along ``dim``, or of all) is nonzero; not differentiable.
+    ``axis``/``keepdims`` as torch (:mod:`netopt.autograd.aliases`)."""
+    dim, keepdim = dim_keepdim("all", dim, axis, keepdim, keepdims)
     return Tensor(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)))
 
 

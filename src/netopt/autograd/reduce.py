@@ -1,7 +1,8 @@
 """Reductions: sum, mean, max, min, logsumexp, var.
 
 ``dim`` may be an int, a tuple of ints or None (all dimensions); ``keepdim`` keeps
-reduced dimensions with length 1, as in PyTorch.
+reduced dimensions with length 1, as in PyTorch. Each also takes NumPy's spellings
+``axis=`` and ``keepdims=``, as torch does (:mod:`netopt.autograd.aliases`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .aliases import dim_keepdim
 from .ops import sqrt
 from .tensor import Tensor, make_result
 
@@ -31,8 +33,11 @@ def _expand(g: np.ndarray, axes: tuple[int, ...], keepdim: bool, shape: tuple) -
     return np.broadcast_to(g, shape)
 
 
-def sum(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def sum(
+    a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+) -> Tensor:
     r""":math:`\sum_i a_i` over ``dim``; each input receives the output's gradient."""
+    dim, keepdim = dim_keepdim("sum", dim, axis, keepdim, keepdims)
     axes = _axes(dim, a._data.ndim)
     out = np.sum(a._data, axis=axes, keepdims=keepdim)
     if a._data.dtype == np.bool_:
@@ -40,8 +45,11 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return make_result(np.asarray(out), (a,), lambda g: (_expand(g, axes, keepdim, a._data.shape),))
 
 
-def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def mean(
+    a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+) -> Tensor:
     r""":math:`\frac1n\sum_i a_i` over ``dim``; each input receives :math:`g/n`."""
+    dim, keepdim = dim_keepdim("mean", dim, axis, keepdim, keepdims)
     if a._data.dtype.kind != "f":
         raise RuntimeError(f"mean(): input dtype should be floating point, got {a._data.dtype}")
     axes = _axes(dim, a._data.ndim)
@@ -57,6 +65,8 @@ def var(
     keepdim: bool = False,
     *,
     unbiased: bool | None = None,
+    axis: Any = None,
+    keepdims: Any = None,
 ) -> Tensor:
     r"""Variance :math:`\frac{1}{n - c}\sum_i (a_i - \bar a)^2` (``correction`` c, default 1).
 
@@ -64,6 +74,7 @@ def var(
     biased variance that batch normalization divides by). A positional bool in the
     ``correction`` place means the same, as in ``torch.var(x, 0, False)``.
     """
+    dim, keepdim = dim_keepdim("var", dim, axis, keepdim, keepdims)
     if unbiased is not None:
         correction = 1 if unbiased else 0
     axes = _axes(dim, a._data.ndim)
@@ -84,12 +95,15 @@ def std(
     keepdim: bool = False,
     *,
     unbiased: bool | None = None,
+    axis: Any = None,
+    keepdims: Any = None,
 ) -> Tensor:
     r"""Standard deviation :math:`\sqrt{\operatorname{var}}`, arguments as :func:`var`.
 
     Its gradient :math:`(a_i - \bar a) / ((n - c)\,\sigma)` is infinite or NaN where
     :math:`\sigma = 0` (all values equal), as in PyTorch.
     """
+    dim, keepdim = dim_keepdim("std", dim, axis, keepdim, keepdims)
     return sqrt(var(a, dim, correction, keepdim, unbiased=unbiased))
 
 
@@ -157,26 +171,53 @@ def _dim_extremum(a: Tensor, dim: int, keepdim: bool, arg: Any) -> MaxMin:
     return MaxMin(make_result(values, (a,), backward), Tensor(idx_out.astype(np.int64)))
 
 
-def max(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+def max(
+    a: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: Any = None,
+) -> Any:
     """Largest value; with ``dim``, a ``(values, indices)`` pair as in PyTorch."""
+    dim, keepdim = dim_keepdim("max", dim, axis, keepdim, keepdims)
     if dim is None:
         return _full_extremum(a, np.max)
     return _dim_extremum(a, dim, keepdim, np.argmax)
 
 
-def min(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+def min(
+    a: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: Any = None,
+) -> Any:
     """Smallest value; with ``dim``, a ``(values, indices)`` pair as in PyTorch."""
+    dim, keepdim = dim_keepdim("min", dim, axis, keepdim, keepdims)
     if dim is None:
         return _full_extremum(a, np.min)
     return _dim_extremum(a, dim, keepdim, np.argmin)
 
 
-def logsumexp(a: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+def logsumexp(
+    a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+) -> Tensor:
     r""":math:`\ln\sum_i e^{a_i}`, computed as :math:`m + \ln\sum_i e^{a_i - m}` with
     :math:`m = \max_i a_i` (replaced by 0 where it is infinite), so it never overflows.
 
-    The gradient is the softmax of ``a`` along ``dim``.
+    The gradient is the softmax of ``a`` along ``dim``. ``dim`` (or ``axis``) is required,
+    as in torch.
+
+    Raises
+    ------
+    TypeError
+        Neither ``dim`` nor ``axis`` given (torch's message).
     """
+    dim, keepdim = dim_keepdim("logsumexp", dim, axis, keepdim, keepdims)
+    if dim is None:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     axes = _axes(dim, a._data.ndim)
     m = np.max(a._data, axis=axes, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import _methods, more_ops
+from .aliases import dim_keepdim
 from .device import CPU, TYPE_NAMES, check_device
 from .device import device as Device
 from .grad_fn import grad_fn
@@ -88,15 +89,17 @@ def _repr(self: Tensor) -> str:
     return tensor_repr(self._data, extra)
 
 
-def _axis_alias(method: Any) -> Any:
-    def wrapped(self: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None):
-        if axis is not None:
-            if dim is not None:
-                raise TypeError("argument given both as dim and as axis")
-            dim = axis
+def _axis_alias(method: Any, name: str) -> Any:
+    def wrapped(
+        self: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims=None
+    ):
+        dim, keepdim = dim_keepdim(name, dim, axis, keepdim, keepdims)
         return method(self, dim, keepdim)
 
-    wrapped.__doc__ = method.__doc__ + " ``axis=`` is an alias of ``dim`` (torch's)."
+    wrapped.__doc__ = method.__doc__ + (
+        " ``axis=`` and ``keepdims=`` are aliases of ``dim`` and ``keepdim`` (torch's;"
+        " :mod:`netopt.autograd.aliases`)."
+    )
     return wrapped
 
 
@@ -138,8 +141,8 @@ Tensor.cuda = _cuda
 Tensor.__format__ = _format
 Tensor.__repr__ = _repr
 Tensor.__str__ = _repr
-Tensor.argmax = _axis_alias(_plain_argmax)
-Tensor.argmin = _axis_alias(_plain_argmin)
+Tensor.argmax = _axis_alias(_plain_argmax, "argmax")
+Tensor.argmin = _axis_alias(_plain_argmin, "argmin")
 Tensor.new_tensor = _new_tensor
 Tensor.view_as = Tensor.reshape_as = _view_as
 Tensor.expand_as = _expand_as
