@@ -22,6 +22,33 @@ Pickling and ``copy.deepcopy``
 ``np.asarray(t)``
     ``t``'s values (shared, not copied), refused for a tensor that requires grad as
     ``numpy()`` is.
+
+NumPy on tensors: the decision, and why
+---------------------------------------
+torch 2.13 defines no ``__array_ufunc__``; it has ``__array__``, ``__array_wrap__`` and
+``__array_priority__ = 1000``, and netopt does the same, so users meet what they meet in
+torch:
+
+- ``np.exp(t)``, ``np.add(arr, t)``, ``np.maximum(t, 2)``, ``np.add.reduce(t)``: NumPy
+  reads the values through ``__array__``, computes with its own dtype rules
+  (``float64 array + float32 tensor`` is float64) and hands the result to
+  ``__array_wrap__``, which returns a Tensor (a 0-d one where NumPy would give a scalar),
+  outside any graph. With ``out=`` an ndarray, NumPy returns that ndarray.
+- A tensor that requires grad is refused by ``__array__`` with torch's RuntimeError
+  ("Can't call numpy() on Tensor that requires grad..."): NumPy's functions cannot
+  record a gradient; use netopt's function (``netopt.exp``) or ``t.detach()``.
+- ``arr <op> t`` (``+ - * / ** @``, comparisons): the higher priority makes the ndarray's
+  operator step aside, so the Tensor's reflected operator runs and the result is a
+  Tensor with its graph (a tensor that requires grad keeps its gradient). This is
+  netopt's own: torch's reflected operators return NotImplemented for an ndarray, so
+  there ``arr * t`` raises TypeError. A NumPy scalar on the left (``np.float64(2) * t``)
+  takes the same path in both. ``arr += t`` falls back to ``arr + t`` the same way and
+  rebinds the name to the Tensor (the ndarray is not written); torch raises TypeError.
+- NumPy's bool results stay bool tensors; torch turns them into uint8 (an old workaround
+  in its ``__array_wrap__``), which netopt does not copy.
+
+Methods NumPy's functions look up (``np.sum(t)`` calls ``t.sum(axis=None, out=None)``)
+get netopt's own, which take no ``out=``: a TypeError, as in torch.
 """
 
 from __future__ import annotations
@@ -114,6 +141,14 @@ def _array(self: Tensor, dtype: Any = None, copy: bool | None = None) -> np.ndar
     return arr.copy() if copy else arr
 
 
+def _array_wrap(
+    self: Tensor, array: np.ndarray, context: Any = None, return_scalar: bool = False
+) -> Tensor:
+    """A NumPy function's result on tensors as a Tensor, outside any graph (as torch's,
+    without its bool-to-uint8 conversion); see the module's notes."""
+    return Tensor(np.asarray(array))
+
+
 def _getstate(self: Tensor) -> Any:
     """Pickle and deepcopy state: the slots, without the weak reference to a grad view."""
     state = object.__getstate__(self)
@@ -133,5 +168,6 @@ def _setstate(self: Tensor, state: Any) -> None:
 Tensor.data = property(_get_data, _set_data)
 Tensor.grad = property(_get_grad, _set_grad)
 Tensor.__array__ = _array
+Tensor.__array_wrap__ = _array_wrap
 Tensor.__getstate__ = _getstate
 Tensor.__setstate__ = _setstate

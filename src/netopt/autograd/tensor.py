@@ -120,7 +120,9 @@ class Tensor:
         "_vc",
         "requires_grad",
     )
-    __array_ufunc__ = None  # make ``ndarray op Tensor`` defer to Tensor's reflected operator
+    #: Above an ndarray's 0, so ``ndarray op Tensor`` defers to Tensor's reflected operator
+    #: (a graph node); NumPy's functions on tensors: :mod:`netopt.autograd.storage`.
+    __array_priority__ = 1000
 
     def __init__(self, data: Any = NO_DATA, *size: int, requires_grad: bool = False) -> None:
         if not isinstance(data, np.ndarray):  # torch's legacy constructor (legacy.py)
