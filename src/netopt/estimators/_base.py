@@ -19,7 +19,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import no_grad, tensor
 from . import _network, _training
-from ._objective import activate, backward
+from ._loss import backward
+from ._objective import activate
 from ._params import STOCHASTIC_SOLVERS, make_random_state, validate
 
 

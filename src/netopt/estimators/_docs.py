@@ -83,7 +83,11 @@ default "constant"
     batch_norm : bool, default False
         netopt: :class:`~netopt.nn.BatchNorm1d` before every hidden activation.
     clip_grad_norm : float, optional
-        netopt: clip the gradient's global L2 norm to this value before every step."""
+        netopt: clip the gradient's global L2 norm to this value before every step.
+    capture : bool, default True
+        netopt: run the stochastic solvers' steps through
+        :func:`netopt.train.capture_step` (each step replayed as NumPy calls into
+        buffers, bit-identical to the eager step); False: every step eagerly."""
 
 ATTRIBUTES = r"""loss_ : float
         The objective after the last epoch (lbfgs: at the solution).

@@ -175,6 +175,7 @@ PARAMETERS: dict[str, Checker] = {
     "dropout": real(0.0, 1.0),
     "batch_norm": boolean,
     "clip_grad_norm": positive_or_none,
+    "capture": boolean,
 }
 
 

@@ -1,9 +1,10 @@
 r"""How the estimators train: scikit-learn's two loops, run on a netopt network and optimizer.
 
 :func:`fit_stochastic` is scikit-learn's epoch loop for ``solver`` in {"sgd", "adam", ...}:
-shuffle, mini-batches of the objective (:mod:`._objective`), one optimizer step per batch,
-then per epoch the loss record, the ``tol``/``n_iter_no_change`` test on the training loss
-(or on the validation score with ``early_stopping``), the learning-rate rule and the
+shuffle, mini-batches of the objective (:mod:`._objective`), one optimizer step per batch
+(replayed by :func:`netopt.train.capture_step` unless ``capture=False``), then per epoch
+the loss record, the ``tol``/``n_iter_no_change`` test on the training loss (or on the
+validation score with ``early_stopping``), the learning-rate rule and the
 ``ConvergenceWarning`` at ``max_iter``. :func:`fit_lbfgs` minimizes the full-batch
 objective with :class:`netopt.optim.LBFGS` and its strong-Wolfe line search.
 """
@@ -19,11 +20,13 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
+from ..autograd import Tensor
 from ..nn.utils import clip_grad_norm_
 from ..optim.lbfgs import LBFGS
 from ..optim.lr_scheduler import ReduceLROnPlateau
+from ..train.capture import capture_step
+from ._loss import Objective, backward, give_slots
 from ._network import build_optimizer, build_scheduler, check_keywords
-from ._objective import backward
 from ._params import ADAM_FAMILY
 
 #: scipy's L-BFGS-B default ``ftol`` (``factr=1e7`` times the float64 epsilon): LBFGS's
@@ -62,6 +65,36 @@ class StochasticSolver:
         self.power_t = p["power_t"]
         adam = p["solver"] in ADAM_FAMILY
         self.lr_schedule = "constant" if adam else p["learning_rate"]
+        self.steps = self.replayed = 0  # steps taken, and how many of them were replayed
+        self._step: tuple | None = None  # (network, objective, captured step), see train_step
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_step"] = None  # a captured step's plans and buffers are rebuilt, not pickled
+        return state
+
+    def train_step(self, net: Any, out_activation: str, p: dict[str, Any]) -> tuple:
+        r"""``(objective, step)`` for an epoch: the :class:`._loss.Objective` (whose
+        ``sample_weight`` the caller sets per batch) and ``step(x, y) -> loss``, one update.
+
+        With ``capture`` the step is one :func:`netopt.train.capture_step` over ``net``,
+        made at the first call and kept while the network is the same (across epochs and
+        ``partial_fit`` calls), its objective and clipping updated from ``p``; the
+        Linear weights get gradient slots (:func:`._loss.give_slots`). Without, the eager
+        step: ``zero_grad``, forward, objective, ``backward``, clipping, ``step``.
+        """
+        if self._step is None or self._step[0] is not net:
+            objective = Objective(net, out_activation, p["alpha"], p["alpha_l1"])
+            step = capture_step(net, objective, self.optimizer, p["clip_grad_norm"])
+            self._step = (net, objective, step)
+        _, objective, step = self._step
+        objective.out_activation = out_activation
+        objective.alpha, objective.alpha_l1 = p["alpha"], p["alpha_l1"]
+        step.clip_grad_norm = p["clip_grad_norm"]
+        if p["capture"]:
+            give_slots(net)
+            return objective, step
+        return objective, _eager_step(net, objective, self.optimizer, p["clip_grad_norm"])
 
     @property
     def learning_rate(self) -> float:
@@ -97,6 +130,22 @@ class StochasticSolver:
         if verbose:
             say(msg + f" Setting learning rate to {self.learning_rate:f}")
         return False
+
+
+def _eager_step(net: Any, objective: Objective, optimizer: Any, clip: float | None) -> Any:
+    """The training step without capture (what a captured step does on its first call)."""
+    params = list(net.parameters())
+
+    def step(x: Tensor, y: np.ndarray) -> float:
+        optimizer.zero_grad()
+        loss = objective(net(x), y)
+        loss.backward()
+        if clip is not None:
+            clip_grad_norm_(params, clip)
+        optimizer.step()
+        return float(loss.item())
+
+    return step
 
 
 def make_solver(est: Any, net: Any, p: dict[str, Any]) -> StochasticSolver:
@@ -153,27 +202,19 @@ def _epoch(est: Any, net: Any, data: tuple, order: np.ndarray, p: dict, size: in
         est._random_state.shuffle(perm)
         order[:] = order[perm]
     dtype = est.coefs_[0].dtype
-    opt = est._optimizer.optimizer
-    params = list(net.parameters())
+    solver = est._optimizer
+    objective, step = solver.train_step(net, est.out_activation_, p)
+    captured = getattr(step, "captured", None) is not None
     net.train()
     accumulated, seen = 0.0, 0
     for start in range(0, n, size):
         rows = order[start : start + size]
         if p["batch_norm"] and len(rows) == 1 and n > 1:
             continue
-        opt.zero_grad()
-        loss = backward(
-            net,
-            est.out_activation_,
-            dense(X[rows], dtype),
-            Y[rows],
-            w[rows],
-            p["alpha"],
-            p["alpha_l1"],
-        )
-        if p["clip_grad_norm"] is not None:
-            clip_grad_norm_(params, p["clip_grad_norm"])
-        opt.step()
+        objective.sample_weight = w[rows]
+        loss = step(Tensor(dense(X[rows], dtype)), np.asarray(Y[rows], dtype=dtype))
+        solver.steps += 1
+        solver.replayed += captured and step.captured
         accumulated += loss * len(rows)
         seen += len(rows)
     return accumulated / seen

@@ -100,6 +100,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         dropout: float = 0.0,
         batch_norm: bool = False,
         clip_grad_norm: float | None = None,
+        capture: bool = True,
     ) -> None:
         _store(self, locals())
 
@@ -309,6 +310,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         dropout: float = 0.0,
         batch_norm: bool = False,
         clip_grad_norm: float | None = None,
+        capture: bool = True,
     ) -> None:
         _store(self, locals())
 
