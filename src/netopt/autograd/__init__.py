@@ -4,6 +4,7 @@ from . import (
     _methods,  # noqa: F401  (attaches operators and methods to Tensor)
     ops,
     reduce,
+    sampling,  # noqa: F401  (in-place samplers: normal_, uniform_, bernoulli_, ...)
     shape,
     storage,  # noqa: F401  (Tensor.data and .grad as tensors sharing memory, __array__)
     tensor_api,  # noqa: F401  (device, type(), torch's repr and format on Tensor)
