@@ -239,3 +239,46 @@ def test_capture_must_be_a_bool():
     X, ys, _ = _data()
     with pytest.raises(ValueError, match="capture='yes'"):
         MLPClassifier(capture="yes").fit(X, ys["softmax"])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("capture", [True, False])
+def test_a_step_equals_the_graph_of_netopts_functions(capture, dtype):
+    # one full-batch SGD step of the estimator (digits-sized, 64-128-10, sample weights,
+    # both penalties) against the same step on a separate network whose gradient comes
+    # from the composed graph (_graph_objective), the penalties added after it in the
+    # estimators' order, and no gradient slots (fresh, C-ordered gradients)
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = (X[:200] / 16.0).astype(dtype), y[:200]
+    w = np.random.default_rng(2).uniform(0.5, 2.0, 200)
+    alpha, alpha_l1, lr = 0.3, 0.02, 0.1
+    est = MLPClassifier((128,), solver="sgd", momentum=0.0, learning_rate_init=lr,
+                        alpha=alpha, alpha_l1=alpha_l1, batch_size=200, shuffle=False,
+                        random_state=0, capture=capture)  # fmt: skip
+    est.partial_fit(X, y, sample_weight=w, classes=np.arange(10))
+    start = [a.copy() for a in est.coefs_ + est.intercepts_]
+    est.partial_fit(X, y, sample_weight=w)
+    est.partial_fit(X, y, sample_weight=w)  # a captured step replays from the second call
+
+    net = nn.Sequential(nn.Linear(64, 128, dtype=dtype), nn.ReLU(),
+                        nn.Linear(128, 10, dtype=dtype))  # fmt: skip
+    for lin, coef, b in zip((net[0], net[2]), start[:2], start[2:]):
+        lin.weight._data, lin.bias._data = coef.copy().T, b.copy()  # the estimators' layout
+    opt = optim.SGD(net.parameters(), lr=lr)
+    Y = np.eye(10, dtype=dtype)[y]
+    total = float(np.sum(w))  # a Python float: float32 stays float32
+    for _ in range(2):
+        opt.zero_grad()
+        _graph_objective("softmax", net(netopt.tensor(X)), Y, w).backward()
+        for lin in (net[0], net[2]):
+            W = lin.weight._data
+            lin.weight._grad = lin.weight._grad + (alpha / total) * W
+            lin.weight._grad = lin.weight._grad + (alpha_l1 / total) * np.sign(W)
+        opt.step()
+    expected = [net[0].weight._data.T, net[2].weight._data.T, net[0].bias._data, net[2].bias._data]
+    for a, b in zip(est.coefs_ + est.intercepts_, expected):
+        assert np.array_equal(a, b), np.abs(a - b).max()
+    if capture:
+        assert est._optimizer.replayed == 2  # the first call ran eagerly, then planned

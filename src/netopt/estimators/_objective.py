@@ -139,7 +139,8 @@ def penalty_value(
     """
     for W in weights:
         if alpha > 0:
-            value += 0.5 * alpha * float(np.vdot(W, W)) / total
+            flat = W.ravel()  # np.vdot(W, W) would copy (a transposed view) twice
+            value += 0.5 * alpha * float(np.vdot(flat, flat)) / total
         if alpha_l1 > 0:
             value += alpha_l1 * float(np.abs(W).sum()) / total
     return value

@@ -79,9 +79,9 @@ class StochasticSolver:
 
         With ``capture`` the step is one :func:`netopt.train.capture_step` over ``net``,
         made at the first call and kept while the network is the same (across epochs and
-        ``partial_fit`` calls), its objective and clipping updated from ``p``; the
-        Linear weights get gradient slots (:func:`._loss.give_slots`). Without, the eager
-        step: ``zero_grad``, forward, objective, ``backward``, clipping, ``step``.
+        ``partial_fit`` calls), its objective and clipping updated from ``p``. Without, the
+        eager step: ``zero_grad``, forward, objective, ``backward``, clipping, ``step``.
+        Either way the Linear weights get gradient slots (:func:`._loss.give_slots`).
         """
         if self._step is None or self._step[0] is not net:
             objective = Objective(net, out_activation, p["alpha"], p["alpha_l1"])
@@ -91,8 +91,8 @@ class StochasticSolver:
         objective.out_activation = out_activation
         objective.alpha, objective.alpha_l1 = p["alpha"], p["alpha_l1"]
         step.clip_grad_norm = p["clip_grad_norm"]
+        give_slots(net)
         if p["capture"]:
-            give_slots(net)
             return objective, step
         return objective, _eager_step(net, objective, self.optimizer, p["clip_grad_norm"])
 
