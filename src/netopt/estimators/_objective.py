@@ -84,38 +84,39 @@ def data_term_array(
     dtype = z.dtype
     weighted = not np.all(w == 1)
     wt = np.asarray(w, dtype=dtype) if weighted else None
+    add = np.add.reduce  # np.sum's reduction, without its Python wrapper
     if out_activation == "softmax":
         # F.cross_entropy(z, y, reduction="none") with probability targets y (no smoothing):
         # coefficients y * 1 + 0 = y (no negative zeros in indicator targets)
         logp = log_softmax_array(z, 1)
-        losses = -np.sum(y * np.where(y == 0, 0, logp), axis=1)
-        losses = losses.astype(dtype, copy=False)
+        losses = np.negative(add(y * np.where(y == 0, 0, logp), axis=1))
     elif out_activation == "logistic":
         # F.binary_cross_entropy_with_logits(z, y, reduction="none").sum(1)
         softplus_neg = np.log1p(np.exp(-np.abs(z))) + np.maximum(-z, 0)
-        losses = np.sum(np.asarray((1 - y) * z + softplus_neg, dtype=dtype), axis=(1,))
+        losses = add((1 - y) * z + softplus_neg, axis=1)
     elif out_activation == "exp":
         # (exp(z) - z * y).sum(1) + (xlogy(y, y) - y).sum(1)
         ez = np.exp(z)
-        losses = np.asarray(np.sum(ez - z * y, axis=(1,))) + (xlogy(y, y) - y).sum(1)
+        losses = add(ez - z * y, axis=1) + add(xlogy(y, y) - y, axis=1)
     else:
         # 0.5 * ((z - y) ** 2).sum(1)
         d = z - y
-        losses = 0.5 * np.asarray(np.sum(d**2, axis=(1,)))
+        losses = 0.5 * add(d**2, axis=1)
     if weighted:
         losses = losses * wt
-    value = np.asarray(np.asarray(np.sum(losses, axis=(0,))) / total)
+    value = np.asarray(add(losses) / total)
 
-    # backward, seeded with 1: the division, the sum's broadcast, the weights
-    g = np.broadcast_to(np.ones((), dtype) / total, losses.shape)
+    # backward, seeded with 1: the division, the sum's broadcast (a 0-d factor multiplies
+    # as the same value in every row would), the weights
+    g = np.ones((), dtype) / total
     if weighted:
         g = g * wt
     if out_activation == "softmax":
-        dz = softmax_cross_entropy_grad(np.exp(logp), g.reshape(-1, 1), None, y)
+        dz = softmax_cross_entropy_grad(np.exp(logp), g[:, None] if weighted else g, None, y)
     else:
         if out_activation == "identity":
             g = g * 0.5
-        gk = np.broadcast_to(g[:, None], z.shape)  # the sum over outputs
+        gk = g[:, None] if weighted else g  # the sum over outputs
         if out_activation == "logistic":
             dz = gk * ((1 - y) + (sigmoid_array(z) - 1))
         elif out_activation == "exp":
