@@ -12,7 +12,8 @@ Column buffers are recycled: a per-thread pool keeps up to two freed buffers per
 its :class:`Plan` is garbage (after the backward pass has released the graph), a chunk's
 buffer right after its last use. Fresh multi-megabyte arrays every step otherwise cost the
 kernel a page fault per 4 KiB (LeNet-5 at batch 64: ~3,000 faults and ~40% of the step
-in system time).
+in system time). A plan made for step capture (``owned=True``) uses no pool: it keeps its
+own columns and work arrays, allocated once and reused by every replayed step.
 """
 
 from __future__ import annotations
@@ -57,11 +58,20 @@ def _give(buf: np.ndarray) -> None:
 
 
 class Plan:
-    """Geometry and columns of one convolution of ``x`` (N, C, H, W) zero-padded by
-    ``padding`` = ``((top, bottom), (left, right))``."""
+    """Geometry, columns and work arrays of one convolution of an input of ``shape``
+    ``(N, C, H, W)`` zero-padded by ``padding`` = ``((top, bottom), (left, right))``.
 
-    def __init__(self, x: np.ndarray, padding, wshape, stride, dilation, groups: int) -> None:
-        n, c, h, wd = x.shape
+    Eagerly a plan serves one call: :func:`forward` makes it, :meth:`load` reads the
+    input, every work array is fresh and the columns come from the per-thread pool. A plan
+    made with ``owned=True`` (step capture) is loaded again call after call and keeps its
+    own arrays: the padded input (whose zero border is written once), the columns, the
+    output and the gradient work arrays, allocated on first use.
+    """
+
+    def __init__(
+        self, shape, dtype, padding, wshape, stride, dilation, groups: int, *, owned=False
+    ) -> None:
+        n, c, h, wd = shape
         (top, bottom), (left, right) = padding
         hp, wp = h + top + bottom, wd + left + right
         _, cg, kh, kw = wshape
@@ -76,23 +86,46 @@ class Plan:
         self.stride, self.dilation, self.groups = stride, dilation, groups
         self.out = ((hp - eh) // sh + 1, (wp - ew) // sw + 1)
         self.wide = stride == (1, 1) and 10 * wp <= 11 * self.out[1]
+        self.source: np.ndarray | None = None
+        self._interior: np.ndarray | None = None  # where load() writes x into source
         if self.wide:
             # the padded input's rows flattened, with ew - 1 zeros after the last one so
             # that every offset's run of oh * wp values stays inside: one copy of x
             self.length = self.out[0] * wp
-            self.source = np.zeros((n, c, hp * wp + ew - 1), dtype=x.dtype)
+            self.source = np.zeros((n, c, hp * wp + ew - 1), dtype=dtype)
             grid = self.source[:, :, : hp * wp].reshape(n, c, hp, wp)
-            grid[:, :, top : top + h, left : left + wd] = x
+            self._interior = grid[:, :, top : top + h, left : left + wd]
             self.offsets = [p * dh * wp + q * dw for p in range(kh) for q in range(kw)]
         else:
             self.length = self.out[0] * self.out[1]
-            self.source = x
             if top or bottom or left or right:  # (np.pad costs ~80 us of Python per call)
-                self.source = np.zeros((n, c, hp, wp), dtype=x.dtype)
-                self.source[:, :, top : top + h, left : left + wd] = x
+                self.source = np.zeros((n, c, hp, wp), dtype=dtype)
+                self._interior = self.source[:, :, top : top + h, left : left + wd]
         self.k = cg * kh * kw
         self.chunk = max(1, BLOCK // (c * kh * kw * self.length))
         self.kept: np.ndarray | None = None
+        self._owned: dict | None = {} if owned else None
+
+    def load(self, x: np.ndarray) -> None:
+        """Read the input ``x`` (the plan's shape): copied into the padded source, or
+        used as it is when nothing pads it. Forgets the columns kept by a previous call."""
+        self.kept = None
+        if self._interior is None:
+            self.source = x
+        else:
+            self._interior[...] = x
+
+    def buffer(self, key: object, shape: tuple[int, ...], dtype, zero: bool = False):
+        """A work array of ``shape``: fresh (zeros when ``zero``), or the owned plan's
+        array under ``key`` (zeroed again when ``zero``)."""
+        if self._owned is None:
+            return np.zeros(shape, dtype=dtype) if zero else np.empty(shape, dtype=dtype)
+        buf = self._owned.get(key)
+        if buf is None or buf.shape != shape or buf.dtype != dtype:
+            buf = self._owned[key] = np.empty(shape, dtype=dtype)
+        if zero:
+            buf.fill(0)
+        return buf
 
     def slices(self) -> list[slice]:
         """Batch chunks, in order."""
@@ -106,93 +139,132 @@ class Plan:
         m = src.shape[0]
         kh, kw = self.kernel
         if self.wide:
-            cols = _take((m, self.c, kh * kw, self.length), src.dtype)
+            shape = (m, self.c, kh * kw, self.length)
+        else:
+            shape = (m, self.c, kh, kw, *self.out)
+        if self._owned is None:
+            cols = _take(shape, src.dtype)
+        else:
+            cols = self.buffer(("cols", shape), shape, src.dtype)
+        if self.wide:
             for j, off in enumerate(self.offsets):
                 cols[:, :, j] = src[:, :, off : off + self.length]
         else:
             (sh, sw), (dh, dw) = self.stride, self.dilation
             eh, ew = dh * (kh - 1) + 1, dw * (kw - 1) + 1
             win = sliding_window_view(src, (eh, ew), axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
-            cols = _take((m, self.c, kh, kw, *self.out), src.dtype)
             cols[...] = win.transpose(0, 1, 4, 5, 2, 3)
         return cols.reshape(m, self.groups, self.k, self.length)
 
     def keep(self, cols: np.ndarray) -> None:
-        """Keep ``cols`` for the backward pass; its buffer is recycled with this plan."""
+        """Keep ``cols`` for the backward pass; a pooled buffer is recycled with this plan."""
         self.kept = cols
-        weakref.finalize(self, _give, cols.base)
+        if self._owned is None:
+            weakref.finalize(self, _give, cols.base)
 
     def release(self, cols: np.ndarray) -> None:
-        """Recycle the buffer of a chunk's ``cols`` that is used no more (not a kept one)."""
-        if self.kept is None:
+        """Recycle the pooled buffer of a chunk's ``cols`` used no more (not a kept one)."""
+        if self.kept is None and self._owned is None:
             _give(cols.base)
 
 
-def _product(wm: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    return np.matmul(wm[0], cols[:, 0]) if wm.shape[0] == 1 else np.matmul(wm, cols)
+def _product(wm: np.ndarray, cols: np.ndarray, out: np.ndarray) -> None:
+    """``wm @ cols`` per group into ``out`` (``(m, G, rows of wm, length)``)."""
+    if wm.shape[0] == 1:
+        np.matmul(wm[0], cols[:, 0], out=out[:, 0])
+    else:
+        np.matmul(wm, cols, out=out)
 
 
-def forward(x: np.ndarray, w: np.ndarray, stride, padding, dilation, groups: int):
-    """Convolve ``x`` (N, C, H, W) with ``w`` (O, C/G, kh, kw); returns ``(y, plan)``.
+def forward(x: np.ndarray, w: np.ndarray, stride, padding, dilation, groups: int, bias=None,
+            plan: Plan | None = None):  # fmt: skip
+    r"""Convolve ``x`` (N, C, H, W) with ``w`` (O, C/G, kh, kw), plus ``bias`` (O,) when
+    given; returns ``(y, plan)``, ``y`` of shape ``(N, O, H_out, W_out)``.
 
-    ``padding`` is ``((top, bottom), (left, right))`` of zeros.
+    ``padding`` is ``((top, bottom), (left, right))`` of zeros. Per chunk of samples,
+    :math:`Y = W X` on the columns; then :math:`y \mathrel{+}= b`. ``plan``, when given,
+    is an owned :class:`Plan` of this geometry (step capture): ``y`` is then its array.
     """
-    plan = Plan(x, padding, w.shape, stride, dilation, groups)
-    o = w.shape[0]
+    if plan is None:
+        plan = Plan(x.shape, x.dtype, padding, w.shape, stride, dilation, groups)
+    plan.load(x)
+    n, o, length = plan.n, w.shape[0], plan.length
     wm = w.reshape(groups, o // groups, plan.k)
     chunks = plan.slices()
-    y = np.empty((plan.n, o, plan.length), dtype=np.result_type(x, w))
+    dtype = np.result_type(x, w)
+    y = plan.buffer("y", (n, o, length), dtype)
     for rows in chunks:
         cols = plan.columns(rows)
-        y[rows] = _product(wm, cols).reshape(-1, o, plan.length)
+        _product(wm, cols, y[rows].reshape(-1, groups, o // groups, length))
         if len(chunks) == 1:
             plan.keep(cols)
         else:
             plan.release(cols)
     oh, ow = plan.out
     if plan.wide:
-        return np.ascontiguousarray(y.reshape(plan.n, o, oh, -1)[..., :ow]), plan
-    return y.reshape(plan.n, o, oh, ow), plan
+        y4 = plan.buffer("y4", (n, o, oh, ow), dtype)
+        np.copyto(y4, y.reshape(n, o, oh, -1)[..., :ow])
+    else:
+        y4 = y.reshape(n, o, oh, ow)
+    if bias is not None:
+        np.add(y4, bias.reshape(1, -1, 1, 1), out=y4)
+    return y4, plan
 
 
-def backward(g: np.ndarray, w: np.ndarray, plan: Plan, padding, need_x: bool, need_w: bool):
-    r"""Gradients ``(dx, dw)`` (None where not needed) from the output gradient ``g``.
+def backward(g: np.ndarray, w: np.ndarray, plan: Plan, padding, need_x: bool, need_w: bool,
+             need_b: bool = False, *, gw: np.ndarray | None = None,
+             gb: np.ndarray | None = None):  # fmt: skip
+    r"""Gradients ``(dx, dw, db)`` (None where not needed) from the output gradient ``g``.
 
     Per chunk: :math:`\partial L/\partial W \mathrel{+}= \sum_n G_n X_n^\top` and
-    :math:`W^\top G` scattered back by col2im, one slice-add per kernel offset.
+    :math:`W^\top G` scattered back by col2im, one slice-add per kernel offset;
+    :math:`\partial L/\partial b_o = \sum_{n,i,j} G_{n,o,i,j}`. ``gw`` (C-contiguous, of
+    ``w``'s size) and ``gb`` (O,), when given, receive the weight and bias gradients.
+    ``dx`` is a view of the padded input's gradient (not contiguous when padded).
     """
     n, o = g.shape[:2]
     groups, (hp, wp), (kh, kw) = plan.groups, plan.padded, plan.kernel
+    db = np.add.reduce(g, axis=(0, 2, 3), out=gb) if need_b else None
     if plan.wide:  # the junk columns of the wide output get a zero gradient
-        wide = np.zeros((n, o, plan.out[0], wp), dtype=g.dtype)
+        wide = plan.buffer("g wide", (n, o, plan.out[0], wp), g.dtype, zero=True)
         wide[..., : plan.out[1]] = g
         g = wide
-    gm = g.reshape(n, groups, o // groups, plan.length)
-    wm = w.reshape(groups, o // groups, plan.k)
-    wt = np.ascontiguousarray(wm.transpose(0, 2, 1))  # a transposed view is 4x slower
-    gw = np.zeros(wm.shape, dtype=g.dtype) if need_w else None
-    gx = None
+    og = o // groups
+    gm = g.reshape(n, groups, og, plan.length)
+    wm = w.reshape(groups, og, plan.k)
+    wt = plan.buffer("wt", (groups, plan.k, og), w.dtype)
+    np.copyto(wt, wm.transpose(0, 2, 1))  # a transposed view is 4x slower
+    dw = None
+    if need_w:
+        dw = plan.buffer("dw", wm.shape, g.dtype) if gw is None else gw.reshape(wm.shape)
+        dw.fill(0)
+    dx = None
     if need_x:
-        gx = np.zeros(
-            (n, plan.c, hp * wp + (plan.source.shape[-1] - hp * wp if plan.wide else 0)),
-            dtype=g.dtype,
-        )
+        extra = plan.source.shape[-1] - hp * wp if plan.wide else 0
+        dx = plan.buffer("dx", (n, plan.c, hp * wp + extra), g.dtype, zero=True)
     for rows in plan.slices():
+        m = rows.stop - rows.start
         if need_w:
             cols = plan.columns(rows)
+            part = plan.buffer("dw sum", wm.shape, g.dtype)
             if groups == 1:
-                gw[0] += np.matmul(gm[rows, 0], cols[:, 0].transpose(0, 2, 1)).sum(axis=0)
+                prod = plan.buffer(("dw prod", m), (m, og, plan.k), g.dtype)
+                np.matmul(gm[rows, 0], cols[:, 0].transpose(0, 2, 1), out=prod)
+                np.add(dw[0], np.add.reduce(prod, axis=0, out=part[0]), out=dw[0])
             else:
-                gw += np.matmul(gm[rows], cols.transpose(0, 1, 3, 2)).sum(axis=0)
+                prod = plan.buffer(("dw prod", m), (m, *wm.shape), g.dtype)
+                np.matmul(gm[rows], cols.transpose(0, 1, 3, 2), out=prod)
+                np.add(dw, np.add.reduce(prod, axis=0, out=part), out=dw)
             plan.release(cols)
         if need_x:
-            gcols = _product(wt, gm[rows]).reshape(-1, plan.c, kh * kw, plan.length)
-            _col2im(gx[rows], gcols, plan)
+            gcols = plan.buffer(("dx cols", m), (m, groups, plan.k, plan.length), g.dtype)
+            _product(wt, gm[rows], gcols)
+            _col2im(dx[rows], gcols.reshape(m, plan.c, kh * kw, plan.length), plan)
     if need_x:
-        gx = gx[:, :, : hp * wp].reshape(n, plan.c, hp, wp)
+        dx = dx[:, :, : hp * wp].reshape(n, plan.c, hp, wp)
         (top, bottom), (left, right) = padding
-        gx = gx[:, :, top : hp - bottom, left : wp - right]
-    return gx, (gw.reshape(w.shape) if need_w else None)
+        dx = dx[:, :, top : hp - bottom, left : wp - right]
+    return dx, (dw.reshape(w.shape) if need_w else None), db
 
 
 def _col2im(gx: np.ndarray, gcols: np.ndarray, plan: Plan) -> None:

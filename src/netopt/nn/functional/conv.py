@@ -35,7 +35,9 @@ LeNet-5's 28x28 and 14x14 layers, where the factor is 1.14 and 1.4).
 
 The array kernels live in :mod:`netopt.nn.functional._conv_kernels`, which also bounds the
 memory: columns are built in chunks of samples of at most 16 MiB (float32) and, for a
-batch larger than one chunk, rebuilt in the backward pass instead of kept.
+batch larger than one chunk, rebuilt in the backward pass instead of kept. The node calls
+its ``forward`` (bias included) and ``backward`` (bias gradient included); step capture
+(:mod:`netopt.train._capture_conv`) calls the same two on a plan that keeps its arrays.
 """
 
 from __future__ import annotations
@@ -131,16 +133,13 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, nd: int
     w4 = w[:, :, None, :] if nd == 1 else w
     if nd == 1:
         stride, dilation, pads = (1, *stride), (1, *dilation), [(0, 0), *pads]
-    y, plan = _k.forward(x4, w4, stride, pads, dilation, groups)
-    if b is not None:
-        y += b.reshape(1, -1, 1, 1)
+    y, plan = _k.forward(x4, w4, stride, pads, dilation, groups, b)
     out_shape = y.shape[:2] + y.shape[4 - nd :]
     out = y.reshape(out_shape[unbatched:])
 
     def backward(g: np.ndarray) -> tuple:
-        g4 = g.reshape(y.shape)
-        gx, gw = _k.backward(g4, w4, plan, pads, needs_grad(input), needs_grad(weight))
-        gb = g4.sum(axis=(0, 2, 3)) if needs_grad(bias) else None
+        need = needs_grad(input), needs_grad(weight), needs_grad(bias)
+        gx, gw, gb = _k.backward(g.reshape(y.shape), w4, plan, pads, *need)
         return (
             (None if gx is None else gx.reshape(x.shape)),
             (None if gw is None else gw.reshape(w.shape)),

@@ -45,13 +45,14 @@ def _out_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
 
 
 class _Geometry:
-    """Checked window geometry of a pooling call on a 4-D view ``(N, C, H, W)``."""
+    """Checked window geometry of a pooling call on an input of ``shape``, seen as 4-D
+    ``(N, C, H, W)`` (:meth:`lift`)."""
 
-    def __init__(self, x, nd, name, kernel_size, stride, padding, dilation, ceil_mode):
-        if x.ndim not in (nd + 1, nd + 2):
+    def __init__(self, shape, nd, name, kernel_size, stride, padding, dilation, ceil_mode):
+        if len(shape) not in (nd + 1, nd + 2):
             raise RuntimeError(
                 f"{name}: Expected {nd + 1}D or {nd + 2}D (batch mode) tensor for input, "
-                f"but got: {list(x.shape)}"
+                f"but got: {list(shape)}"
             )
         k = ntuple(kernel_size, nd, "kernel_size")
         s = k if stride is None or stride == () or stride == [] else ntuple(stride, nd, "stride")
@@ -68,34 +69,46 @@ class _Geometry:
                     f"pad should be at most half of effective kernel size, but got pad={pp}, "
                     f"kernel_size={kk} and dilation={dd}"
                 )
-        self.unbatched = x.ndim == nd + 1
-        x4 = x[None] if self.unbatched else x
-        self.x4 = x4[:, :, None, :] if nd == 1 else x4
+        self.unbatched = len(shape) == nd + 1
+        self.shape = tuple(shape)
         lift = (lambda t, one: (one, *t)) if nd == 1 else (lambda t, one: t)
         self.k, self.s, self.p, self.d = lift(k, 1), lift(s, 1), lift(p, 0), lift(d, 1)
-        self.size = self.x4.shape[2:]
+        self.size = tuple(shape[-2:]) if nd == 2 else (1, shape[-1])
         self.out = tuple(
             _out_size(n, *a, ceil_mode)
             for n, a in zip(self.size, zip(self.k, self.s, self.p, self.d))
         )
         if min(self.out) < 1:
-            shape = "x".join(str(v) for v in x.shape[-nd - 1 :])
-            out = "x".join(str(v) for v in (x.shape[-nd - 1], *self.out[2 - nd :]))
+            shape_s = "x".join(str(v) for v in shape[-nd - 1 :])
+            out = "x".join(str(v) for v in (shape[-nd - 1], *self.out[2 - nd :]))
             raise RuntimeError(
-                f"Given input size: ({shape}). Calculated output size: ({out}). "
+                f"Given input size: ({shape_s}). Calculated output size: ({out}). "
                 "Output size is too small"
             )
         self.nd = nd
+        self.offsets = [(a, b) for a in range(self.k[0]) for b in range(self.k[1])]
+        # each input position lies in at most one window
+        self.disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(self.k, self.s, self.d))
 
-    def padded(self, fill: float) -> np.ndarray:
-        """The input padded by ``p`` before and enough after to hold every window."""
+    def lift(self, x: np.ndarray) -> np.ndarray:
+        """``x`` as a 4-D view ``(N, C, H, W)``."""
+        x4 = x[None] if self.unbatched else x
+        return x4[:, :, None, :] if self.nd == 1 else x4
+
+    def widths(self) -> list[tuple[int, int]]:
+        """Padding of the 4-D input: ``p`` before, enough after to hold every window."""
         widths = [(0, 0), (0, 0)]
         for n, o, k, s, p, d in zip(self.size, self.out, self.k, self.s, self.p, self.d):
             need = (o - 1) * s + d * (k - 1) + 1
             widths.append((p, max(p, need - n - p)))
+        return widths
+
+    def padded(self, x4: np.ndarray, fill: float) -> np.ndarray:
+        """The 4-D input padded by :meth:`widths` with ``fill`` (``x4`` itself if none)."""
+        widths = self.widths()
         if not any(w for pair in widths for w in pair):
-            return self.x4  # read only: the windows are views
-        return np.pad(self.x4, widths, constant_values=fill)
+            return x4  # read only: the windows are views
+        return np.pad(x4, widths, constant_values=fill)
 
     def window(self, a: int, b: int) -> tuple[slice, slice, slice, slice]:
         """The strided slice that kernel offset ``(a, b)`` reads for every output."""
@@ -103,57 +116,95 @@ class _Geometry:
         rows = slice(a * dh, a * dh + sh * (oh - 1) + 1, sh)
         return (slice(None), slice(None), rows, slice(b * dw, b * dw + sw * (ow - 1) + 1, sw))
 
-    def crop(self, gp: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-        """The unpadded part of a padded-input gradient, in the input's own shape."""
+    def crop(self, gp: np.ndarray, shape: tuple[int, ...], out=None) -> np.ndarray:
+        """The unpadded part of a padded-input gradient, C-contiguous, in ``shape``
+        (copied into ``out``, of the 4-D input's shape, when it is not contiguous)."""
         (ph, pw), (h, w) = self.p, self.size
-        return np.ascontiguousarray(gp[:, :, ph : ph + h, pw : pw + w]).reshape(shape)
+        part = gp[:, :, ph : ph + h, pw : pw + w]
+        if out is None or part.flags.c_contiguous:
+            return np.ascontiguousarray(part).reshape(shape)
+        np.copyto(out, part)
+        return out.reshape(shape)
 
     def result_shape(self, y4: np.ndarray) -> tuple[int, ...]:
         shape = y4.shape[:2] + y4.shape[4 - self.nd :]
         return shape[self.unbatched :]
 
 
+def max_pool_array(xp: np.ndarray, geo: _Geometry, out: np.ndarray | None = None):
+    r"""Max pooling of the padded 4-D input ``xp``: :math:`y = \max_{(a,b)}` of the
+    offsets' strided slices (``geo.window``), in scan order; NaN propagates. Into ``out``
+    when given."""
+    first = xp[geo.window(0, 0)]
+    y = first.copy() if out is None else out
+    if out is not None:
+        np.copyto(y, first)
+    for a, b in geo.offsets[1:]:
+        np.maximum(y, xp[geo.window(a, b)], out=y)  # NaN propagates, as in torch
+    return y
+
+
+def max_pool_backward_array(g4, xp, y, geo: _Geometry, *, gp=None, open_=None, hit=None,
+                            nan=None):  # fmt: skip
+    r"""The gradient of the padded input of :func:`max_pool_array`: walking the offsets in
+    scan order, each window's first maximum (a NaN, when the window's maximum is NaN)
+    takes the window's gradient. ``gp`` (``xp``'s shape) and ``open_``, ``hit``, ``nan``
+    (bool, ``y``'s shape) are optional buffers."""
+    if gp is None:
+        gp = np.zeros(xp.shape, dtype=g4.dtype)
+    else:
+        gp.fill(0)
+    if open_ is None:
+        open_ = np.ones(y.shape, dtype=bool)
+    else:
+        open_.fill(True)
+    any_nan = np.isnan(y).any()
+    for a, b in geo.offsets:
+        window = geo.window(a, b)
+        v = xp[window]
+        hit = np.equal(v, y, out=hit)
+        if any_nan:
+            np.logical_or(hit, np.isnan(v, out=nan), out=hit)
+        np.logical_and(hit, open_, out=hit)
+        np.logical_xor(open_, hit, out=open_)
+        if geo.disjoint:  # each input position lies in one window: write, don't add
+            np.copyto(gp[window], g4, where=hit)
+        else:
+            np.add(gp[window], g4, out=gp[window], where=hit)
+    return gp
+
+
+def _max_argmax(xp, y, geo: _Geometry) -> np.ndarray:
+    """Per output, the number (scan order) of the offset whose gradient it takes."""
+    arg = np.zeros(y.shape, dtype=np.int64)
+    open_ = np.ones(y.shape, dtype=bool)
+    any_nan = np.isnan(y).any()
+    for k, (a, b) in enumerate(geo.offsets):
+        v = xp[geo.window(a, b)]
+        hit = v == y
+        if any_nan:
+            hit |= np.isnan(v)
+        hit &= open_
+        open_ ^= hit
+        arg += hit * k
+    return arg
+
+
 def _max_pool(input, nd, name, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x = input._data
-    geo = _Geometry(x, nd, name, kernel_size, stride, padding, dilation, ceil_mode)
-    xp = geo.padded(-np.inf)
-    kh, kw = geo.k
-    offsets = [(a, b) for a in range(kh) for b in range(kw)]
-    y = xp[geo.window(0, 0)].copy()
-    for a, b in offsets[1:]:
-        np.maximum(y, xp[geo.window(a, b)], out=y)  # NaN propagates, as in torch
+    geo = _Geometry(x.shape, nd, name, kernel_size, stride, padding, dilation, ceil_mode)
+    xp = geo.padded(geo.lift(x), -np.inf)
+    y = max_pool_array(xp, geo)
     out = y.reshape(geo.result_shape(y))
-    disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(geo.k, geo.s, geo.d))
-
-    def route(g4: np.ndarray | None):
-        # walk the offsets in scan order; each window's first maximum (a NaN counts as
-        # one when the window's maximum is NaN) takes the gradient, or its offset number
-        gp = None if g4 is None else np.zeros(xp.shape, dtype=g4.dtype)
-        arg = np.zeros(y.shape, dtype=np.int64)
-        open_ = np.ones(y.shape, dtype=bool)
-        nan = np.isnan(y).any()
-        for k, (a, b) in enumerate(offsets):
-            v = xp[geo.window(a, b)]
-            hit = v == y
-            if nan:
-                hit |= np.isnan(v)
-            hit &= open_
-            open_ ^= hit
-            if gp is None:
-                arg += hit * k
-            elif disjoint:  # each input position lies in one window: write, don't add
-                gp[geo.window(a, b)] = np.where(hit, g4, 0)
-            else:
-                gp[geo.window(a, b)] += np.where(hit, g4, 0)
-        return arg if gp is None else gp
 
     def backward(g: np.ndarray) -> tuple:
-        return (geo.crop(route(g.reshape(y.shape)), x.shape),)
+        return (geo.crop(max_pool_backward_array(g.reshape(y.shape), xp, y, geo), x.shape),)
 
     result = make_result(out, (input,), backward)
     if not return_indices:
         return result
-    arg = route(None)
+    arg = _max_argmax(xp, y, geo)
+    kw = geo.k[1]
     (oh, ow), (sh, sw), (ph, pw), (dh, dw) = geo.out, geo.s, geo.p, geo.d
     rows = np.arange(oh)[:, None] * sh - ph + (arg // kw) * dh
     cols = np.arange(ow)[None, :] * sw - pw + (arg % kw) * dw
@@ -161,36 +212,58 @@ def _max_pool(input, nd, name, kernel_size, stride, padding, dilation, ceil_mode
     return result, Tensor(index.reshape(out.shape))
 
 
+def avg_pool_divisor(geo: _Geometry, include_pad: bool, override, dtype) -> np.ndarray:
+    r"""The divisor :math:`D_{ij}` of average pooling (module docstring), ``(H_out,
+    W_out)`` or 0-d with ``override``."""
+    if override is not None:
+        return np.asarray(override, dtype=dtype)
+    counts = []
+    for n, o, k, s, p in zip(geo.size, geo.out, geo.k, geo.s, geo.p):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        counts.append(end - start if include_pad else np.minimum(end, n) - np.maximum(start, 0))
+    return np.multiply.outer(*counts).astype(dtype)
+
+
+def avg_pool_array(xp: np.ndarray, geo: _Geometry, divisor, out: np.ndarray | None = None):
+    r"""Average pooling of the zero-padded 4-D input ``xp``: the offsets' strided slices
+    summed in scan order, then divided by ``divisor`` (into ``out`` when given)."""
+    first = xp[geo.window(0, 0)]
+    y = first.copy() if out is None else out
+    if out is not None:
+        np.copyto(y, first)
+    for a, b in geo.offsets[1:]:
+        np.add(y, xp[geo.window(a, b)], out=y)
+    return np.divide(y, divisor, out=y)
+
+
+def avg_pool_backward_array(g4, geo: _Geometry, divisor, padded_shape, *, gp=None, gd=None):
+    r"""The gradient of the padded input of :func:`avg_pool_array`: :math:`g / D` added
+    to every offset's slice. ``gp`` (``padded_shape``) and ``gd`` (``g4``'s shape) are
+    optional buffers."""
+    gd = np.divide(g4, divisor, out=gd)
+    if gp is None:
+        gp = np.zeros(padded_shape, dtype=g4.dtype)
+    else:
+        gp.fill(0)
+    for a, b in geo.offsets:
+        window = geo.window(a, b)
+        np.add(gp[window], gd, out=gp[window])
+    return gp
+
+
 def _avg_pool(input, nd, name, kernel_size, stride, padding, ceil_mode, include_pad, override):
     x = input._data
-    geo = _Geometry(x, nd, name, kernel_size, stride, padding, 1, ceil_mode)
+    geo = _Geometry(x.shape, nd, name, kernel_size, stride, padding, 1, ceil_mode)
     if override is not None and (not is_int(override) or override == 0):
         raise RuntimeError("divisor must be not zero")
-    xp = geo.padded(0.0)
-    kh, kw = geo.k
-    y = xp[geo.window(0, 0)].copy()
-    for a in range(kh):
-        for b in range(kw):
-            if a or b:
-                y += xp[geo.window(a, b)]
-    if override is not None:
-        divisor = np.asarray(override, dtype=x.dtype)
-    else:
-        counts = []
-        for n, o, k, s, p in zip(geo.size, geo.out, geo.k, geo.s, geo.p):
-            start = np.arange(o) * s - p
-            end = np.minimum(start + k, n + p)
-            counts.append(end - start if include_pad else np.minimum(end, n) - np.maximum(start, 0))
-        divisor = np.multiply.outer(*counts).astype(x.dtype)
-    y /= divisor
+    xp = geo.padded(geo.lift(x), 0.0)
+    divisor = avg_pool_divisor(geo, include_pad, override, x.dtype)
+    y = avg_pool_array(xp, geo, divisor)
     out = y.reshape(geo.result_shape(y))
 
     def backward(g: np.ndarray) -> tuple:
-        gd = g.reshape(y.shape) / divisor
-        gp = np.zeros(xp.shape, dtype=g.dtype)
-        for a in range(kh):
-            for b in range(kw):
-                gp[geo.window(a, b)] += gd
+        gp = avg_pool_backward_array(g.reshape(y.shape), geo, divisor, xp.shape)
         return (geo.crop(gp, x.shape),)
 
     return make_result(out, (input,), backward)
