@@ -38,9 +38,13 @@ from ..nn import (
 )
 from ..nn import functional as F
 from ..regularization import StructuralRisk
+from . import _capture_conv as conv
 from . import _capture_ops as ops
 
-LAYERS = (Linear, BatchNorm1d, ReLU, Tanh, Sigmoid, LeakyReLU, ELU, Identity, Flatten, Dropout)
+LAYERS = (
+    Linear, BatchNorm1d, ReLU, Tanh, Sigmoid, LeakyReLU, ELU, Identity, Flatten, Dropout,
+    *conv.LAYERS,
+)  # fmt: skip
 _HOOKS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
 
 
@@ -69,7 +73,7 @@ def walk(model: Any) -> tuple[list[Any], list[Any]]:
             return
         if type(m) not in LAYERS:
             raise ops.Unsupported(f"module {name} is not supported by step capture")
-        affine = type(m) is Linear or type(m) is BatchNorm1d
+        affine = type(m) in (Linear, BatchNorm1d, *conv.AFFINE)
         extra = set(m._parameters) - ({"weight", "bias"} if affine else set())
         if extra or m._modules:
             raise ops.Unsupported(f"{name} has extra parameters or submodules")
@@ -96,6 +100,8 @@ def _config(m: Any) -> tuple:
             m.track_running_stats, m.momentum, m.eps, id(b["running_mean"]),
             id(b["running_var"]), id(b["num_batches_tracked"]),
         )  # fmt: skip
+    if t in conv.LAYERS:
+        return conv.config(m, _param_key)
     if t is Dropout:
         return (m.p,)
     if t is LeakyReLU:
@@ -234,6 +240,13 @@ def build(
             targets += [(p, t) for p, t in ((w, op.gw), (b, op.gb)) if t is not None]
             if not grad_so_far and (op.gw is not None or op.gb is not None):
                 grad_so_far, first_grad = True, len(built)  # backward stops at this layer
+        elif t in conv.LAYERS or (t is BatchNorm1d and len(shape) != 2):
+            previous = built[-1] if built else None
+            op, pairs = conv.build_op(m, shape, dtype, grad_so_far, target, previous)
+            shape = op.out_shape
+            targets += pairs
+            if not grad_so_far and pairs:
+                grad_so_far, first_grad = True, len(built)  # backward stops at this layer
         elif t is BatchNorm1d:
             op = _batch_norm(m, shape, dtype, grad_so_far, target)
             if not grad_so_far and (op.gw is not None or op.gb is not None):
@@ -241,7 +254,8 @@ def build(
             w, b = m._parameters.get("weight"), m._parameters.get("bias")
             targets += [(p, t) for p, t in ((w, op.gw), (b, op.gb)) if t is not None]
         elif t is ReLU:
-            op = ops.ReluOp(shape, dtype, inplace=bool(built) and type(built[-1]) is ops.LinearOp)
+            inplace = bool(built) and type(built[-1]) in (ops.LinearOp, conv.ConvOp)
+            op = ops.ReluOp(shape, dtype, inplace=inplace)
         elif t is Tanh:
             op = ops.TanhOp(shape, dtype)
         elif t is Sigmoid:

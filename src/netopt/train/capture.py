@@ -9,14 +9,17 @@ bit-identical to the eager step (``zero_grad``, forward, loss, ``backward``, cli
 ``np.array_equal`` for every optimizer.
 
 What is captured: a model made of (nested) :class:`~netopt.nn.Sequential` containers of
-``Linear``, ``BatchNorm1d`` (on ``(N, C)``; running statistics updated in place as
-eagerly), ``ReLU``, ``Tanh``, ``Sigmoid``, ``LeakyReLU``, ``ELU``, ``Identity``,
-``Flatten`` and ``Dropout`` (exactly these classes), with a ``CrossEntropyLoss`` (class
+``Linear``, ``BatchNorm1d`` (on ``(N, C)`` or ``(N, C, L)``; running statistics updated
+in place as eagerly), ``BatchNorm2d``, ``Conv1d`` and ``Conv2d`` (zero padding; a batch),
+``MaxPool1d``/``MaxPool2d`` (without indices), ``AvgPool1d``/``AvgPool2d``, ``ReLU``,
+``Tanh``, ``Sigmoid``, ``LeakyReLU``, ``ELU``, ``Identity``, ``Flatten`` and ``Dropout``
+(exactly these classes; the convolution-net ops are in
+:mod:`netopt.train._capture_conv`), with a ``CrossEntropyLoss`` (class
 indices, "mean" or "sum", no weights or smoothing) or ``MSELoss`` ("mean" or "sum"), or
 the functions ``F.cross_entropy``/``F.mse_loss``, alone or inside a
 :class:`~netopt.regularization.StructuralRisk` (L1/L2) of the same model. Anything else
-(convolutions, other normalizations, a custom module or loss) runs eagerly, and the
-step's ``reason`` says why.
+(another padding mode, other normalizations, a custom module or loss) runs eagerly, and
+the step's ``reason`` says why.
 """
 
 from __future__ import annotations
