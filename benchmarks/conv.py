@@ -14,6 +14,11 @@ from the same initial weights and fed the same float32 batch in both libraries:
 - ``resblock @32``: a ResNet basic block, conv3x3(64->64) -> BatchNorm2d -> ReLU ->
   conv3x3 -> BatchNorm2d -> + input -> ReLU, on 32 x 64 x 32 x 32, loss = mean.
 
+``netopt captured`` is the same netopt step through :func:`netopt.train.capture_step`
+(replayed as NumPy calls into buffers, bit-identical to the eager step; LeNet-5 and the
+MNIST-1D CNN only: the residual block is not a ``Sequential``); "captured vs eager" is the
+median per-round ratio of the eager step's time to the captured one's (> 1: faster).
+
 Timing follows ``common.compare`` (interleaved rounds, median of per-round ratios).
 GFLOP/s counts the multiply-adds of the convolutions and linear layers: forward, weight
 gradient, and input gradient except for the first layer. Memory: each (library, step)
@@ -102,7 +107,7 @@ def copy_weights(src, dst) -> None:
             q.copy_(torch.from_numpy(np.array(p.data)))
 
 
-def step_fn(lib: str, model, x: np.ndarray, y):
+def step_fn(lib: str, model, x: np.ndarray, y, captured: bool = False):
     if lib == "torch":
         import torch
 
@@ -115,6 +120,15 @@ def step_fn(lib: str, model, x: np.ndarray, y):
         mod, F = netopt, netopt.nn.functional
         xb, yb = netopt.tensor(x), None if y is None else netopt.tensor(y)
     opt = mod.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    if captured:
+        from netopt.train import capture_step
+
+        replay = capture_step(model, F.cross_entropy, opt)
+        for _ in range(2):  # the first call plans, the second replays
+            replay(x, y)
+        if not replay.captured:
+            raise RuntimeError(f"the captured step runs eagerly: {replay.reason}")
+        return lambda: replay(x, y)
 
     def step() -> None:
         opt.zero_grad()
@@ -130,7 +144,11 @@ def pair(config: str):
     ours, x, y, flops = build("netopt", config)
     theirs = build("torch", config)[0]
     copy_weights(ours, theirs)
-    return {"netopt": step_fn("netopt", ours, x, y), "torch": step_fn("torch", theirs, x, y)}, flops
+    contenders = {"netopt": step_fn("netopt", ours, x, y), "torch": step_fn("torch", theirs, x, y)}
+    if y is not None:
+        again = build("netopt", config)[0]
+        contenders["netopt captured"] = step_fn("netopt", again, x, y, captured=True)
+    return contenders, flops
 
 
 def check_agreement(config: str) -> float:
@@ -231,17 +249,24 @@ def main(argv: list[str] | None = None) -> int:
             timings, ratios = common.compare(contenders, settings)
             t_ours, t_torch = timings["netopt"].median, timings["torch"].median
             speed = ratios[("torch", "netopt")]  # > 1: netopt faster
+            if "netopt captured" in timings:
+                t_cap = ms(timings["netopt captured"].median)
+                gain = ratio(ratios[("netopt", "netopt captured")])  # > 1: capture faster
+            else:
+                t_cap = gain = "n/a"
             mem = {} if args.no_memory else memory(config, threads)
             mem_ratio = mem["netopt"] / mem["torch"] if len(mem) == 2 else math.nan
             rows.append([
-                config, ms(t_ours), ms(t_torch), ratio(speed), f"{TARGETS[config]:.1f}x",
+                config, ms(t_ours), t_cap, gain, ms(t_torch), ratio(speed),
+                f"{TARGETS[config]:.1f}x",
                 f"{flops / t_ours / 1e9:.1f}", f"{flops / t_torch / 1e9:.1f}",
                 f"{mem.get('netopt', math.nan):.1f}", f"{mem.get('torch', math.nan):.1f}",
                 f"{mem_ratio:.2f}", f"{agree:.1e}",
             ])  # fmt: skip
         say(f"\nthreads={threads}, clock={common.clock_name()}")
         say(table(
-            ["step", "netopt", "torch", "speed vs torch", "target", "GFLOP/s netopt",
+            ["step", "netopt", "netopt captured", "captured vs eager", "torch",
+             "speed vs torch", "target", "GFLOP/s netopt",
              "GFLOP/s torch", "peak MiB netopt", "peak MiB torch", "mem ratio", "param diff"],
             rows,
         ))  # fmt: skip
