@@ -282,3 +282,19 @@ def test_a_step_equals_the_graph_of_netopts_functions(capture, dtype):
         assert np.array_equal(a, b), np.abs(a - b).max()
     if capture:
         assert est._optimizer.replayed == 2  # the first call ran eagerly, then planned
+
+
+def test_objective_errors():
+    net = nn.Sequential(nn.Linear(3, 2, dtype=np.float64))
+    z = net(netopt.tensor(np.ones((4, 3))))
+    with pytest.raises(ValueError, match=r"out_activation must be one of .* got 'tanh'"):
+        Objective(net, "tanh", 0.0, 0.0)
+    objective = Objective(net, "identity", 0.0, 0.0)
+    with pytest.raises(ValueError, match=r"outputs of shape \(4, 2\) and targets of shape \(4,\)"):
+        objective(z, np.zeros(4))
+    objective.sample_weight = np.ones(3)
+    with pytest.raises(ValueError, match=r"sample_weight of shape \(3,\) for a batch of 4"):
+        objective(z, np.zeros((4, 2)))
+    objective.sample_weight = None
+    with pytest.raises(NotImplementedError, match="no gradient argument"):
+        objective(z, np.zeros((4, 2))).backward(np.ones(()))

@@ -91,6 +91,9 @@ class Objective:
         r""":math:`R(\theta)` of the outputs ``z`` against the targets ``y`` (converted to
         ``z``'s dtype), as an :class:`ObjectiveValue`."""
         y = np.asarray(y._data if isinstance(y, Tensor) else y, dtype=z._data.dtype)
+        if y.shape != z._data.shape or z._data.ndim != 2:
+            raise ValueError(f"objective: outputs of shape {z._data.shape} and targets of "
+                             f"shape {y.shape} differ (or are not 2-D)")  # fmt: skip
         w, total = self._weights(z._data.shape[0])
         data, dz = data_term_array(self.out_activation, z._data, y, w, total)
         node = make_result(data, (z,), lambda g: (dz if np.all(g == 1) else dz * g,))

@@ -73,6 +73,9 @@ class StochasticSolver:
         state["_step"] = None  # a captured step's plans and buffers are rebuilt, not pickled
         return state
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({"steps": 0, "replayed": 0, **state, "_step": None})
+
     def train_step(self, net: Any, out_activation: str, p: dict[str, Any]) -> tuple:
         r"""``(objective, step)`` for an epoch: the :class:`._loss.Objective` (whose
         ``sample_weight`` the caller sets per batch) and ``step(x, y) -> loss``, one update.
