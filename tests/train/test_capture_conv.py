@@ -97,10 +97,9 @@ def _nets():
         )  # fmt: skip
 
     def layouts(rng, dt):
-        # maps wide enough that NumPy's pairwise sums depend on the strides they reduce
-        # over: a convolution's input gradient is a padded view, fed to a ReLU (which
-        # makes a fresh array eagerly, replayed in place on a contiguous copy) or straight
-        # to batch norm (the view itself, in both)
+        # a convolution's input gradient is a view of a padded array, fed to a ReLU (a
+        # fresh array eagerly; replayed in place on a contiguous copy) or straight to
+        # batch norm, whose sums read it (the view itself, in both)
         return nn.Sequential(
             nn.Conv2d(1, 3, 3, padding=1, rng=rng, dtype=dt), nn.ReLU(),
             nn.Conv2d(3, 3, 3, padding=1, rng=rng, dtype=dt),
@@ -109,7 +108,24 @@ def _nets():
             nn.Flatten(), nn.Linear(2 * 8 * 8, 3, rng=rng, dtype=dt),
         )  # fmt: skip
 
+    def wide(rng, dt):
+        # stride 1 on rows at least 20 wide: the wide-row im2col/col2im (_conv_kernels)
+        return nn.Sequential(
+            nn.Conv2d(1, 2, 3, padding=1, rng=rng, dtype=dt), nn.ReLU(),
+            nn.Conv2d(2, 2, 3, padding=1, rng=rng, dtype=dt), nn.AvgPool2d(4),
+            nn.Flatten(), nn.Linear(2 * 5 * 5, 3, rng=rng, dtype=dt),
+        )  # fmt: skip
+
+    def wide1d(rng, dt):
+        return nn.Sequential(
+            nn.Conv1d(1, 3, 3, padding=1, rng=rng, dtype=dt), nn.ReLU(),
+            nn.Conv1d(3, 2, 3, padding=1, rng=rng, dtype=dt), nn.Tanh(),
+            nn.Flatten(), nn.Linear(2 * 24, 3, rng=rng, dtype=dt),
+        )  # fmt: skip
+
     return {
+        "wide2d": (wide, (1, 20, 20), 3),
+        "wide1d": (wide1d, (1, 24), 3),
         "layouts": (layouts, (1, 16, 16), 3),
         "conv1d": (conv1d, (2, 10), 3),
         "conv2d": (conv2d, (2, 6, 6), 3),
@@ -214,6 +230,40 @@ def test_the_real_nets_replay_every_layer():
             lambda p: np.empty_like(p.detach().numpy()),
         )  # fmt: skip
         assert len(ops) == n_ops
+
+
+@pytest.mark.parametrize(("name", "wide"), [("wide2d", [True, True]), ("wide1d", [True, True]),
+                                            ("conv2d", [False, False, False])])  # fmt: skip
+def test_both_im2col_layouts_are_replayed(name, wide):
+    make, shape, classes = NETS[name]
+    model = make(np.random.default_rng(0), np.float64)
+    x, y = _data(1, shape, classes, np.float64)[0]
+    ops, *_ = _capture_plan.build(
+        model, _capture_plan.walk(model)[0], nn.CrossEntropyLoss(), list(model.parameters()),
+        x, y, lambda p: np.empty_like(p.detach().numpy()),
+    )  # fmt: skip
+    assert [op.plan.wide for op in ops if hasattr(op, "plan")] == wide
+
+
+def test_frozen_convolutions():
+    # a frozen first layer (no gradient at all) and a frozen middle one (input gradient
+    # only): the backward pass starts later and skips the frozen weights
+    def make():
+        model = NETS["lenet5"][0](np.random.default_rng(0), np.float32)
+        for p in (*model[0].parameters(), model[3].weight):
+            p.requires_grad_(False)
+        return model
+
+    m1, m2 = make(), make()
+    trainable = [[p for p in m.parameters() if p.requires_grad] for m in (m1, m2)]
+    o1, o2 = (optim.SGD(t, lr=0.05, momentum=0.9) for t in trainable)
+    loss_fn = nn.CrossEntropyLoss()
+    step = capture_step(m2, loss_fn, o2)
+    flags = _run(m1, o1, step, loss_fn, _data(4, (1, 28, 28), 10, np.float32))
+    assert flags == [False, True, True, True], step.reason
+    assert m2[0].weight.grad is None and m2[3].weight.grad is None
+    assert m2[3].bias.grad is not None
+    assert_same(m1, m2, o1, o2)
 
 
 def test_chunked_columns(monkeypatch):
