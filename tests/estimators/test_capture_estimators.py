@@ -193,6 +193,7 @@ def test_partial_fit_keeps_the_step_and_follows_new_penalties():
     est = fits[0]
     solver = est._optimizer
     assert solver.steps == 9 and solver._step[2].plans == 2 and solver.replayed == 7
+    assert solver._step[2].captured and solver._step[2].reason is None  # the last step
     _same(fits[0], fits[1])
 
 
