@@ -31,8 +31,6 @@ UFUNCS = [
     ("maximum_scalar", lambda x: np.maximum(x, 0.75)),
     ("logaddexp", lambda x: np.logaddexp(x, x)),
     ("negative", lambda x: np.negative(x)),
-    ("reduce", lambda x: np.add.reduce(x)),
-    ("clip", lambda x: np.clip(x, 0, 1)),
     ("sqrt_0d", lambda x: np.sqrt(x[2])),
 ]
 
@@ -71,6 +69,23 @@ def test_two_outputs_are_two_tensors():
     frac, whole = np.modf(netopt.tensor([1.5, -2.25]))
     assert isinstance(frac, netopt.Tensor) and isinstance(whole, netopt.Tensor)
     assert frac.tolist() == [0.5, -0.25] and whole.tolist() == [1.0, -2.0]
+
+
+def test_other_numpy_functions_give_arrays():
+    """np.argmax/np.clip fall back to the array (netopt's methods refuse ``out=``); the
+    result stays NumPy's, so the NumPy idiom below works (torch raises TypeError in it)."""
+    logits = netopt.tensor([[0.1, 2.0, -1.0], [3.0, 0.5, 0.25]])
+    idx = np.argmax(logits, axis=1)
+    assert type(idx) is np.ndarray and idx.tolist() == [1, 0]
+    accuracy = np.mean(np.argmax(logits, axis=1) == np.array([1, 2]))
+    assert type(accuracy) is np.float64 and accuracy == 0.5
+    clipped = np.clip(logits, 0, 1)
+    assert type(clipped) is np.ndarray
+    np.testing.assert_array_equal(clipped, np.clip(logits.numpy(), 0, 1))
+    assert clipped.tolist()[1] == [1.0, 0.5, 0.25]
+    assert isinstance(np.argmax(logits), np.integer) and np.argmax(logits) == 3
+    total = np.add.reduce(netopt.tensor([0.5, 1.25]))  # a ufunc's method: NumPy's scalar
+    assert type(total) is np.float32 and total == 1.75
 
 
 def test_out_array_is_returned_as_torch():

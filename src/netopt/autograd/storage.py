@@ -26,29 +26,32 @@ Pickling and ``copy.deepcopy``
 NumPy on tensors: the decision, and why
 ---------------------------------------
 torch 2.13 defines no ``__array_ufunc__``; it has ``__array__``, ``__array_wrap__`` and
-``__array_priority__ = 1000``, and netopt does the same, so users meet what they meet in
-torch:
+``__array_priority__ = 1000``. netopt does the same, so users meet what they meet in
+torch, with two differences kept on purpose (marked *netopt*):
 
-- ``np.exp(t)``, ``np.add(arr, t)``, ``np.maximum(t, 2)``, ``np.add.reduce(t)``: NumPy
-  reads the values through ``__array__``, computes with its own dtype rules
-  (``float64 array + float32 tensor`` is float64) and hands the result to
-  ``__array_wrap__``, which returns a Tensor (a 0-d one where NumPy would give a scalar),
-  outside any graph. With ``out=`` an ndarray, NumPy returns that ndarray.
+- ufuncs called on tensors (``np.exp(t)``, ``np.add(arr, t)``, ``np.maximum(t, 2)``,
+  ``np.modf(t)``): NumPy reads the values through ``__array__``, computes with its own
+  dtype rules (``float64 array + float32 tensor`` is float64) and hands the result to
+  ``__array_wrap__``, which returns a Tensor (0-d where NumPy would give a scalar),
+  outside any graph. With ``out=`` an ndarray, NumPy returns that ndarray. Bool results
+  stay bool tensors (torch turns them into uint8, an old workaround).
 - A tensor that requires grad is refused by ``__array__`` with torch's RuntimeError
-  ("Can't call numpy() on Tensor that requires grad..."): NumPy's functions cannot
-  record a gradient; use netopt's function (``netopt.exp``) or ``t.detach()``.
-- ``arr <op> t`` (``+ - * / ** @``, comparisons): the higher priority makes the ndarray's
-  operator step aside, so the Tensor's reflected operator runs and the result is a
-  Tensor with its graph (a tensor that requires grad keeps its gradient). This is
-  netopt's own: torch's reflected operators return NotImplemented for an ndarray, so
-  there ``arr * t`` raises TypeError. A NumPy scalar on the left (``np.float64(2) * t``)
-  takes the same path in both. ``arr += t`` falls back to ``arr + t`` the same way and
-  rebinds the name to the Tensor (the ndarray is not written); torch raises TypeError.
-- NumPy's bool results stay bool tensors; torch turns them into uint8 (an old workaround
-  in its ``__array_wrap__``), which netopt does not copy.
-
-Methods NumPy's functions look up (``np.sum(t)`` calls ``t.sum(axis=None, out=None)``)
-get netopt's own, which take no ``out=``: a TypeError, as in torch.
+  ("Can't call numpy() on Tensor that requires grad..."): NumPy cannot record a gradient;
+  use netopt's function (``netopt.exp``) or ``t.detach()``.
+- *netopt*: NumPy's other functions (``np.argmax(t, axis=1)``, ``np.clip``,
+  ``np.round``) call the tensor's method of that name with NumPy's keywords (``out=``),
+  which netopt's methods refuse, and fall back to the array; their result, and that of a
+  ufunc's methods (``np.add.reduce(t)``), stays an ndarray or a NumPy scalar. torch wraps
+  it into a tensor, so ``np.mean(np.argmax(logits, axis=1) == y)`` raises TypeError
+  there; netopt keeps that NumPy idiom working, as it always has.
+- *netopt*: ``arr <op> t`` (``+ - * / ** @``, comparisons): the higher priority makes
+  the ndarray's operator step aside, so the Tensor's reflected operator runs and the
+  result is a Tensor with its graph. torch's reflected operators return NotImplemented
+  for an ndarray, so there ``arr * t`` raises TypeError. A NumPy scalar on the left
+  (``np.float64(2) * t``) gives a graph in both. ``arr += t`` becomes ``arr + t`` and
+  rebinds the name to the Tensor (the ndarray is not written).
+- ``np.sum(t)``, ``np.mean(t)`` call ``t.sum(axis=None, out=None)``; neither library's
+  method takes ``out=``: a TypeError in both.
 """
 
 from __future__ import annotations
@@ -143,9 +146,12 @@ def _array(self: Tensor, dtype: Any = None, copy: bool | None = None) -> np.ndar
 
 def _array_wrap(
     self: Tensor, array: np.ndarray, context: Any = None, return_scalar: bool = False
-) -> Tensor:
-    """A NumPy function's result on tensors as a Tensor, outside any graph (as torch's,
-    without its bool-to-uint8 conversion); see the module's notes."""
+) -> Any:
+    """A ufunc's result on tensors as a Tensor, outside any graph (as torch's, without its
+    bool-to-uint8 conversion); any other NumPy function's result as NumPy gives it (see
+    the module's notes)."""
+    if context is None:  # np.argmax, np.clip, ufunc.reduce: as NumPy gives it for an array
+        return array[()] if return_scalar or np.ndim(array) == 0 else array
     return Tensor(np.asarray(array))
 
 
