@@ -84,7 +84,9 @@ from .autograd import (
     zeros,
     zeros_like,
 )
-from .autograd.activation import log_softmax, relu, sigmoid, softmax, tanh
+from .autograd.activation import log_softmax_method as log_softmax
+from .autograd.activation import relu, sigmoid, tanh
+from .autograd.activation import softmax_method as softmax
 from .autograd.device import DTYPES as _DTYPES
 from .autograd.device import check_device as _check_device
 from .autograd.factories import empty, randperm

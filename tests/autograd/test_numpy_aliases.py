@@ -1,4 +1,5 @@
-"""torch's NumPy-style keywords on reductions: ``axis=`` for ``dim``, ``keepdims=`` for
+"""torch's NumPy-style keywords on reductions and the other ops that take ``dim``
+(softmax, cat, stack, squeeze, unsqueeze, gather): ``axis=`` for ``dim``, ``keepdims=`` for
 ``keepdim`` (:mod:`netopt.autograd.aliases`), against torch: values, shapes and the
 TypeError when both spellings are given. Where torch does not take them (``norm``),
 netopt refuses them too."""
@@ -136,3 +137,78 @@ def test_norm_refuses_axis_as_torch():
         torch.tensor(X).norm(axis=1)
     with pytest.raises(TypeError, match="axis"):
         netopt.tensor(X).norm(axis=1)
+
+
+# ------------------------------------------------------- dim-taking ops beyond reductions
+IDX = np.array([[0], [3], [2]])
+OPS = [
+    ("softmax", lambda lib, t: t.softmax(axis=1)),
+    ("torch.softmax", lambda lib, t: lib.softmax(t, axis=0)),
+    ("log_softmax", lambda lib, t: t.log_softmax(axis=1)),
+    ("torch.log_softmax", lambda lib, t: lib.log_softmax(t, axis=1)),
+    ("cat", lambda lib, t: lib.cat([t, t], axis=1)),
+    ("stack", lambda lib, t: lib.stack([t, t], axis=1)),
+    ("squeeze", lambda lib, t: t[None].squeeze(axis=0)),
+    ("torch.squeeze", lambda lib, t: lib.squeeze(t[:, None], axis=1)),
+    ("unsqueeze", lambda lib, t: t.unsqueeze(axis=1)),
+    ("torch.unsqueeze", lambda lib, t: lib.unsqueeze(t, axis=-1)),
+    ("gather", lambda lib, t: t.gather(axis=1, index=lib.tensor(IDX))),
+    ("torch.gather", lambda lib, t: lib.gather(t, axis=1, index=lib.tensor(IDX))),
+]
+
+
+@pytest.mark.parametrize(("name", "call"), OPS, ids=[n for n, _ in OPS])
+def test_dim_taking_ops_take_axis_as_torch(name, call):
+    got = call(netopt, netopt.tensor(X))
+    want = call(torch, torch.tensor(X))
+    assert got.shape == tuple(want.shape)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-15)
+
+
+OP_CONFLICTS = [
+    ("softmax", lambda lib, t: t.softmax(1, axis=1)),
+    ("cat", lambda lib, t: lib.cat([t, t], dim=1, axis=1)),
+    ("stack", lambda lib, t: lib.stack([t], dim=1, axis=0)),
+    ("unsqueeze", lambda lib, t: t.unsqueeze(dim=0, axis=0)),
+    ("gather", lambda lib, t: t.gather(1, lib.tensor(IDX), axis=1)),
+]
+
+
+@pytest.mark.parametrize(("name", "call"), OP_CONFLICTS, ids=[n for n, _ in OP_CONFLICTS])
+def test_dim_taking_ops_refuse_both_spellings_as_torch(name, call):
+    with pytest.raises(TypeError) as want:
+        call(torch, torch.tensor(X))
+    with pytest.raises(TypeError) as got:
+        call(netopt, netopt.tensor(X))
+    assert (
+        str(got.value) == str(want.value) == f"{name}() got an unexpected keyword argument 'axis'"
+    )
+
+
+@pytest.mark.parametrize(
+    "call", [lambda t: t.softmax(), lambda t: t.unsqueeze(), lambda t: t.log_softmax()]
+)
+def test_missing_dim_is_torchs_typeerror(call):
+    with pytest.raises(TypeError) as want:
+        call(torch.tensor(X))
+    with pytest.raises(TypeError) as got:
+        call(netopt.tensor(X))
+    assert str(got.value) == str(want.value)
+
+
+def test_functional_softmax_refuses_axis_as_torch():
+    from netopt.nn import functional as F
+
+    for lib_f, t in ((torch.nn.functional, torch.tensor(X)), (F, netopt.tensor(X))):
+        for fn in (lib_f.softmax, lib_f.log_softmax):
+            with pytest.raises(TypeError, match="unexpected keyword argument 'axis'"):
+                fn(t, axis=1)
+
+
+def test_gradient_flows_through_cat_and_softmax_by_axis():
+    x = netopt.tensor(X, requires_grad=True)
+    netopt.cat([x, x * 2], axis=1).softmax(axis=1)[:, 0].sum().backward()
+    by_axis = x.grad.numpy().copy()
+    xt = torch.tensor(X, requires_grad=True)
+    torch.cat([xt, xt * 2], dim=1).softmax(dim=1)[:, 0].sum().backward()
+    np.testing.assert_allclose(by_axis, xt.grad.numpy(), rtol=1e-12, atol=1e-15)

@@ -100,8 +100,8 @@ _METHODS: dict[str, Any] = {
     "relu": activation.relu,
     "sigmoid": activation.sigmoid,
     "tanh": activation.tanh,
-    "softmax": activation.softmax,
-    "log_softmax": activation.log_softmax,
+    "softmax": activation.softmax_method,
+    "log_softmax": activation.log_softmax_method,
 }
 
 for _name, _fn in _METHODS.items():

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .aliases import dim_of
 from .tensor import Tensor, make_result
 
 
@@ -217,3 +218,16 @@ def softmax(input: Tensor, dim: int) -> Tensor:
         return (out * (g - np.sum(g * out, axis=dim, keepdims=True)),)
 
     return make_result(out, (input,), backward)
+
+
+def softmax_method(input: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """``Tensor.softmax`` and ``netopt.softmax``: :func:`softmax` with torch's ``axis=``
+    alias (:mod:`netopt.autograd.aliases`); ``nn.functional.softmax`` takes no alias, as
+    torch's does not."""
+    return softmax(input, dim_of("softmax", dim, axis, required=True))
+
+
+def log_softmax_method(input: Tensor, dim: int | None = None, *, axis: int | None = None):
+    """``Tensor.log_softmax`` and ``netopt.log_softmax``: :func:`log_softmax` with torch's
+    ``axis=`` alias, as :func:`softmax_method`."""
+    return log_softmax(input, dim_of("log_softmax", dim, axis, required=True))

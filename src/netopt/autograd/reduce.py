@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .aliases import dim_keepdim
+from .aliases import dim_keepdim, dim_of
 from .ops import sqrt
 from .tensor import Tensor, make_result
 
@@ -216,8 +216,7 @@ def logsumexp(
         Neither ``dim`` nor ``axis`` given (torch's message).
     """
     dim, keepdim = dim_keepdim("logsumexp", dim, axis, keepdim, keepdims)
-    if dim is None:
-        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
+    dim = dim_of("logsumexp", dim, None, required=True)
     axes = _axes(dim, a._data.ndim)
     m = np.max(a._data, axis=axes, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .aliases import dim_of
 from .ops import add
 from .tensor import Tensor, as_array, make_result, needs_grad
 from .version import share_counter
@@ -41,13 +42,15 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(a, (*shape[:start], merged, *shape[end + 1 :]))
 
 
-def unsqueeze(a: Tensor, dim: int) -> Tensor:
-    """Insert a dimension of length 1 at ``dim``."""
+def unsqueeze(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Insert a dimension of length 1 at ``dim`` (or ``axis``: :mod:`~netopt.autograd.aliases`)."""
+    dim = dim_of("unsqueeze", dim, axis, required=True)
     return reshape(a, np.expand_dims(a._data, dim).shape)
 
 
-def squeeze(a: Tensor, dim: int | None = None) -> Tensor:
-    """Remove dimensions of length 1 (only ``dim`` when given and of length 1)."""
+def squeeze(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Remove dimensions of length 1 (only ``dim``, or ``axis``, when given and of length 1)."""
+    dim = dim_of("squeeze", dim, axis)
     if dim is None:
         new = tuple(n for n in a._data.shape if n != 1)
     else:
@@ -103,8 +106,14 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     return _view(result, a) if basic else result
 
 
-def gather(a: Tensor, dim: int, index: Any) -> Tensor:
-    """``out[i][j] = a[i][index[i][j]]`` along ``dim`` (``torch.gather``)."""
+def gather(
+    a: Tensor, dim: int | None = None, index: Any = None, *, axis: int | None = None
+) -> Tensor:
+    """``out[i][j] = a[i][index[i][j]]`` along ``dim`` (``torch.gather``; ``axis=`` as torch's
+    alias, :mod:`~netopt.autograd.aliases`)."""
+    dim = dim_of("gather", dim, axis, required=True)
+    if index is None:
+        raise TypeError('gather() missing 1 required positional arguments: "index"')
     idx = np.asarray(as_array(index))
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather(): index must be an integer tensor, got dtype {idx.dtype}")
@@ -125,8 +134,10 @@ def gather(a: Tensor, dim: int, index: Any) -> Tensor:
     return make_result(out, (a,), backward)
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Concatenate along an existing dimension; the gradient is split back."""
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Concatenate along an existing dimension (``dim`` or ``axis``); the gradient is split
+    back."""
+    dim = dim_of("cat", dim, axis, default=0)
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat(): expected a non-empty sequence of tensors")
@@ -141,8 +152,9 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return make_result(out, tuple(tensors), backward)
 
 
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join along a new dimension; the gradient is split back."""
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join along a new dimension (``dim`` or ``axis``); the gradient is split back."""
+    dim = dim_of("stack", dim, axis, default=0)
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack(): expected a non-empty sequence of tensors")
