@@ -197,3 +197,20 @@ def test_a_write_after_recording_is_caught_by_backward():
     x.uniform_()
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+def test_torch_init_idioms_on_parameters():
+    """``layer.weight.data.normal_(0, 0.01)`` and ``with no_grad(): w.uniform_(-a, a)``."""
+    from netopt import nn
+
+    layer = nn.Linear(400, 50)
+    layer.weight.data.normal_(0.0, 0.01, generator=_gen(4))  # writes the parameter's storage
+    w = layer.weight.detach().numpy().astype(np.float64).ravel()
+    assert stats.kstest(w, stats.norm(0.0, 0.01).cdf).pvalue > P_MIN
+    with netopt.no_grad():
+        layer.bias.uniform_(-0.5, 0.5, generator=_gen(5))
+    b = layer.bias.detach().numpy()
+    assert b.min() >= -0.5 and b.max() < 0.5 and layer.bias.requires_grad
+    assert stats.kstest(b, stats.uniform(-0.5, 1.0).cdf).pvalue > P_MIN
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        layer.bias.uniform_()
