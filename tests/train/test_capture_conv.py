@@ -266,15 +266,35 @@ def test_frozen_convolutions():
     assert_same(m1, m2, o1, o2)
 
 
-def test_chunked_columns(monkeypatch):
-    # columns built in chunks of samples and rebuilt in the backward pass (eager and
-    # replayed alike): still the same bits
+@pytest.mark.parametrize("name", ["conv2d", "wide2d"])
+def test_chunked_columns(monkeypatch, name):
+    # columns built in chunks of samples and rebuilt in the backward pass, column
+    # gradients in sub-chunks (eager and replayed alike): still the same bits
     monkeypatch.setattr(_conv_kernels, "BLOCK", 200)
-    m1, o1, m2, o2, step, loss_fn, shape, classes = _twin("conv2d", np.float64, "sgd-momentum")
+    monkeypatch.setattr(_conv_kernels, "GX_BLOCK", 100)
+    m1, o1, m2, o2, step, loss_fn, shape, classes = _twin(name, np.float64, "sgd-momentum")
     assert _run(m1, o1, step, loss_fn, _data(4, shape, classes, np.float64)) == [
         False, True, True, True,
     ]  # fmt: skip
     assert_same(m1, m2, o1, o2)
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_input_gradient_sub_chunks_change_no_bit(monkeypatch, wide):
+    # the input gradient computed sample by sample equals the one of a whole batch
+    rng = np.random.default_rng(4)
+    size = 20 if wide else 7
+    x = rng.standard_normal((5, 3, size, size))
+    w = rng.standard_normal((4, 3, 3, 3))
+    pads = ((1, 1), (1, 1))
+    grads = []
+    for block in (_conv_kernels.GX_BLOCK, 1):
+        monkeypatch.setattr(_conv_kernels, "GX_BLOCK", block)
+        y, plan = _conv_kernels.forward(x, w, (1, 1), pads, (1, 1), 1)
+        assert plan.wide == wide
+        g = np.cos(np.arange(y.size)).reshape(y.shape)
+        grads.append(_conv_kernels.backward(g, w, plan, pads, True, True, True)[0])
+    assert np.array_equal(grads[0], grads[1])
 
 
 @pytest.mark.parametrize(
