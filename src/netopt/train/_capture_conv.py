@@ -15,11 +15,12 @@ work arrays kept from call to call), pooling
 :func:`~netopt.nn.functional.pooling.avg_pool_backward_array` on the same window
 geometry, batch norm the kernels of :class:`~netopt.train._capture_ops.BatchNormOp`.
 
-Layout matters for sums: NumPy's pairwise summation depends on the strides it reduces
-over. A convolution's input gradient is a (padded) view, handed on as the eager node
-hands it on; where the eager layer before it (an activation or dropout) would make a
-fresh contiguous array of it but the replayed one works in place, the op copies it into
-a contiguous buffer first, so every later reduction sees the eager layout.
+Layouts are kept too, since the order of NumPy's pairwise sums may depend on the strides
+it reduces over: a convolution's input gradient is a view of a padded array, handed on
+as the eager node hands it on; where the eager layer before it (an activation or
+dropout) would make a fresh contiguous array of it but the replayed one works in place,
+the op copies it into a contiguous buffer first, so every later sum reads the eager
+layout.
 ``tests/train/test_capture_conv.py`` checks bit-identity with ``np.array_equal``.
 """
 
