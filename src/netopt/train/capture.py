@@ -17,7 +17,9 @@ in place as eagerly), ``BatchNorm2d``, ``Conv1d`` and ``Conv2d`` (zero padding; 
 :mod:`netopt.train._capture_conv`), with a ``CrossEntropyLoss`` (class
 indices, "mean" or "sum", no weights or smoothing) or ``MSELoss`` ("mean" or "sum"), or
 the functions ``F.cross_entropy``/``F.mse_loss``, alone or inside a
-:class:`~netopt.regularization.StructuralRisk` (L1/L2) of the same model. Anything else
+:class:`~netopt.regularization.StructuralRisk` (L1/L2) of the same model, or a loss
+whose class replays itself (the protocol in :mod:`netopt.train._capture_plan`; the
+estimators' objective uses it). Anything else
 (another padding mode, other normalizations, a custom module or loss) runs eagerly, and
 the step's ``reason`` says why.
 """
@@ -281,7 +283,8 @@ def capture_step(
     runs eagerly and plans again: grad mode (off: eager, which raises as eager does),
     the input's and target's shapes and dtypes, the containers' children, every layer's
     train/eval mode and settings (Dropout ``p``, slopes, BatchNorm's momentum, eps and
-    statistics arrays), a ``forward`` set on an
+    statistics arrays, a convolution's or pooling's stride, padding, dilation, groups,
+    kernel size and modes), a ``forward`` set on an
     instance, every parameter object, its storage (``p.data = ...``), ``requires_grad``
     and gradient slot, the loss's settings and the optimizer's parameters. A
     configuration it cannot capture (an unsupported module or loss, parameters used
