@@ -324,6 +324,18 @@ def test_a_changed_setting_replans(name, index, changes):
     _assert_buffers_same(m1, m2)
 
 
+def test_avg_pool_1d_ignores_a_divisor_override_attribute():
+    # AvgPool1d's forward passes no divisor_override (as torch's): an attribute of that
+    # name on the instance changes nothing eagerly, so the replay must not read it either
+    m1, o1, m2, o2, step, loss_fn, shape, classes = _twin("pool1d", np.float32)
+    index = next(i for i, m in enumerate(m1) if type(m) is nn.AvgPool1d)
+    for m in (m1, m2):
+        m[index].divisor_override = 3  # its windows hold 1 value each: eagerly divided by 1
+    flags = _run(m1, o1, step, loss_fn, _data(3, shape, classes, np.float32))
+    assert flags == [False, True, True], step.reason
+    assert_same(m1, m2, o1, o2)
+
+
 def test_padding_mode_other_than_zeros_runs_eagerly():
     def make():
         rng = np.random.default_rng(0)

@@ -82,7 +82,13 @@ def config(m: Any, param_key) -> tuple:
     pool = (_frozen(m.kernel_size), _frozen(m.stride), _frozen(m.padding), m.ceil_mode)
     if t is MaxPool1d or t is MaxPool2d:
         return (*pool, _frozen(m.dilation), m.return_indices)
-    return (*pool, m.count_include_pad, getattr(m, "divisor_override", None))
+    return (*pool, m.count_include_pad, _divisor_override(m))
+
+
+def _divisor_override(m: Any) -> Any:
+    """``AvgPool2d``'s ``divisor_override``; None for ``AvgPool1d``, whose forward passes
+    none (as torch's), whatever attribute the instance carries."""
+    return m.divisor_override if type(m) is AvgPool2d else None
 
 
 class ConvOp:
@@ -132,12 +138,14 @@ class ConvOp:
         self.gx = np.empty(shape, dtype) if need_gx and copy_gx else None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        """The convolution of ``x`` into the op's output buffer."""
         x4 = x if self.nd == 2 else x[:, :, None, :]
         stride, pads, dilation, groups = self.geometry
         y, _ = _k.forward(x4, self.w4, stride, pads, dilation, groups, self.b, plan=self.plan)
         return y if self.nd == 2 else y.reshape(self.out_shape)
 
     def backward(self, g: np.ndarray) -> np.ndarray | None:
+        """The weight and bias gradients into their targets; the input's gradient (or None)."""
         gx, _, _ = _k.backward(
             g.reshape(self.y_shape), self.w4, self.plan, self.geometry[1], self.need_gx,
             self.gw is not None, self.gb is not None, gw=self.gw, gb=self.gb,
@@ -199,11 +207,13 @@ class MaxPoolOp(_PoolOp):
         self.open, self.hit, self.nan = (np.empty(self.y.shape, bool) for _ in range(3))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        """The window maxima of ``x`` into the op's output buffer."""
         self.xpv = self.padded(x)
         _pool.max_pool_array(self.xpv, self.geo, out=self.y)
         return self.y.reshape(self.out_shape)
 
     def backward(self, g: np.ndarray) -> np.ndarray:
+        """The gradient of the input: ``g`` routed to each window's maximum."""
         gp = _pool.max_pool_backward_array(
             g.reshape(self.y.shape), self.xpv, self.y, self.geo, gp=self.gp, open_=self.open,
             hit=self.hit, nan=self.nan,
@@ -217,17 +227,19 @@ class AvgPoolOp(_PoolOp):
 
     def __init__(self, m: Any, nd: int, shape, dtype) -> None:
         super().__init__(m, nd, shape, dtype, 0.0, 1)
-        override = getattr(m, "divisor_override", None)
+        override = _divisor_override(m)
         if override is not None and (type(override) is not int or override == 0):
             raise ops.Unsupported(f"{type(m).__name__} with divisor_override={override!r}")
         self.divisor = _pool.avg_pool_divisor(self.geo, m.count_include_pad, override, dtype)
         self.gd = np.empty(self.y.shape, dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        """The window means of ``x`` into the op's output buffer."""
         _pool.avg_pool_array(self.padded(x), self.geo, self.divisor, out=self.y)
         return self.y.reshape(self.out_shape)
 
     def backward(self, g: np.ndarray) -> np.ndarray:
+        """The gradient of the input: ``g`` spread evenly over each window."""
         gp = _pool.avg_pool_backward_array(
             g.reshape(self.y.shape), self.geo, self.divisor, self.gp.shape, gp=self.gp,
             gd=self.gd,
