@@ -235,9 +235,9 @@ def backward(g: np.ndarray, w: np.ndarray, plan: Plan, padding, need_x: bool, ne
     :math:`W^\top G` scattered back by col2im, one slice-add per kernel offset;
     :math:`\partial L/\partial b_o = \sum_{n,i,j} G_{n,o,i,j}`. With stride 1 the input
     gradient always takes the wide-row layout (``G`` widened to :math:`W_p` columns, zeros
-    in the junk ones): col2im then adds contiguous runs, and the sums of each element are
-    the same terms in the same order as with windows (LeNet-5's second convolution: 1.4
-    instead of 2.0 ms). ``gw`` (C-contiguous, of
+    in the junk ones): col2im then adds contiguous runs (LeNet-5's second convolution: 1.4
+    instead of 2.0 ms); the wider product can change the last bits against exact windows
+    (:mod:`netopt.nn.functional.conv`, "Wide rows"). ``gw`` (C-contiguous, of
     ``w``'s size) and ``gb`` (O,), when given, receive the weight and bias gradients.
     ``dx`` is a view of the padded input's gradient (not contiguous when padded).
     """
