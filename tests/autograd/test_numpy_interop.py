@@ -1,7 +1,8 @@
 """NumPy functions and operators on tensors, against torch 2.13 where torch defines the
 behaviour (the decision is written in :mod:`netopt.autograd.storage`'s docstring):
 ufuncs return tensors, a tensor that requires grad is refused with torch's message,
-``ndarray <op> Tensor`` gives a Tensor with its graph (netopt's own: torch raises)."""
+``ndarray <op> Tensor`` gives a Tensor with its graph (netopt's own: torch raises), and
+``arr += t`` writes the ndarray (netopt's own: torch raises)."""
 
 import warnings
 
@@ -48,7 +49,7 @@ def test_numpy_functions_return_tensors_as_torchs(name, fn):
 
 
 def test_netopts_path_warns_nothing():
-    """netopt's __array__/__array_wrap__ take NumPy 2's arguments (no DeprecationWarning)."""
+    """netopt's __array__/__array_ufunc__ raise no DeprecationWarning under NumPy 2."""
     t = netopt.tensor(V)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -103,7 +104,7 @@ def test_bool_results_stay_bool():
 
 
 @pytest.mark.parametrize(
-    "fn", [lambda x: np.exp(x), lambda x: np.add(np.ones(3), x), lambda x: np.sign(x)]
+    "fn", [lambda x: np.exp(x), lambda x: np.maximum(np.ones(3), x), lambda x: np.sign(x)]
 )
 def test_a_tensor_that_requires_grad_is_refused_with_torchs_message(fn):
     with pytest.raises(RuntimeError) as want:
@@ -158,9 +159,45 @@ def test_numpy_scalar_on_the_left_keeps_the_graph_as_torch():
     assert (np.float64(3.0) * netopt.tensor(V)).dtype == np.float32  # a Python number's rule
 
 
-def test_inplace_on_an_ndarray_rebinds_to_a_tensor():
+def test_inplace_on_an_ndarray_writes_the_ndarray():
     a = np.array([1.0, 2.0])
     b = a
     b += netopt.tensor([1.0, 1.0])
-    assert isinstance(b, netopt.Tensor) and b.tolist() == [2.0, 3.0]
-    assert a.tolist() == [1.0, 2.0]  # the ndarray itself was not written
+    assert type(b) is np.ndarray and b is a and a.tolist() == [2.0, 3.0]
+
+
+def test_inplace_on_an_ndarray_refuses_a_tensor_that_requires_grad():
+    # e.g. ``total += model(x)``: refused with torch's message rather than turned into a
+    # graph that grows with every iteration
+    total = np.zeros(2)
+    with pytest.raises(RuntimeError, match="Can't call numpy"):
+        total += netopt.tensor([1.0, 2.0], requires_grad=True)
+    assert total.tolist() == [0.0, 0.0]
+
+
+def test_operator_ufunc_called_directly_is_the_operator():
+    a = np.arange(3)  # int64 ndarray + float32 tensor: netopt's (torch's) rule, float32
+    x = netopt.tensor(np.array([0.5, 1.0, 2.0], np.float32), requires_grad=True)
+    by_call, by_operator = np.add(a, x), a + x
+    assert by_call.dtype == by_operator.dtype == np.float32
+    assert by_call.requires_grad and by_call.tolist() == by_operator.tolist() == [0.5, 2.0, 4.0]
+    np.multiply(a, x).sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 2.0]  # d/dx sum(a x) = a
+
+
+def test_nonzero_gives_numpys_tuple():
+    a = np.arange(9).reshape(3, 3)
+    got = np.nonzero(netopt.tensor(a > 4))
+    want = np.nonzero(a > 4)
+    assert isinstance(got, tuple) and len(got) == len(want) == 2
+    assert all(np.array_equal(g, w) for g, w in zip(got, want, strict=True))
+    assert a[got].tolist() == [5, 6, 7, 8]
+
+
+def test_numpy_cannot_write_into_a_tensor():
+    t = netopt.tensor([0.0, 0.0])
+    with pytest.raises(TypeError, match="cannot write into a Tensor"):
+        np.exp(np.ones(2), out=t)
+    with pytest.raises(TypeError, match="cannot write into a Tensor"):
+        np.add.at(t, [0], 1.0)
+    assert t.tolist() == [0.0, 0.0]

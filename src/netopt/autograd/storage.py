@@ -1,4 +1,4 @@
-"""``Tensor.data``, ``Tensor.grad`` and ``Tensor.__array__``: torch's views of the storage.
+"""``Tensor.data``, ``Tensor.grad`` and NumPy interop: torch's views of the storage.
 
 A tensor keeps its values in the ndarray ``_data`` and its gradient in the ndarray
 ``_grad`` (or None); the engine, the ops and the optimizers use those arrays directly.
@@ -25,31 +25,36 @@ Pickling and ``copy.deepcopy``
 
 NumPy on tensors: the decision, and why
 ---------------------------------------
-torch 2.13 defines no ``__array_ufunc__``; it has ``__array__``, ``__array_wrap__`` and
-``__array_priority__ = 1000``. netopt does the same, so users meet what they meet in
-torch, with two differences kept on purpose (marked *netopt*):
+torch 2.13 has ``__array__``, ``__array_wrap__`` and ``__array_priority__``; netopt defines
+``__array__`` and ``__array_ufunc__`` (:func:`_array_ufunc`), which lets it give torch's
+results where they help and refuse what would silently go wrong:
 
-- ufuncs called on tensors (``np.exp(t)``, ``np.add(arr, t)``, ``np.maximum(t, 2)``,
-  ``np.modf(t)``): NumPy reads the values through ``__array__``, computes with its own
-  dtype rules (``float64 array + float32 tensor`` is float64) and hands the result to
-  ``__array_wrap__``, which returns a Tensor (0-d where NumPy would give a scalar),
-  outside any graph. With ``out=`` an ndarray, NumPy returns that ndarray. Bool results
-  stay bool tensors (torch turns them into uint8, an old workaround).
+- ufuncs on tensors (``np.exp(t)``, ``np.maximum(t, 2)``, ``np.modf(t)``) compute on the
+  values with NumPy's dtype rules and return Tensors (0-d where NumPy gives a scalar),
+  outside any graph, as torch's. Bool results stay bool (torch gives uint8). With ``out=``
+  an ndarray, NumPy's result (that ndarray) is returned, as torch's.
 - A tensor that requires grad is refused by ``__array__`` with torch's RuntimeError
   ("Can't call numpy() on Tensor that requires grad..."): NumPy cannot record a gradient;
   use netopt's function (``netopt.exp``) or ``t.detach()``.
+- *netopt*: the ufuncs behind Python's operators (``np.add``, ``np.subtract``,
+  ``np.multiply``, ``np.divide``, ``np.power``, ``np.matmul``, comparisons) called with
+  a Tensor and no keywords run the Tensor's operator, so ``arr <op> t`` (which NumPy
+  turns into that call) and ``np.add(arr, t)`` are Tensors with their graph, with
+  netopt's (torch's) promotion rules. torch's reflected operators refuse an ndarray, so
+  there ``arr * t`` raises TypeError. A NumPy scalar on the left (``np.float64(2) * t``)
+  gives a graph in both.
+- *netopt*: ``arr += t`` is ``np.add(arr, t, out=(arr,))``: the ndarray is written (a
+  tensor that requires grad is refused, as above); torch raises TypeError. A Tensor as a
+  ufunc's ``out=``, and ``ufunc.at`` on a Tensor, are refused with a TypeError (NumPy
+  would write its memory behind autograd's back).
 - *netopt*: NumPy's other functions (``np.argmax(t, axis=1)``, ``np.clip``,
-  ``np.round``) call the tensor's method of that name with NumPy's keywords (``out=``),
-  which netopt's methods refuse, and fall back to the array; their result, and that of a
-  ufunc's methods (``np.add.reduce(t)``), stays an ndarray or a NumPy scalar. torch wraps
-  it into a tensor, so ``np.mean(np.argmax(logits, axis=1) == y)`` raises TypeError
-  there; netopt keeps that NumPy idiom working, as it always has.
-- *netopt*: ``arr <op> t`` (``+ - * / ** @``, comparisons): the higher priority makes
-  the ndarray's operator step aside, so the Tensor's reflected operator runs and the
-  result is a Tensor with its graph. torch's reflected operators return NotImplemented
-  for an ndarray, so there ``arr * t`` raises TypeError. A NumPy scalar on the left
-  (``np.float64(2) * t``) gives a graph in both. ``arr += t`` becomes ``arr + t`` and
-  rebinds the name to the Tensor (the ndarray is not written).
+  ``np.nonzero``) call the tensor's method of that name with NumPy's keywords where one
+  exists (``np.squeeze(t)`` is ``t.squeeze()``, a Tensor, as in torch) and otherwise, or
+  when the method refuses NumPy's ``out=``, fall back to the array: their result is
+  NumPy's (an ndarray, a tuple for ``np.nonzero``, a NumPy scalar), and so is that of a
+  ufunc's methods (``np.add.reduce(t)``). torch wraps those into tensors, so
+  ``np.mean(np.argmax(logits, axis=1) == y)`` raises TypeError there; netopt keeps that
+  NumPy idiom working.
 - ``np.sum(t)``, ``np.mean(t)`` call ``t.sum(axis=None, out=None)``; neither library's
   method takes ``out=``: a TypeError in both.
 """
@@ -144,15 +149,55 @@ def _array(self: Tensor, dtype: Any = None, copy: bool | None = None) -> np.ndar
     return arr.copy() if copy else arr
 
 
-def _array_wrap(
-    self: Tensor, array: np.ndarray, context: Any = None, return_scalar: bool = False
-) -> Any:
-    """A ufunc's result on tensors as a Tensor, outside any graph (as torch's, without its
-    bool-to-uint8 conversion); any other NumPy function's result as NumPy gives it (see
-    the module's notes)."""
-    if context is None:  # np.argmax, np.clip, ufunc.reduce: as NumPy gives it for an array
-        return array[()] if return_scalar or np.ndim(array) == 0 else array
-    return Tensor(np.asarray(array))
+#: The ufuncs behind Python's binary operators: (the Tensor's operator, its reflection).
+_OPERATORS = {
+    np.add: ("__add__", "__radd__"),
+    np.subtract: ("__sub__", "__rsub__"),
+    np.multiply: ("__mul__", "__rmul__"),
+    np.true_divide: ("__truediv__", "__rtruediv__"),
+    np.power: ("__pow__", "__rpow__"),
+    np.matmul: ("__matmul__", "__rmatmul__"),
+    np.less: ("__lt__", "__gt__"),
+    np.less_equal: ("__le__", "__ge__"),
+    np.greater: ("__gt__", "__lt__"),
+    np.greater_equal: ("__ge__", "__le__"),
+    np.equal: ("__eq__", "__eq__"),
+    np.not_equal: ("__ne__", "__ne__"),
+}
+
+
+def _array_ufunc(self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+    """NumPy's ufuncs on tensors (the rules are in the module's docstring): an operator's
+    ufunc runs the Tensor's operator; any other call computes on the values, as Tensors
+    for ``__call__`` without ``out=``, as NumPy gives it otherwise.
+
+    Raises
+    ------
+    TypeError
+        For a Tensor as ``out=`` or as the target of ``ufunc.at``.
+    RuntimeError
+        For a tensor that requires grad outside an operator's ufunc (see ``__array__``).
+    """
+    out = kwargs.get("out")
+    outs = out if isinstance(out, tuple) else () if out is None else (out,)
+    if any(isinstance(o, Tensor) for o in outs) or (
+        method == "at" and isinstance(inputs[0], Tensor)
+    ):
+        raise TypeError(
+            f"np.{ufunc.__name__}: NumPy cannot write into a Tensor (out= or ufunc.at); "
+            "use the Tensor's in-place method or write into t.detach().numpy()"
+        )
+    names = _OPERATORS.get(ufunc)
+    if names is not None and method == "__call__" and not kwargs and len(inputs) == 2:
+        a, b = inputs
+        return getattr(a, names[0])(b) if isinstance(a, Tensor) else getattr(b, names[1])(a)
+    arrays = [np.asarray(x) if isinstance(x, Tensor) else x for x in inputs]
+    result = getattr(ufunc, method)(*arrays, **kwargs)
+    if method != "__call__" or out is not None:
+        return result
+    if isinstance(result, tuple):
+        return tuple(Tensor(np.asarray(r)) for r in result)
+    return Tensor(np.asarray(result))
 
 
 def _getstate(self: Tensor) -> Any:
@@ -174,6 +219,6 @@ def _setstate(self: Tensor, state: Any) -> None:
 Tensor.data = property(_get_data, _set_data)
 Tensor.grad = property(_get_grad, _set_grad)
 Tensor.__array__ = _array
-Tensor.__array_wrap__ = _array_wrap
+Tensor.__array_ufunc__ = _array_ufunc
 Tensor.__getstate__ = _getstate
 Tensor.__setstate__ = _setstate

@@ -120,8 +120,9 @@ class Tensor:
         "_vc",
         "requires_grad",
     )
-    #: Above an ndarray's 0, so ``ndarray op Tensor`` defers to Tensor's reflected operator
-    #: (a graph node); NumPy's functions on tensors: :mod:`netopt.autograd.storage`.
+    #: Above an ndarray's 0 (read by code that checks NumPy's legacy priority); NumPy's
+    #: operators and functions on tensors go through ``__array_ufunc__``
+    #: (:mod:`netopt.autograd.storage`).
     __array_priority__ = 1000
 
     def __init__(self, data: Any = NO_DATA, *size: int, requires_grad: bool = False) -> None:
