@@ -299,3 +299,18 @@ def test_objective_errors():
     objective.sample_weight = None
     with pytest.raises(NotImplementedError, match="no gradient argument"):
         objective(z, np.zeros((4, 2))).backward(np.ones(()))
+
+
+def test_a_tensor_computed_from_the_objective_cannot_be_backpropagated():
+    # the objective's value is outside any graph: only its own backward() reaches the
+    # network, so arithmetic on it must raise rather than silently leave the weights alone
+    rng = np.random.default_rng(0)
+    net = nn.Sequential(nn.Linear(3, 2, rng=rng))
+    objective = Objective(net, "identity", 0.0, 0.0)
+    x = netopt.tensor(rng.standard_normal((4, 3)))
+    loss = objective(net(x), rng.standard_normal((4, 2)))
+    with pytest.raises(RuntimeError):
+        (loss * 1.0).backward()
+    assert net[0].weight.grad is None
+    loss.backward()
+    assert net[0].weight.grad is not None

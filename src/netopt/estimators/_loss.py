@@ -38,8 +38,9 @@ class ObjectiveValue(Tensor):
     r"""The objective's value (float64, 0-d) whose :meth:`backward` also adds the
     penalties' gradients, after the network's backward pass (see :class:`Objective`).
 
-    Only ``backward()`` on this tensor itself adds the penalties: a tensor computed from
-    it has a plain graph to it.
+    It is outside any graph (``requires_grad`` False): only its own ``backward()`` reaches
+    the network, and ``backward()`` on a tensor computed from it raises (as for any tensor
+    without a graph) instead of silently leaving the network's gradients alone.
     """
 
     __slots__ = ("_node", "_objective", "_total")
@@ -100,7 +101,7 @@ class Objective:
         value = penalty_value(
             float(data), self._penalized(), self.alpha, self.alpha_l1, total
         )  # fmt: skip
-        out = ObjectiveValue(np.asarray(value, dtype=np.float64), requires_grad=True)
+        out = ObjectiveValue(np.asarray(value, dtype=np.float64))
         out._node, out._objective, out._total = node, self, total
         return out
 
