@@ -140,3 +140,15 @@ def test_gradient_out_offers_the_slot_only_inside_a_backward_pass():
     opt.zero_grad()
     assert grad_slot(layer.weight) is not None
     assert gradient_out(layer.weight) is None  # no pass is running
+
+
+def test_a_step_with_no_gradients_keeps_the_flat_buffers():
+    # zero_grad() sets every gradient to None; a step then updates nothing (as torch's),
+    # and the group must not lose its flat buffers for the rest of training
+    _, opt_flat = _run(SGD, {"lr": 0.1, "momentum": 0.9}, as_views=False, steps=2)
+    opt_flat.zero_grad()
+    before = [np.array(p.data) for p in opt_flat.param_groups[0]["params"]]
+    opt_flat.step()
+    assert opt_flat._flat[0] is not None
+    for p, b in zip(opt_flat.param_groups[0]["params"], before, strict=True):
+        np.testing.assert_array_equal(p.data, b)

@@ -236,6 +236,8 @@ class Optimizer:
                     flat.step(kernel, hp, self.state)
                     mark_all_modified(group["params"])  # in-place writes (autograd.version)
                     continue
+                if all(p._grad is None for p in group["params"]):
+                    continue  # nothing to update (a step before any backward): keep the buffers
                 self._flat[index] = None  # per-parameter steps from now on, same state
             for p in group["params"]:
                 if p._grad is not None:
