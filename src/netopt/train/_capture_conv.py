@@ -63,21 +63,15 @@ def _frozen(value: Any) -> Any:
 
 
 def config(m: Any, param_key) -> tuple:
-    """What a plan assumed of a layer of :data:`LAYERS` (for the guard); ``param_key`` is
-    the plan's key of a parameter."""
+    """What a plan assumed of a convolution or pooling layer of :data:`LAYERS` (for the
+    guard; batch norm's is with BatchNorm1d's in ``_capture_plan``); ``param_key`` is the
+    plan's key of a parameter."""
     t = type(m)
     if t is Conv1d or t is Conv2d:
         return (
             param_key(m._parameters.get("weight")), param_key(m._parameters.get("bias")),
             _frozen(m.stride), _frozen(m.padding), _frozen(m.dilation), m.groups,
             m.padding_mode, _frozen(m.kernel_size),
-        )  # fmt: skip
-    if t is BatchNorm2d:
-        b = m._buffers
-        return (
-            param_key(m._parameters.get("weight")), param_key(m._parameters.get("bias")),
-            m.track_running_stats, m.momentum, m.eps, id(b["running_mean"]),
-            id(b["running_var"]), id(b["num_batches_tracked"]),
         )  # fmt: skip
     pool = (_frozen(m.kernel_size), _frozen(m.stride), _frozen(m.padding), m.ceil_mode)
     if t is MaxPool1d or t is MaxPool2d:

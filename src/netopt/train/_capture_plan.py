@@ -24,6 +24,7 @@ from ..autograd.grad_slots import grad_slot
 from ..nn import (
     ELU,
     BatchNorm1d,
+    BatchNorm2d,
     CrossEntropyLoss,
     Dropout,
     Flatten,
@@ -93,7 +94,7 @@ def _config(m: Any) -> tuple:
     t = type(m)
     if t is Linear:
         return (_param_key(m._parameters.get("weight")), _param_key(m._parameters.get("bias")))
-    if t is BatchNorm1d:
+    if t is BatchNorm1d or t is BatchNorm2d:
         b = m._buffers
         return (
             _param_key(m._parameters.get("weight")), _param_key(m._parameters.get("bias")),
