@@ -259,32 +259,30 @@ def _logical_not(self: Tensor) -> Tensor:
     return Tensor(np.logical_not(self._data))
 
 
-def _any(
-    self: Tensor,
-    dim: int | None = None,
-    keepdim: bool = False,
-    *,
-    axis: int | None = None,
-    keepdims: Any = None,
-) -> Tensor:
-    """True where any element (along ``dim``, or of all) is nonzero; not differentiable.
-    ``axis``/``keepdims`` as torch (:mod:`netopt.autograd.aliases`)."""
-    dim, keepdim = dim_keepdim("any", dim, axis, keepdim, keepdims)
-    return Tensor(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)))
+def _truth_reduction(name: str, reduce: Any, which: str) -> Any:
+    """``Tensor.any``/``Tensor.all``: ``reduce`` (``np.any``/``np.all``) over ``dim``."""
+
+    def method(
+        self: Tensor,
+        dim: int | None = None,
+        keepdim: bool = False,
+        *,
+        axis: int | None = None,
+        keepdims: Any = None,
+    ) -> Tensor:
+        dim, keepdim = dim_keepdim(name, dim, axis, keepdim, keepdims)
+        return Tensor(np.asarray(reduce(self._data, axis=dim, keepdims=keepdim)))
+
+    method.__name__ = name
+    method.__doc__ = (
+        f"True where {which} element (along ``dim``, or of all) is nonzero; not "
+        "differentiable. ``axis``/``keepdims`` as torch (:mod:`netopt.autograd.aliases`)."
+    )
+    return method
 
 
-def _all(
-    self: Tensor,
-    dim: int | None = None,
-    keepdim: bool = False,
-    *,
-    axis: int | None = None,
-    keepdims: Any = None,
-) -> Tensor:
-    """True where every element (along ``dim``, or of all) is nonzero; not differentiable.
-    ``axis``/``keepdims`` as torch (:mod:`netopt.autograd.aliases`)."""
-    dim, keepdim = dim_keepdim("all", dim, axis, keepdim, keepdims)
-    return Tensor(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)))
+_any = _truth_reduction("any", np.any, "any")
+_all = _truth_reduction("all", np.all, "every")
 
 
 for _name, _ufunc, _op in (
