@@ -6,6 +6,8 @@
 For every workload of ``peers_models`` this times, in interleaved rounds (``common.compare``):
 
 - ``captured``: netopt's step through ``netopt.train.capture_step`` (as in ``peers.py``);
+- ``fused``: the same with the optimizer's ``fused=True`` (numba's compiled update at every
+  size; the default compiles only updates of 65,536 elements or more);
 - ``floor``: the hand-written NumPy step (``peers_models.Floor``: the same arithmetic in the
   fewest NumPy calls, no autograd, no checks);
 - ``products``: only the floor step's matrix products (forward ``h @ W.T``, backward
@@ -121,6 +123,7 @@ def main(argv=None) -> int:
         per_call = {"jax pipelined": peers_models.PIPELINE, "jax products": peers_models.PIPELINE}
         fns = {
             "captured": peers_models.netopt_step(w, captured=True)[0],
+            "fused": peers_models.netopt_step(w, captured=True, opt_fused=True)[0],
             "floor": peers_models.floor_step(w)[0],
             "products": products_step(w),
             "jax products": products_step(w, jax_version=True),
@@ -136,17 +139,18 @@ def main(argv=None) -> int:
             return ratios[(a, b)] * per_call.get(b, 1) / per_call.get(a, 1)
 
         rows.append([
-            w.name, ms(t["captured"]), ms(t["floor"]), ms(t["products"]),
+            w.name, ms(t["captured"]), ms(t["fused"]), ms(t["floor"]), ms(t["products"]),
             ms(t["jax products"]), ms(t["jax pipelined"]),
             ratio(r("products", "captured")), ratio(r("jax products", "products")),
             ratio(r("jax pipelined", "products")), ratio(r("jax pipelined", "floor")),
-            ratio(r("jax pipelined", "captured")),
+            ratio(r("jax pipelined", "captured")), ratio(r("jax pipelined", "fused")),
         ])  # fmt: skip
     say("")
     say(table([
-        "workload", "captured ms", "floor ms", "products ms", "jax products ms",
+        "workload", "captured ms", "fused ms", "floor ms", "products ms", "jax products ms",
         "jax pipelined ms", "products / captured", "jax products / products",
         "jax pipelined / products", "jax pipelined / floor", "jax pipelined / captured",
+        "jax pipelined / fused",
     ], rows))  # fmt: skip
     say(
         "\nms: median per step (per epoch for digits). Ratios: medians of per-round ratios. "

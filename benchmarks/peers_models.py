@@ -10,7 +10,8 @@ workload), ``params()`` returns the parameters as NumPy arrays (for the agreemen
   ``optim.SGD``/``optim.Adam``, ``zero_grad``/``backward``/``step``).
 - ``netopt captured``: the same model, loss and optimizer through
   ``netopt.train.capture_step`` (replayed as NumPy calls into buffers after the first
-  call of each batch shape; bit-identical to ``netopt``).
+  call of each batch shape; bit-identical to ``netopt``); ``netopt captured fused``: the
+  same with the optimizer's ``fused=True`` (the compiled update at every size, numba).
 - ``netopt numpy-opt``: the same without the fused optimizer loops (the NumPy kernels);
   ``netopt fit-policy``: the same inside ``fit``'s BLAS threading policy (one thread when
   every product is small, set before and restored after each call); ``netopt adaptive``:
@@ -89,7 +90,11 @@ WORKLOADS = (
 
 # --------------------------------------------------------------------------- netopt
 def netopt_step(
-    w: Workload, fused: bool = True, policy: bool | str = False, captured: bool = False
+    w: Workload,
+    fused: bool = True,
+    policy: bool | str = False,
+    captured: bool = False,
+    opt_fused: bool | None = None,
 ):
     import netopt
     import netopt.nn.functional as F
@@ -107,9 +112,9 @@ def netopt_step(
             layers.append(nn.ReLU() if w.act == "relu" else nn.Tanh())
     model = nn.Sequential(*layers)
     if w.opt == "sgd":
-        opt = netopt.optim.SGD(model.parameters(), lr=LR["sgd"], momentum=MOMENTUM)
+        opt = netopt.optim.SGD(model.parameters(), lr=LR["sgd"], momentum=MOMENTUM, fused=opt_fused)
     else:
-        opt = netopt.optim.Adam(model.parameters(), lr=LR["adam"])
+        opt = netopt.optim.Adam(model.parameters(), lr=LR["adam"], fused=opt_fused)
     data = [(netopt.tensor(x), netopt.tensor(y)) for x, y in w.batches()]
 
     def step() -> None:
@@ -354,6 +359,7 @@ def jax_step(w: Workload, pipelined: bool = False):
 BUILDERS = {
     "netopt": (netopt_step, 1),
     "netopt captured": (lambda w: netopt_step(w, captured=True), 1),
+    "netopt captured fused": (lambda w: netopt_step(w, captured=True, opt_fused=True), 1),
     "netopt numpy-opt": (lambda w: netopt_step(w, fused=False), 1),
     "netopt fit-policy": (lambda w: netopt_step(w, policy=True), 1),
     "netopt adaptive": (lambda w: netopt_step(w, policy="adaptive"), 1),

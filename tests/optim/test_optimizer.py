@@ -56,11 +56,11 @@ def test_repr_lists_groups_like_torch():
     expected = (
         "SGD (\n"
         "Parameter Group 0\n"
-        "    dampening: 0\n    lr: 0.1\n    maximize: False\n    momentum: 0.9\n"
+        "    dampening: 0\n    fused: None\n    lr: 0.1\n    maximize: False\n    momentum: 0.9\n"
         "    nesterov: False\n    weight_decay: 0\n"
         "\n"
         "Parameter Group 1\n"
-        "    dampening: 0\n    lr: 0.5\n    maximize: False\n    momentum: 0.9\n"
+        "    dampening: 0\n    fused: None\n    lr: 0.5\n    maximize: False\n    momentum: 0.9\n"
         "    nesterov: False\n    weight_decay: 0\n"
         ")"
     )

@@ -45,7 +45,9 @@ ENABLED = True
 MIN_ELEMENTS = 1 << 16
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-_PLAIN = (int, float, bool)
+_PLAIN = frozenset((int, float, bool))
+_EMPTY = {dtype: np.empty(0, dtype) for dtype in _FLOATS}  # a loop's unused array argument
+_ADAM_KEYS = {False: ("exp_avg", "exp_avg_sq"), True: ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")}
 _available: bool | None = None
 _loops: Any = None
 
@@ -67,23 +69,26 @@ def _kernels() -> Any:
     return _loops
 
 
-def _flat(param: np.ndarray, grad: Any, arrays: list) -> list[np.ndarray] | None:
+def _flat(param: np.ndarray, grad: Any, arrays: list, every_size: bool) -> list[np.ndarray] | None:
     """1-D views of ``param``, ``grad`` and ``arrays``, or None when the call does not qualify."""
-    dtype = param.dtype
-    if dtype not in _FLOATS or not isinstance(grad, np.ndarray) or param.size < MIN_ELEMENTS:
+    dtype, shape = param.dtype, param.shape
+    if dtype not in _FLOATS or not isinstance(grad, np.ndarray):
+        return None
+    if not every_size and param.size < MIN_ELEMENTS:
         return None
     out = []
     for a in (param, grad, *arrays):
-        if a.dtype != dtype or a.shape != param.shape or not a.flags.c_contiguous:
+        flags = a.flags
+        if a.dtype != dtype or a.shape != shape or not flags.c_contiguous:
             return None
-        if a is not grad and not a.flags.writeable:  # NumPy's own error, not numba's
+        if a is not grad and not flags.writeable:  # NumPy's own error, not numba's
             return None
-        out.append(a.reshape(-1))
+        out.append(a if a.ndim == 1 else a.reshape(-1))  # a flat group's arrays are 1-D
     return out
 
 
 def _plain(*values: object) -> bool:
-    return all(type(v) in _PLAIN for v in values)
+    return _PLAIN.issuperset(map(type, values))
 
 
 def _lerp_weight(weight: float, cast: type) -> tuple[bool, Any]:
@@ -92,13 +97,13 @@ def _lerp_weight(weight: float, cast: type) -> tuple[bool, Any]:
 
 
 # --------------------------------------------------------------------------- wrappers
-def _sgd(kernel: Callable[..., Any]) -> Callable[..., Any]:
+def _sgd(kernel: Callable[..., Any], every_size: bool) -> Callable[..., Any]:
     def sgd(param, grad, state, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
             nesterov=False, maximize=False):  # fmt: skip
         hp = {"lr": lr, "momentum": momentum, "dampening": dampening,
               "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize}  # fmt: skip
         buf = state.get("momentum_buffer") if momentum != 0 else None
-        flat = _flat(param, grad, [] if buf is None else [buf])
+        flat = _flat(param, grad, [] if buf is None else [buf], every_size)
         if not ENABLED or flat is None or not _plain(*hp.values()):
             return kernel(param, grad, state, **hp)
         first = momentum != 0 and buf is None
@@ -115,34 +120,35 @@ def _sgd(kernel: Callable[..., Any]) -> Callable[..., Any]:
     return sgd
 
 
-def _adam(kernel: Callable[..., Any]) -> Callable[..., Any]:
+def _adam(kernel: Callable[..., Any], every_size: bool) -> Callable[..., Any]:
     def adam(param, grad, state, *, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0,
              amsgrad=False, maximize=False, decoupled_weight_decay=False):  # fmt: skip
-        hp = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps,
-              "weight_decay": weight_decay, "amsgrad": amsgrad, "maximize": maximize,
-              "decoupled_weight_decay": decoupled_weight_decay}  # fmt: skip
-        keys = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ())
+        keys = _ADAM_KEYS[bool(amsgrad)]
         arrays = [state[k] for k in keys if k in state]
-        flat = _flat(param, grad, arrays)
-        if not ENABLED or flat is None or not _plain(*hp.values(), state.get("step", 0.0)):
-            return kernel(param, grad, state, **hp)
-        if "exp_avg" not in state:
-            state["step"] = 0.0
-            state["exp_avg"] = np.zeros_like(param)
-            state["exp_avg_sq"] = np.zeros_like(param)
-        if amsgrad and "max_exp_avg_sq" not in state:
-            state["max_exp_avg_sq"] = np.zeros_like(param)
+        flat = _flat(param, grad, arrays, every_size) if ENABLED else None
+        if flat is None or not _plain(lr, beta1, beta2, eps, weight_decay, amsgrad, maximize,
+                                      decoupled_weight_decay, state.get("step", 0.0)):  # fmt: skip
+            return kernel(param, grad, state, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                          weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+                          decoupled_weight_decay=decoupled_weight_decay)  # fmt: skip
+        if len(arrays) < len(keys):  # the first step: make the state, as the NumPy kernel
+            if "exp_avg" not in state:
+                state["step"] = 0.0
+                state["exp_avg"] = np.zeros_like(param)
+                state["exp_avg_sq"] = np.zeros_like(param)
+            if amsgrad and "max_exp_avg_sq" not in state:
+                state["max_exp_avg_sq"] = np.zeros_like(param)
+            flat[2:] = [state[k].reshape(-1) for k in keys]
         state["step"] += 1
         step = state["step"]
         f = param.dtype.type
-        m, v = state["exp_avg"].reshape(-1), state["exp_avg_sq"].reshape(-1)
-        vmax = state["max_exp_avg_sq"].reshape(-1) if amsgrad else m[:0]
+        vmax = flat[4] if amsgrad else _EMPTY[param.dtype]
         decoupled = weight_decay != 0 and decoupled_weight_decay
         w_small, w1 = _lerp_weight(1 - beta1, f)
         bias_correction1 = 1 - beta1**step
         bias_correction2 = 1 - beta2**step
         decay = f(1 - lr * weight_decay) if decoupled else f(1)
-        _kernels().adam_loop(flat[0], flat[1], m, v, vmax, decay, f(weight_decay),
+        _kernels().adam_loop(flat[0], flat[1], flat[2], flat[3], vmax, decay, f(weight_decay),
                              weight_decay != 0 and not decoupled, bool(maximize), w_small, w1,
                              f(beta2), f(1 - beta2), bool(amsgrad), f(bias_correction2**0.5),
                              f(eps), f(-(lr / bias_correction1)))  # fmt: skip
@@ -151,14 +157,14 @@ def _adam(kernel: Callable[..., Any]) -> Callable[..., Any]:
     return adam
 
 
-def _rmsprop(kernel: Callable[..., Any]) -> Callable[..., Any]:
+def _rmsprop(kernel: Callable[..., Any], every_size: bool) -> Callable[..., Any]:
     def rmsprop(param, grad, state, *, lr, alpha=0.99, eps=1e-8, weight_decay=0.0,
                 momentum=0.0, centered=False, maximize=False):  # fmt: skip
         hp = {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
               "momentum": momentum, "centered": centered, "maximize": maximize}  # fmt: skip
         keys = ("square_avg", "grad_avg", "momentum_buffer")
         arrays = [state[k] for k in keys if k in state]
-        flat = _flat(param, grad, arrays)
+        flat = _flat(param, grad, arrays, every_size)
         if not ENABLED or flat is None or not _plain(*hp.values(), state.get("step", 0.0)):
             return kernel(param, grad, state, **hp)
         if "square_avg" not in state:
@@ -183,13 +189,13 @@ def _rmsprop(kernel: Callable[..., Any]) -> Callable[..., Any]:
     return rmsprop
 
 
-def _adagrad(kernel: Callable[..., Any]) -> Callable[..., Any]:
+def _adagrad(kernel: Callable[..., Any], every_size: bool) -> Callable[..., Any]:
     def adagrad(param, grad, state, *, lr, lr_decay=0.0, weight_decay=0.0,
                 initial_accumulator_value=0.0, eps=1e-10, maximize=False):  # fmt: skip
         hp = {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
               "initial_accumulator_value": initial_accumulator_value, "eps": eps,
               "maximize": maximize}  # fmt: skip
-        flat = _flat(param, grad, [state["sum"]] if "sum" in state else [])
+        flat = _flat(param, grad, [state["sum"]] if "sum" in state else [], every_size)
         if not ENABLED or flat is None or not _plain(*hp.values(), state.get("step", 0.0)):
             return kernel(param, grad, state, **hp)
         if "sum" not in state:
@@ -221,12 +227,40 @@ def fused(kernel: Callable[..., Any]) -> Callable[..., Any]:
     callable
         A function with ``kernel``'s signature and results (bit for bit) that runs the
         compiled loop for qualifying calls (see the module docstring) and ``kernel``
-        otherwise.
+        otherwise. Its attribute ``numpy_kernel`` is ``kernel``; ``every_size`` is the
+        same wrapper without the :data:`MIN_ELEMENTS` limit (what ``fused=True`` runs).
     """
     wrap = _WRAPPERS.get(kernel.__name__)
     if wrap is None or not available():
         return kernel
-    out = wrap(kernel)
+    out, every = wrap(kernel, False), wrap(kernel, True)
     out.__doc__ = f"Fused {kernel.__name__}, bit-identical to :func:`{kernel.__qualname__}`."
-    out.numpy_kernel = kernel  # type: ignore[attr-defined]
+    every.__doc__ = out.__doc__ + " Calls of every size qualify."
+    out.numpy_kernel = every.numpy_kernel = kernel  # type: ignore[attr-defined]
+    out.every_size = every  # type: ignore[attr-defined]
     return out
+
+
+def choose(kernel: Callable[..., Any], flag: bool | None) -> Callable[..., Any]:
+    """The kernel a parameter group with torch's ``fused=flag`` runs.
+
+    ``None`` (the default): ``kernel`` as :func:`fused` made it (compiled loops from
+    :data:`MIN_ELEMENTS` elements when numba is installed). ``True``: the compiled loop at
+    every size, for small models whose step the update dominates; the first step pays
+    numba's import. ``False``: the NumPy kernel. The results are the same bits either way.
+
+    Raises
+    ------
+    RuntimeError
+        ``flag`` is True and numba is not installed.
+    """
+    if flag is None:
+        return kernel
+    if flag:
+        every = getattr(kernel, "every_size", None)
+        if every is None:
+            raise RuntimeError(
+                "fused=True needs numba, which is not installed: pip install 'netopt[fast]'"
+            )
+        return every
+    return getattr(kernel, "numpy_kernel", kernel)

@@ -186,7 +186,12 @@ class Adagrad(Optimizer):
         fused: bool | None = None,
         differentiable: bool = False,
     ) -> None:
-        check_torch_flags(type(self).__name__, differentiable=differentiable)
+        check_torch_flags(
+            type(self).__name__,
+            differentiable=differentiable,
+            fused=fused,
+            foreach=foreach,
+        )
         defaults = {
             "lr": lr,
             "lr_decay": lr_decay,
@@ -194,5 +199,6 @@ class Adagrad(Optimizer):
             "weight_decay": weight_decay,
             "initial_accumulator_value": initial_accumulator_value,
             "maximize": maximize,
+            "fused": fused,
         }
         super().__init__(params, defaults)

@@ -227,7 +227,13 @@ class Adam(Optimizer):
         differentiable: bool = False,
         decoupled_weight_decay: bool = False,
     ) -> None:
-        check_torch_flags(type(self).__name__, capturable=capturable, differentiable=differentiable)
+        check_torch_flags(
+            type(self).__name__,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            foreach=foreach,
+        )
         defaults = {
             "lr": lr,
             "betas": betas,
@@ -236,6 +242,7 @@ class Adam(Optimizer):
             "amsgrad": amsgrad,
             "maximize": maximize,
             "decoupled_weight_decay": decoupled_weight_decay,
+            "fused": fused,
         }
         super().__init__(params, defaults)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import math
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -24,6 +23,8 @@ from ..autograd.tensor import Tensor
 from ..autograd.version import mark_all_modified, mark_modified
 from ._common import Check, _typename
 from ._flat import FlatGroup, NotFlat
+from ._fused import choose
+from ._state import load_entry
 
 
 class Optimizer:
@@ -105,7 +106,11 @@ class Optimizer:
             )
         self.defaults = defaults
         # for _from_defaults: a flag is a key whose default is a bool, every other is a float
-        self._casts = {key: bool if isinstance(v, bool) else float for key, v in defaults.items()}
+        self._casts = {
+            key: bool if isinstance(v, bool) else float
+            for key, v in defaults.items()
+            if key != "fused"  # torch's implementation flag: picks the kernel (step)
+        }
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         self._flat: dict[int, FlatGroup | None] = {}  # group index -> buffers (see _flat)
@@ -227,8 +232,8 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        kernel = self._kernel
         for index, group in enumerate(self.param_groups):
+            kernel = choose(self._kernel, group.get("fused"))
             hp = self._hyperparameters(group)
             flat = self._flat_group(index, group["params"])
             if flat is not None:
@@ -322,6 +327,8 @@ class Optimizer:
                     "that doesn't match the size of optimizer's group"
                 )
         for i, saved in enumerate(saved_groups):
+            if "fused" in self.defaults:  # state dicts saved before netopt kept the flag
+                saved.setdefault("fused", None)
             missing = sorted(set(self.defaults) - set(saved))
             if missing:
                 raise ValueError(f"loaded parameter group {i} lacks {missing}")
@@ -355,31 +362,8 @@ class Optimizer:
                     self._flat[index] = None
 
     def _load_entry(self, key: Any, param: Tensor, entry: Any) -> dict[str, Any]:
-        if not isinstance(entry, Mapping):
-            raise ValueError(f"loaded state for parameter {key!r} is not a dict")
-        out: dict[str, Any] = {}
-        for name, value in entry.items():
-            if name not in self._state_keys:
-                raise ValueError(
-                    f"loaded state for parameter {key!r} has unknown entry {name!r}; "
-                    f"{type(self).__name__} keeps {sorted(self._state_keys)}"
-                )
-            if value is None:
-                continue
-            if name == "step":
-                step = float(value)
-                if not (math.isfinite(step) and step >= 0):
-                    raise ValueError(f"loaded state for parameter {key!r} has step {step}")
-                out[name] = step
-                continue
-            array = np.asarray(value._data if isinstance(value, Tensor) else value)
-            if array.shape != param.shape:
-                raise ValueError(
-                    f"loaded state for parameter {key!r} has {name!r} of shape "
-                    f"{array.shape}, but the parameter has shape {param.shape}"
-                )
-            out[name] = np.array(array, dtype=param._data.dtype, copy=True)
-        return out
+        """One parameter's saved state (:func:`._state.load_entry`); subclasses extend it."""
+        return load_entry(self, key, param, entry)
 
     def __getstate__(self) -> dict[str, Any]:
         # A scheduler wraps ``step`` on the instance (a closure, not picklable); torch's

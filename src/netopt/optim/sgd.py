@@ -198,7 +198,12 @@ class SGD(Optimizer):
         fused: bool | None = None,
         differentiable: bool = False,
     ) -> None:
-        check_torch_flags(type(self).__name__, differentiable=differentiable)
+        check_torch_flags(
+            type(self).__name__,
+            differentiable=differentiable,
+            fused=fused,
+            foreach=foreach,
+        )
         defaults = {
             "lr": lr,
             "momentum": momentum,
@@ -206,5 +211,6 @@ class SGD(Optimizer):
             "weight_decay": weight_decay,
             "nesterov": nesterov,
             "maximize": maximize,
+            "fused": fused,
         }
         super().__init__(params, defaults)
