@@ -100,18 +100,18 @@ def _lerp_weight(weight: float, cast: type) -> tuple[bool, Any]:
 def _sgd(kernel: Callable[..., Any], every_size: bool) -> Callable[..., Any]:
     def sgd(param, grad, state, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
             nesterov=False, maximize=False):  # fmt: skip
-        hp = {"lr": lr, "momentum": momentum, "dampening": dampening,
-              "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize}  # fmt: skip
         buf = state.get("momentum_buffer") if momentum != 0 else None
-        flat = _flat(param, grad, [] if buf is None else [buf], every_size)
-        if not ENABLED or flat is None or not _plain(*hp.values()):
-            return kernel(param, grad, state, **hp)
+        flat = _flat(param, grad, [] if buf is None else [buf], every_size) if ENABLED else None
+        if flat is None or not _plain(lr, momentum, dampening, weight_decay, nesterov, maximize):
+            return kernel(param, grad, state, lr=lr, momentum=momentum, dampening=dampening,
+                          weight_decay=weight_decay, nesterov=nesterov,
+                          maximize=maximize)  # fmt: skip
         first = momentum != 0 and buf is None
         if first:
             buf = np.empty_like(param)
             state["momentum_buffer"] = buf
         f = param.dtype.type
-        b = buf.reshape(-1) if buf is not None else flat[0][:0]
+        b = _EMPTY[param.dtype] if buf is None else flat[2] if len(flat) > 2 else buf.reshape(-1)
         _kernels().sgd_loop(flat[0], flat[1], b, f(lr), f(momentum), f(1 - dampening),
                             f(weight_decay), weight_decay != 0, bool(maximize), momentum != 0,
                             first, dampening == 0, bool(nesterov))  # fmt: skip
@@ -160,13 +160,14 @@ def _adam(kernel: Callable[..., Any], every_size: bool) -> Callable[..., Any]:
 def _rmsprop(kernel: Callable[..., Any], every_size: bool) -> Callable[..., Any]:
     def rmsprop(param, grad, state, *, lr, alpha=0.99, eps=1e-8, weight_decay=0.0,
                 momentum=0.0, centered=False, maximize=False):  # fmt: skip
-        hp = {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
-              "momentum": momentum, "centered": centered, "maximize": maximize}  # fmt: skip
         keys = ("square_avg", "grad_avg", "momentum_buffer")
         arrays = [state[k] for k in keys if k in state]
-        flat = _flat(param, grad, arrays, every_size)
-        if not ENABLED or flat is None or not _plain(*hp.values(), state.get("step", 0.0)):
-            return kernel(param, grad, state, **hp)
+        flat = _flat(param, grad, arrays, every_size) if ENABLED else None
+        if flat is None or not _plain(lr, alpha, eps, weight_decay, momentum, centered, maximize,
+                                      state.get("step", 0.0)):  # fmt: skip
+            return kernel(param, grad, state, lr=lr, alpha=alpha, eps=eps,
+                          weight_decay=weight_decay, momentum=momentum, centered=centered,
+                          maximize=maximize)  # fmt: skip
         if "square_avg" not in state:
             state["step"] = 0.0
             state["square_avg"] = np.zeros_like(param)
@@ -192,12 +193,13 @@ def _rmsprop(kernel: Callable[..., Any], every_size: bool) -> Callable[..., Any]
 def _adagrad(kernel: Callable[..., Any], every_size: bool) -> Callable[..., Any]:
     def adagrad(param, grad, state, *, lr, lr_decay=0.0, weight_decay=0.0,
                 initial_accumulator_value=0.0, eps=1e-10, maximize=False):  # fmt: skip
-        hp = {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
-              "initial_accumulator_value": initial_accumulator_value, "eps": eps,
-              "maximize": maximize}  # fmt: skip
-        flat = _flat(param, grad, [state["sum"]] if "sum" in state else [], every_size)
-        if not ENABLED or flat is None or not _plain(*hp.values(), state.get("step", 0.0)):
-            return kernel(param, grad, state, **hp)
+        arrays = [state["sum"]] if "sum" in state else []
+        flat = _flat(param, grad, arrays, every_size) if ENABLED else None
+        if flat is None or not _plain(lr, lr_decay, weight_decay, initial_accumulator_value, eps,
+                                      maximize, state.get("step", 0.0)):  # fmt: skip
+            return kernel(param, grad, state, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                          initial_accumulator_value=initial_accumulator_value, eps=eps,
+                          maximize=maximize)  # fmt: skip
         if "sum" not in state:
             state["step"] = 0.0
             state["sum"] = np.full_like(param, initial_accumulator_value)
