@@ -107,21 +107,129 @@ def test_both_spellings_raise_torchs_error(method, kwargs, name):
     assert str(got.value) == f"{method}() got an unexpected keyword argument '{name}'"
 
 
-def test_positional_dim_and_axis_raise():
-    """A positional dim with axis= is refused (torch says so for sum; other torch
-    reductions word it as an invalid combination); netopt names the alias."""
-    with pytest.raises(TypeError, match="sum\\(\\) got an unexpected keyword argument 'axis'"):
-        torch.tensor(X).sum(0, axis=0)
-    calls = [
-        lambda t: t.sum(0, axis=0),
-        lambda t: netopt.sum(t, 0, axis=1),
-        lambda t: netopt.var(t, 0, axis=0),
-        lambda t: netopt.std(t, 0, axis=0),
-        lambda t: (t > 0).any(0, axis=0),
-    ]
-    for call in calls:
-        with pytest.raises(TypeError, match="got an unexpected keyword argument 'axis'"):
-            call(netopt.tensor(X))
+# Both spellings given in any form (positional, keyword, the default's own value): torch
+# refuses all. Where its parser has one plausible overload it names the alias ("sum() got
+# an unexpected keyword argument 'axis'"), and netopt's message is the same; otherwise it
+# says "var() received an invalid combination of arguments - got (...)" and lists its
+# overloads, and netopt's message opens the same way and then names the two spellings.
+ANY_FORM_CONFLICTS = [
+    ("sum", lambda lib, t: t.sum(dim=None, axis=0)),
+    ("sum", lambda lib, t: t.sum(None, axis=0)),
+    ("sum", lambda lib, t: t.sum(0, axis=0)),
+    ("sum", lambda lib, t: t.sum(dim=0, axis=None)),
+    ("sum", lambda lib, t: t.sum(0, keepdim=False, keepdims=True)),
+    ("sum", lambda lib, t: t.sum(0, False, keepdims=True)),
+    ("sum", lambda lib, t: t.sum(dim=0, axis=0, keepdim=True, keepdims=True)),
+    ("mean", lambda lib, t: t.mean(dim=None, axis=1)),
+    ("mean", lambda lib, t: t.mean(None, axis=1, keepdim=True)),
+    ("var", lambda lib, t: t.var(dim=None, axis=0)),
+    ("var", lambda lib, t: lib.var(t, 0, axis=0)),
+    ("std", lambda lib, t: lib.std(t, 0, axis=0)),
+    ("std", lambda lib, t: t.std(0, keepdim=True, keepdims=True)),
+    ("max", lambda lib, t: t.max(dim=0, axis=1)),
+    ("max", lambda lib, t: t.max(0, keepdim=True, keepdims=True)),
+    ("min", lambda lib, t: t.min(1, axis=1)),
+    ("logsumexp", lambda lib, t: t.logsumexp(0, axis=0)),
+    ("logsumexp", lambda lib, t: t.logsumexp(0, False, keepdims=True)),
+    ("logsumexp", lambda lib, t: lib.logsumexp(t, dim=1, axis=1)),
+    ("argmax", lambda lib, t: t.argmax(dim=None, axis=0)),
+    ("argmin", lambda lib, t: t.argmin(None, axis=1)),
+    ("argmax", lambda lib, t: t.argmax(0, keepdim=False, keepdims=True)),
+    ("any", lambda lib, t: (t > 0).any(0, axis=0)),
+    ("all", lambda lib, t: (t > 0).all(dim=None, axis=0)),
+    ("cat", lambda lib, t: lib.cat([t, t], 0, axis=1)),
+    ("cat", lambda lib, t: lib.cat([t, t], dim=0, axis=0)),
+    ("stack", lambda lib, t: lib.stack([t, t], 0, axis=1)),
+    ("squeeze", lambda lib, t: t[None].squeeze(dim=None, axis=0)),
+    ("squeeze", lambda lib, t: lib.squeeze(t[None], 0, axis=0)),
+    ("unsqueeze", lambda lib, t: lib.unsqueeze(t, 0, axis=0)),
+    ("gather", lambda lib, t: lib.gather(t, 1, lib.tensor(IDX), axis=1)),
+    ("softmax", lambda lib, t: lib.softmax(t, 1, axis=1)),
+    ("log_softmax", lambda lib, t: t.log_softmax(dim=1, axis=0)),
+]
+
+
+def _opening(message):
+    """torch's message up to the argument list it formats (its own dict order)."""
+    return message.split(" - got ")[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "call"),
+    ANY_FORM_CONFLICTS,
+    ids=[f"{n}{i}" for i, (n, _) in enumerate(ANY_FORM_CONFLICTS)],
+)
+def test_both_spellings_in_any_form_raise_as_torch(name, call):
+    with pytest.raises(TypeError) as want:
+        call(torch, torch.tensor(X))
+    with pytest.raises(TypeError) as got:
+        call(netopt, netopt.tensor(X))
+    theirs, ours = str(want.value), str(got.value)
+    assert theirs.startswith(f"{name}() ")
+    if "unexpected keyword argument" in theirs:
+        assert ours == theirs
+    else:
+        assert (
+            _opening(ours)
+            == _opening(theirs)
+            == (f"{name}() received an invalid combination of arguments")
+        )
+        assert "both 'dim' and its alias 'axis'" in ours or "both 'keepdim'" in ours
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, t: lib.cat([t, t], axis=None),
+        lambda lib, t: lib.stack([t, t], axis=None),
+        lambda lib, t: t.sum(0, keepdims=None),
+        lambda lib, t: t.mean(axis=1, keepdim=None),
+    ],
+)
+def test_none_where_torch_wants_a_value_is_its_typeerror(call):
+    with pytest.raises(TypeError) as want:
+        call(torch, torch.tensor(X))
+    with pytest.raises(TypeError) as got:
+        call(netopt, netopt.tensor(X))
+    assert str(got.value) == str(want.value)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        netopt.Tensor.sum,
+        netopt.Tensor.var,
+        netopt.Tensor.argmax,
+        netopt.Tensor.any,
+        netopt.cat,
+        netopt.squeeze,
+        netopt.softmax,
+    ],
+)
+def test_signatures_show_torchs_defaults(fn):
+    """The parameters default to a marker (to tell a written ``dim=None`` from none); the
+    signature ``help`` shows carries torch's documented defaults instead."""
+    import inspect
+
+    defaults = {p.name: p.default for p in inspect.signature(fn).parameters.values()}
+    assert defaults["axis"] is None
+    assert defaults["dim"] == (0 if fn is netopt.cat else None)
+    assert "NOT_GIVEN" not in str(inspect.signature(fn))
+
+
+def test_netopt_functions_forwarding_to_methods_still_take_either_spelling():
+    """``netopt.sum`` & co. pass all four names on to the method; calls that give one
+    spelling of each are torch's values, one that gives both is torch's error."""
+    ours, theirs = netopt.tensor(X), torch.tensor(X)
+    for name in ("sum", "mean", "max", "min", "argmax", "argmin"):
+        for kwargs in ({"axis": 1}, {"dim": 1, "keepdims": True}, {"axis": 0, "keepdim": True}):
+            got = getattr(netopt, name)(ours, **kwargs)
+            want = getattr(torch, name)(theirs, **kwargs)
+            np.testing.assert_allclose(_plain(got), _plain(want), rtol=1e-12, atol=1e-15)
+        with pytest.raises(TypeError, match="axis"):
+            getattr(torch, name)(theirs, 1, axis=1)
+        with pytest.raises(TypeError, match="axis"):
+            getattr(netopt, name)(ours, 1, axis=1)
 
 
 def test_logsumexp_needs_dim_or_axis_as_torch():

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import activation, grad_mode, ops, reduce, shape
-from .aliases import dim_keepdim
+from .aliases import NOT_GIVEN, dim_keepdim, shown_defaults
 from .tensor import Tensor, as_array, make_result, needs_grad, target_dtype
 from .version import mark_modified
 
@@ -264,11 +264,11 @@ def _truth_reduction(name: str, reduce: Any, which: str) -> Any:
 
     def method(
         self: Tensor,
-        dim: int | None = None,
-        keepdim: bool = False,
+        dim: Any = NOT_GIVEN,
+        keepdim: Any = NOT_GIVEN,
         *,
-        axis: int | None = None,
-        keepdims: Any = None,
+        axis: Any = NOT_GIVEN,
+        keepdims: Any = NOT_GIVEN,
     ) -> Tensor:
         dim, keepdim = dim_keepdim(name, dim, axis, keepdim, keepdims)
         return Tensor(np.asarray(reduce(self._data, axis=dim, keepdims=keepdim)))
@@ -278,7 +278,7 @@ def _truth_reduction(name: str, reduce: Any, which: str) -> Any:
         f"True where {which} element (along ``dim``, or of all) is nonzero; not "
         "differentiable. ``axis``/``keepdims`` as torch (:mod:`netopt.autograd.aliases`)."
     )
-    return method
+    return shown_defaults(method, dim=None, keepdim=False, axis=None, keepdims=None)
 
 
 _any = _truth_reduction("any", np.any, "any")

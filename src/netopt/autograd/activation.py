@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .aliases import dim_of
+from .aliases import NOT_GIVEN, dim_of, shown_defaults
 from .tensor import Tensor, make_result
 
 
@@ -220,14 +220,18 @@ def softmax(input: Tensor, dim: int) -> Tensor:
     return make_result(out, (input,), backward)
 
 
-def softmax_method(input: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+def softmax_method(input: Tensor, dim: Any = NOT_GIVEN, *, axis: Any = NOT_GIVEN) -> Tensor:
     """``Tensor.softmax`` and ``netopt.softmax``: :func:`softmax` with torch's ``axis=``
     alias (:mod:`netopt.autograd.aliases`); ``nn.functional.softmax`` takes no alias, as
     torch's does not."""
     return softmax(input, dim_of("softmax", dim, axis, required=True))
 
 
-def log_softmax_method(input: Tensor, dim: int | None = None, *, axis: int | None = None):
+def log_softmax_method(input: Tensor, dim: Any = NOT_GIVEN, *, axis: Any = NOT_GIVEN):
     """``Tensor.log_softmax`` and ``netopt.log_softmax``: :func:`log_softmax` with torch's
     ``axis=`` alias, as :func:`softmax_method`."""
     return log_softmax(input, dim_of("log_softmax", dim, axis, required=True))
+
+
+shown_defaults(softmax_method, dim=None, axis=None)
+shown_defaults(log_softmax_method, dim=None, axis=None)

@@ -11,70 +11,165 @@ does, as Tensor methods and as ``netopt.*`` functions: the reductions ``sum``, `
 ``all``, and ``softmax``, ``log_softmax``, ``cat``, ``stack``, ``squeeze``,
 ``unsqueeze``, ``gather``; not ``norm`` nor ``nn.functional``'s softmax.
 
-Giving both spellings is a TypeError with torch's message ("sum() got an unexpected
-keyword argument 'axis'"). One difference: netopt counts a name as given when its value
-is not the default (``dim=None``, ``keepdim=False``; ``dim=0`` for ``cat``/``stack``),
-where torch counts a name written in the call, so ``t.sum(dim=None, axis=0)`` is
-``t.sum(axis=0)`` here and an error in torch.
+A name and its alias both given is torch's TypeError, whatever the values
+(``t.sum(dim=None, axis=0)``, ``t.sum(None, axis=0)``, ``netopt.cat(ts, 0, axis=1)``,
+``t.sum(0, keepdim=False, keepdims=True)``): these functions default to
+:data:`NOT_GIVEN`, so a value written in the call counts even when it equals the default.
+The message is torch's: "sum() got an unexpected keyword argument 'axis'" where torch's
+parser has a single plausible overload for the call, otherwise torch's opening "var()
+received an invalid combination of arguments" followed by the two names (torch goes on
+to list its overloads). One call shape stays lenient: ``netopt.sum``, ``mean``, ``max``,
+``min``, ``argmax`` and ``argmin`` (:mod:`netopt`) forward all four of ``dim``,
+``keepdim``, ``axis`` and ``keepdims`` to the method, so a call passing all four takes
+``None``/``False`` as not given (only ``netopt.sum(t, dim=None, axis=0)``-like calls, or
+the same four written out to a method, are accepted where torch refuses them).
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 
-def dim_keepdim(name: str, dim: Any, axis: Any, keepdim: Any, keepdims: Any) -> tuple[Any, Any]:
+class _NotGiven:
+    """The type of :data:`NOT_GIVEN`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+#: The default of an aliased parameter: the caller wrote neither the name nor its alias.
+NOT_GIVEN: Any = _NotGiven()
+
+#: How many arguments (besides the tensor) a call may pass and still meet a single
+#: plausible overload of torch's method, so that torch's parser names the alias; more is
+#: its "invalid combination" message. Absent: torch has one signature (always the name).
+_ONE_OVERLOAD_UP_TO = {"sum": 3, "mean": 3, "max": 2, "min": 2}
+_ONE_OVERLOAD_UP_TO.update(dict.fromkeys(("var", "std", "any", "all", "squeeze"), 0))
+
+#: The values ``netopt.sum`` & co. forward for a parameter their caller did not write.
+_FORWARDED_DEFAULT = {"dim": None, "keepdim": False, "axis": None, "keepdims": None}
+
+
+def both_given(name: str, pairs: list[tuple[str, str]], n_args: int) -> TypeError:
+    """torch's TypeError for a call to ``name`` that gave each ``(name, alias)`` of
+    ``pairs`` both ways, with ``n_args`` arguments besides the tensor.
+
+    >>> both_given("sum", [("dim", "axis")], 2)
+    TypeError("sum() got an unexpected keyword argument 'axis'")
+    """
+    if n_args <= _ONE_OVERLOAD_UP_TO.get(name, n_args):
+        return TypeError(f"{name}() got an unexpected keyword argument '{pairs[0][1]}'")
+    both = ", ".join(f"both '{own}' and its alias '{alias}'" for own, alias in pairs)
+    return TypeError(f"{name}() received an invalid combination of arguments - got {both}")
+
+
+def dim_keepdim(
+    name: str, dim: Any, axis: Any, keepdim: Any, keepdims: Any, n_other: int = 0
+) -> tuple[Any, Any]:
     """The ``(dim, keepdim)`` a reduction called ``name`` was given, under either spelling.
 
     Parameters
     ----------
     name : str
         The function's name, for the message.
-    dim, axis : int, tuple of ints or None
-        torch's name and NumPy's; None means not given.
-    keepdim : bool
-        torch's name (default False).
-    keepdims : bool or None
-        NumPy's name; None means not given.
+    dim, axis : int, tuple of ints, None or NOT_GIVEN
+        torch's name and NumPy's; :data:`NOT_GIVEN` when not written in the call.
+    keepdim, keepdims : bool or NOT_GIVEN
+        Likewise.
+    n_other : int
+        How many other arguments the call passed (``correction``, ``unbiased``).
+
+    Returns
+    -------
+    tuple
+        ``dim`` (None: all dimensions) and ``keepdim`` (default False).
 
     Raises
     ------
     TypeError
-        Both ``dim`` and ``axis``, or both ``keepdim`` (True) and ``keepdims``, given.
+        Both ``dim`` and ``axis``, or both ``keepdim`` and ``keepdims``, given; or
+        ``keepdims=None`` (torch wants a bool).
 
     Examples
     --------
-    >>> dim_keepdim("sum", None, 0, False, True)
+    >>> dim_keepdim("sum", NOT_GIVEN, 0, NOT_GIVEN, True)
     (0, True)
     """
-    dim = dim_of(name, dim, axis)
-    if keepdims is not None:
-        if keepdim is not False:
-            raise TypeError(f"{name}() got an unexpected keyword argument 'keepdims'")
+    forwarded = axis is not NOT_GIVEN and keepdims is not NOT_GIVEN
+    if forwarded and dim is not NOT_GIVEN and keepdim is not NOT_GIVEN:
+        # netopt.sum & co. forward all four: their defaults count as not given
+        dim = NOT_GIVEN if dim is None else dim
+        keepdim = NOT_GIVEN if keepdim is False else keepdim
+        axis = NOT_GIVEN if axis is None else axis
+        keepdims = NOT_GIVEN if keepdims is None else keepdims
+    if axis is not NOT_GIVEN:
+        if dim is not NOT_GIVEN or (keepdim is not NOT_GIVEN and keepdims is not NOT_GIVEN):
+            raise _both_given_reduction(name, dim, axis, keepdim, keepdims, n_other)
+        dim = axis
+    elif dim is NOT_GIVEN:
+        dim = None
+    if keepdims is not NOT_GIVEN:
+        if keepdim is not NOT_GIVEN:
+            raise _both_given_reduction(name, dim, axis, keepdim, keepdims, n_other)
         keepdim = keepdims
+    elif keepdim is NOT_GIVEN:
+        keepdim = False
+    if keepdim is None:
+        raise TypeError(f"{name}(): argument 'keepdim' must be bool, not NoneType")
     return dim, keepdim
 
 
-def dim_of(name: str, dim: Any, axis: Any, default: Any = None, required: bool = False) -> Any:
-    """The ``dim`` a function called ``name`` was given, as ``dim`` or as ``axis``.
+def _both_given_reduction(
+    name: str, dim: Any, axis: Any, keepdim: Any, keepdims: Any, n_other: int
+) -> TypeError:
+    values = {"dim": dim, "keepdim": keepdim, "axis": axis, "keepdims": keepdims}
+    given = {k for k, v in values.items() if v is not NOT_GIVEN}
+    pairs = [p for p in (("dim", "axis"), ("keepdim", "keepdims")) if set(p) <= given]
+    return both_given(name, pairs, len(given) + n_other)
 
-    ``dim`` equal to ``default`` counts as not given. With ``required``, giving neither
-    is torch's TypeError for a missing ``dim``.
+
+def dim_of(name: str, dim: Any, axis: Any, default: Any = None, required: bool = False) -> Any:
+    """The ``dim`` a function called ``name`` was given, as ``dim`` or as ``axis``
+    (:data:`NOT_GIVEN` when not written in the call; then ``default``).
 
     Raises
     ------
     TypeError
-        Both given, or (``required``) neither.
+        Both given (:func:`both_given`), or (``required``) neither, or None.
 
     Examples
     --------
-    >>> dim_of("cat", 0, 1, default=0)
+    >>> dim_of("cat", NOT_GIVEN, 1, default=0)
     1
     """
-    if axis is not None:
-        if dim is not default and dim != default:
-            raise TypeError(f"{name}() got an unexpected keyword argument 'axis'")
+    if axis is not NOT_GIVEN:
+        if dim is not NOT_GIVEN:
+            raise both_given(name, [("dim", "axis")], 2)
         dim = axis
+    elif dim is NOT_GIVEN:
+        dim = default
     if required and dim is None:
         raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
     return dim
+
+
+def shown_defaults(fn: Any, **shown: Any) -> Any:
+    """``fn`` with a signature (``help``, ``inspect.signature``) that shows ``shown``'s
+    values as the defaults of the parameters whose real default is :data:`NOT_GIVEN`
+    (torch's documented ``dim=None``, ``keepdim=False``); the call is unchanged.
+
+    >>> def f(a, dim=NOT_GIVEN):
+    ...     pass
+    >>> str(inspect.signature(shown_defaults(f, dim=None)))
+    '(a, dim=None)'
+    """
+    sig = inspect.signature(fn)
+    params = [
+        p.replace(default=shown[p.name]) if p.default is NOT_GIVEN and p.name in shown else p
+        for p in sig.parameters.values()
+    ]
+    fn.__signature__ = sig.replace(parameters=params)
+    return fn

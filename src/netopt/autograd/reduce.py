@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .aliases import dim_keepdim, dim_of
+from .aliases import NOT_GIVEN, dim_keepdim, dim_of, shown_defaults
 from .ops import sqrt
 from .tensor import Tensor, make_result
 
@@ -34,7 +34,12 @@ def _expand(g: np.ndarray, axes: tuple[int, ...], keepdim: bool, shape: tuple) -
 
 
 def sum(
-    a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+    a: Tensor,
+    dim: Any = NOT_GIVEN,
+    keepdim: Any = NOT_GIVEN,
+    *,
+    axis: Any = NOT_GIVEN,
+    keepdims: Any = NOT_GIVEN,
 ) -> Tensor:
     r""":math:`\sum_i a_i` over ``dim``; each input receives the output's gradient."""
     dim, keepdim = dim_keepdim("sum", dim, axis, keepdim, keepdims)
@@ -46,7 +51,12 @@ def sum(
 
 
 def mean(
-    a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+    a: Tensor,
+    dim: Any = NOT_GIVEN,
+    keepdim: Any = NOT_GIVEN,
+    *,
+    axis: Any = NOT_GIVEN,
+    keepdims: Any = NOT_GIVEN,
 ) -> Tensor:
     r""":math:`\frac1n\sum_i a_i` over ``dim``; each input receives :math:`g/n`."""
     dim, keepdim = dim_keepdim("mean", dim, axis, keepdim, keepdims)
@@ -60,13 +70,13 @@ def mean(
 
 def var(
     a: Tensor,
-    dim: Any = None,
+    dim: Any = NOT_GIVEN,
     correction: int = 1,
-    keepdim: bool = False,
+    keepdim: Any = NOT_GIVEN,
     *,
     unbiased: bool | None = None,
-    axis: Any = None,
-    keepdims: Any = None,
+    axis: Any = NOT_GIVEN,
+    keepdims: Any = NOT_GIVEN,
 ) -> Tensor:
     r"""Variance :math:`\frac{1}{n - c}\sum_i (a_i - \bar a)^2` (``correction`` c, default 1).
 
@@ -90,13 +100,13 @@ def var(
 
 def std(
     a: Tensor,
-    dim: Any = None,
+    dim: Any = NOT_GIVEN,
     correction: int = 1,
-    keepdim: bool = False,
+    keepdim: Any = NOT_GIVEN,
     *,
     unbiased: bool | None = None,
-    axis: Any = None,
-    keepdims: Any = None,
+    axis: Any = NOT_GIVEN,
+    keepdims: Any = NOT_GIVEN,
 ) -> Tensor:
     r"""Standard deviation :math:`\sqrt{\operatorname{var}}`, arguments as :func:`var`.
 
@@ -173,11 +183,11 @@ def _dim_extremum(a: Tensor, dim: int, keepdim: bool, arg: Any) -> MaxMin:
 
 def max(
     a: Tensor,
-    dim: int | None = None,
-    keepdim: bool = False,
+    dim: Any = NOT_GIVEN,
+    keepdim: Any = NOT_GIVEN,
     *,
-    axis: int | None = None,
-    keepdims: Any = None,
+    axis: Any = NOT_GIVEN,
+    keepdims: Any = NOT_GIVEN,
 ) -> Any:
     """Largest value; with ``dim``, a ``(values, indices)`` pair as in PyTorch."""
     dim, keepdim = dim_keepdim("max", dim, axis, keepdim, keepdims)
@@ -188,11 +198,11 @@ def max(
 
 def min(
     a: Tensor,
-    dim: int | None = None,
-    keepdim: bool = False,
+    dim: Any = NOT_GIVEN,
+    keepdim: Any = NOT_GIVEN,
     *,
-    axis: int | None = None,
-    keepdims: Any = None,
+    axis: Any = NOT_GIVEN,
+    keepdims: Any = NOT_GIVEN,
 ) -> Any:
     """Smallest value; with ``dim``, a ``(values, indices)`` pair as in PyTorch."""
     dim, keepdim = dim_keepdim("min", dim, axis, keepdim, keepdims)
@@ -202,7 +212,12 @@ def min(
 
 
 def logsumexp(
-    a: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+    a: Tensor,
+    dim: Any = NOT_GIVEN,
+    keepdim: Any = NOT_GIVEN,
+    *,
+    axis: Any = NOT_GIVEN,
+    keepdims: Any = NOT_GIVEN,
 ) -> Tensor:
     r""":math:`\ln\sum_i e^{a_i}`, computed as :math:`m + \ln\sum_i e^{a_i - m}` with
     :math:`m = \max_i a_i` (replaced by 0 where it is infinite), so it never overflows.
@@ -216,7 +231,7 @@ def logsumexp(
         Neither ``dim`` nor ``axis`` given (torch's message).
     """
     dim, keepdim = dim_keepdim("logsumexp", dim, axis, keepdim, keepdims)
-    dim = dim_of("logsumexp", dim, None, required=True)
+    dim = dim_of("logsumexp", dim, NOT_GIVEN, required=True)
     axes = _axes(dim, a._data.ndim)
     m = np.max(a._data, axis=axes, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
@@ -230,3 +245,7 @@ def logsumexp(
         return (_expand(g, axes, keepdim, a._data.shape) * np.nan_to_num(p),)
 
     return make_result(np.asarray(out), (a,), backward)
+
+
+for _fn in (sum, mean, var, std, max, min, logsumexp):
+    shown_defaults(_fn, dim=None, keepdim=False, axis=None, keepdims=None)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .aliases import dim_of
+from .aliases import NOT_GIVEN, dim_of, shown_defaults
 from .ops import add
 from .tensor import Tensor, as_array, make_result, needs_grad
 from .version import share_counter
@@ -42,13 +42,13 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(a, (*shape[:start], merged, *shape[end + 1 :]))
 
 
-def unsqueeze(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+def unsqueeze(a: Tensor, dim: Any = NOT_GIVEN, *, axis: Any = NOT_GIVEN) -> Tensor:
     """Insert a dimension of length 1 at ``dim`` (or ``axis``: :mod:`~netopt.autograd.aliases`)."""
     dim = dim_of("unsqueeze", dim, axis, required=True)
     return reshape(a, np.expand_dims(a._data, dim).shape)
 
 
-def squeeze(a: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+def squeeze(a: Tensor, dim: Any = NOT_GIVEN, *, axis: Any = NOT_GIVEN) -> Tensor:
     """Remove dimensions of length 1 (only ``dim``, or ``axis``, when given and of length 1)."""
     dim = dim_of("squeeze", dim, axis)
     if dim is None:
@@ -106,9 +106,7 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     return _view(result, a) if basic else result
 
 
-def gather(
-    a: Tensor, dim: int | None = None, index: Any = None, *, axis: int | None = None
-) -> Tensor:
+def gather(a: Tensor, dim: Any = NOT_GIVEN, index: Any = None, *, axis: Any = NOT_GIVEN) -> Tensor:
     """``out[i][j] = a[i][index[i][j]]`` along ``dim`` (``torch.gather``; ``axis=`` as torch's
     alias, :mod:`~netopt.autograd.aliases`)."""
     dim = dim_of("gather", dim, axis, required=True)
@@ -134,10 +132,12 @@ def gather(
     return make_result(out, (a,), backward)
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> Tensor:
+def cat(tensors: Sequence[Tensor], dim: Any = NOT_GIVEN, *, axis: Any = NOT_GIVEN) -> Tensor:
     """Concatenate along an existing dimension (``dim`` or ``axis``); the gradient is split
     back."""
     dim = dim_of("cat", dim, axis, default=0)
+    if dim is None:
+        raise TypeError("cat(): argument 'dim' must be int, not NoneType")
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat(): expected a non-empty sequence of tensors")
@@ -152,9 +152,11 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> 
     return make_result(out, tuple(tensors), backward)
 
 
-def stack(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> Tensor:
+def stack(tensors: Sequence[Tensor], dim: Any = NOT_GIVEN, *, axis: Any = NOT_GIVEN) -> Tensor:
     """Join along a new dimension (``dim`` or ``axis``); the gradient is split back."""
     dim = dim_of("stack", dim, axis, default=0)
+    if dim is None:
+        raise TypeError("stack(): argument 'dim' must be int, not NoneType")
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack(): expected a non-empty sequence of tensors")
@@ -175,3 +177,9 @@ def expand(a: Tensor, *shape: Any) -> Tensor:
     lead = len(shape) - a._data.ndim
     target = tuple(a._data.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
     return add(a, np.zeros(target, dtype=a._data.dtype))
+
+
+for _fn in (unsqueeze, squeeze, gather):
+    shown_defaults(_fn, dim=None, axis=None)
+for _fn in (cat, stack):
+    shown_defaults(_fn, dim=0, axis=None)

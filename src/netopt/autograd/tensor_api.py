@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import _methods, more_ops
-from .aliases import dim_keepdim
+from .aliases import NOT_GIVEN, dim_keepdim, shown_defaults
 from .device import CPU, TYPE_NAMES, check_device
 from .device import device as Device
 from .grad_fn import grad_fn
@@ -91,7 +91,12 @@ def _repr(self: Tensor) -> str:
 
 def _axis_alias(method: Any, name: str) -> Any:
     def wrapped(
-        self: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims=None
+        self: Tensor,
+        dim: Any = NOT_GIVEN,
+        keepdim: Any = NOT_GIVEN,
+        *,
+        axis: Any = NOT_GIVEN,
+        keepdims: Any = NOT_GIVEN,
     ):
         dim, keepdim = dim_keepdim(name, dim, axis, keepdim, keepdims)
         return method(self, dim, keepdim)
@@ -100,7 +105,7 @@ def _axis_alias(method: Any, name: str) -> Any:
         " ``axis=`` and ``keepdims=`` are aliases of ``dim`` and ``keepdim`` (torch's;"
         " :mod:`netopt.autograd.aliases`)."
     )
-    return wrapped
+    return shown_defaults(wrapped, dim=None, keepdim=False, axis=None, keepdims=None)
 
 
 def _new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False):
