@@ -69,6 +69,19 @@ BAD = [
     ("random_", (0, 100000), {}, "float16"),
     ("random_", (-70000, 0), {}, "float16"),
     ("random_", (0, 2**63), {}, "int64"),
+    # torch's keyword ``from`` (a Python keyword: passed as **{"from": ...})
+    ("random_", (), {"from": 5, "to": 2}, "float32"),
+    ("random_", (), {"from": 5, "to": 5}, "int64"),
+    ("random_", (), {"from": -1, "to": 5}, "uint8"),
+    ("uniform_", (), {"from": 2}, "float32"),
+    ("uniform_", (), {"from": 2, "to": 1}, "float64"),
+    # random_(from, None): [from, the top of the unbounded range]
+    ("random_", (200, None), {}, "int8"),
+    ("random_", (-1, None), {}, "uint8"),
+    ("random_", (), {"from": 2, "to": None}, "bool"),
+    ("random_", (4000, None), {}, "float16"),
+    ("random_", (2**53, None), {}, "float64"),
+    ("random_", (2**24, None), {}, "float32"),
 ]
 
 
@@ -137,6 +150,15 @@ GOOD = [
     ("random_", (0, 2), {}, "bool"),
     ("random_", (), {}, "bool"),
     ("random_", (), {}, "int8"),
+    ("random_", (), {"from": 3, "to": 5}, "float32"),
+    ("random_", (), {"to": 5}, "int64"),
+    ("random_", (3,), {"to": 5}, "int16"),
+    ("random_", (127, None), {}, "int8"),
+    ("random_", (), {"from": -5, "to": None}, "int64"),
+    ("random_", (0, None), {}, "bool"),
+    ("random_", (2**24 - 1, None), {}, "float32"),
+    ("uniform_", (), {"from": -2, "to": 3}, "float32"),
+    ("uniform_", (), {"from": 0.5}, "float64"),
 ]
 
 
@@ -160,8 +182,8 @@ def test_one_element_tensor_parameter_as_torch():
 
 
 def test_signatures_match_torchs_docstrings():
-    """The parameter names and defaults (``from`` is ``from_`` in netopt: a Python keyword;
-    random_'s ``from_`` defaults to None so that ``random_(0)`` is ``to=0``, an error)."""
+    """The parameter names and defaults as the signature shows them (``from`` is ``from_``
+    in netopt: a Python keyword; torch's spelling comes through ``**kwargs``)."""
     import inspect
 
     for name in (
@@ -180,10 +202,8 @@ def test_signatures_match_torchs_docstrings():
             (p.name.rstrip("_") if p.name == "from_" else p.name)
             + ("" if p.default is inspect.Parameter.empty else f"={p.default}")
             for p in list(params.values())[1:]
-            if p.kind is not p.KEYWORD_ONLY
+            if p.kind not in (p.KEYWORD_ONLY, p.VAR_KEYWORD)  # **kwargs: torch's ``from``
         )
-        if name == "random_":  # None: random_(0) must stay an error (torch's overloads)
-            ours = ours.replace("from=None", "from=0")
         assert head.startswith(f"{name}({ours}, *, generator=None)"), (head, ours)
 
 
@@ -198,3 +218,61 @@ def test_float_bounds_beyond_the_significand_warn_as_torch(args, dtype):
         netopt.zeros(3, dtype=ours).random_(*args)
     theirs_text = str(want[0].message).split(" This warning will become")[0]
     assert str(got[0].message) == theirs_text
+
+
+# Calls none of torch's overloads of random_ takes (or, for uniform_, its one signature):
+# torch's TypeError. With two keywords torch writes them in its own dict order, so only
+# the opening is compared there.
+REFUSED = [
+    ("random_", (), {"from": 3}),
+    ("random_", (3,), {"from": 1}),
+    ("random_", (), {"from": None, "to": 5}),
+    ("random_", (), {"from": 2.5, "to": 5}),
+    ("random_", (), {"to": None}),
+    ("random_", (), {"from": None}),
+    ("random_", (), {"frm": 1}),
+    ("random_", (None,), {}),
+    ("random_", (None, 5), {}),
+    ("random_", (None, None), {}),
+    ("random_", (3, 7), {"to": 9}),
+    ("uniform_", (2,), {"from": 2}),
+    ("uniform_", (), {"frm": 2}),
+]
+
+
+@pytest.mark.parametrize("row", REFUSED, ids=[_ids((*r, "")) for r in REFUSED])
+def test_calls_torch_refuses_raise_its_typeerror(row):
+    method, args, kwargs = row
+    with pytest.raises(TypeError) as want:
+        getattr(torch.zeros(3), method)(*args, **kwargs)
+    with pytest.raises(TypeError) as got:
+        getattr(netopt.zeros(3), method)(*args, **kwargs)
+    theirs, ours = str(want.value).splitlines()[0], str(got.value).splitlines()[0]
+    if kwargs.get("from") == 2.5:  # netopt names the bad argument (torch: its overloads)
+        assert theirs.startswith("random_() received an invalid combination of arguments")
+        assert ours == "random_(): argument 'from' must be int, not float"
+        return
+    if len(kwargs) > 1:
+        theirs, ours = theirs.split(" - got ")[0], ours.split(" - got ")[0]
+    assert ours == theirs
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "dtype"),
+    [
+        ((), {"from": 3, "to": 7}, "int64"),
+        ((3,), {"to": 7}, "float32"),
+        ((), {"to": 4}, "int8"),
+        ((100, None), {}, "int8"),
+        ((), {"from": 250, "to": None}, "uint8"),
+        ((), {"from": 0, "to": None}, "bool"),
+    ],
+)
+def test_keyword_and_open_ended_bounds_draw_torchs_values(args, kwargs, dtype):
+    """Every value torch draws over 4000 draws (all of a range of at most 28 integers: a
+    value is missed with probability below 28 * (27/28)**4000 < 1e-60) and no other."""
+    ours, theirs = DTYPES[dtype]
+    torch.manual_seed(0)
+    want = torch.zeros(4000, dtype=theirs).random_(*args, **kwargs)
+    got = netopt.zeros(4000, dtype=ours).random_(*args, generator=netopt.Generator(), **kwargs)
+    assert set(np.unique(got.numpy()).tolist()) == set(np.unique(want.numpy()).tolist())

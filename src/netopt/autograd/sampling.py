@@ -35,7 +35,8 @@ zero gradient to the inputs); netopt does not record in-place writes (see
 :func:`netopt.autograd._methods._setitem`).
 
 torch names the bounds of ``uniform_`` and ``random_`` ``from`` and ``to``; ``from`` is a
-Python keyword, so netopt's parameter is ``from_`` and torch code passes it by position.
+Python keyword, so torch code passes it by position or as ``**{"from": a}``, and netopt
+takes both (and ``from_=a``, its own spelling; :mod:`netopt.autograd._sampling_args`).
 
 Examples
 --------
@@ -53,8 +54,9 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
-from .._validate import is_int
 from . import grad_mode
+from ._sampling_args import from_keyword, random_bounds
+from .aliases import NOT_GIVEN, shown_defaults
 from .tensor import Tensor
 from .version import mark_modified
 
@@ -140,14 +142,17 @@ def _in_range(t: Tensor, value: float, label: str) -> None:
         raise RuntimeError(f"{label} is out of bounds for {_type(t, _CTYPE)}")
 
 
-def uniform_(self: Tensor, from_: float = 0, to: float = 1, *, generator: Any = None) -> Tensor:
+def uniform_(
+    self: Tensor, from_: Any = NOT_GIVEN, to: float = 1, *, generator: Any = None, **kwargs: Any
+) -> Tensor:
     r"""Fill with draws from :math:`U[\text{from}, \text{to})`; floating dtypes.
 
     A draw that rounds up to ``to`` in the tensor's dtype is moved to the largest value
     below it, so every value lies in ``[from, to)`` (or equals ``from`` when they are equal).
     """
     _writable(self, "uniform_")
-    a, b = _number(from_, "uniform_", "from"), _number(to, "uniform_", "to")
+    a = _number(from_keyword("uniform_", from_, kwargs, 0), "uniform_", "from")
+    b = _number(to, "uniform_", "to")
     if self._data.dtype.kind != "f":
         raise NotImplementedError(
             f"\"check_uniform_bounds\" not implemented for '{_type(self, _TYPE)}'"
@@ -256,14 +261,6 @@ def cauchy_(self: Tensor, median: float = 0, sigma: float = 1, *, generator: Any
     return _fill(self, m + s * c)
 
 
-def _int_arg(value: Any, arg: str) -> int:
-    if not is_int(value):
-        raise TypeError(f"random_(): argument '{arg}' must be int, not {type(value).__name__}")
-    if not -(2**63) <= int(value) < 2**63:
-        raise ValueError("Overflow when unpacking long long")
-    return int(value)
-
-
 def _dtype_bounds(dtype: np.dtype) -> tuple[int, int]:
     """The integers ``random_`` may write into ``dtype``: its range (floats: finite range)."""
     if dtype.kind == "b":
@@ -290,19 +287,29 @@ def _warn_inexact(t: Tensor, low: int, high: int) -> None:
             )
 
 
-def random_(self: Tensor, from_: Any = None, to: Any = None, *, generator: Any = None) -> Tensor:
+def random_(
+    self: Tensor,
+    from_: Any = NOT_GIVEN,
+    to: Any = NOT_GIVEN,
+    *,
+    generator: Any = None,
+    **kwargs: Any,
+) -> Tensor:
     r"""Fill with integers drawn uniformly from ``[from, to)``, as ``torch.Tensor.random_``.
 
-    ``random_(to)`` draws from ``[0, to)``. Without bounds: ``[0, 2^d]`` for a floating
-    dtype with a ``d``-bit significand (float32: :math:`2^{24}`, float64: :math:`2^{53}`,
-    so every value is exact), ``[0, max]`` for an integer dtype, {False, True} for bool.
+    ``random_(to)``: ``[0, to)``. Without bounds: ``[0, 2^d]`` for a floating dtype with a
+    ``d``-bit significand (float32: :math:`2^{24}`, float64: :math:`2^{53}`, every value
+    exact), ``[0, max]`` for an integer dtype, {False, True} for bool; ``random_(from,
+    None)``: ``[from, 2^d]`` or ``[from, max]``. torch's keyword ``from`` is taken as
+    ``random_(**{"from": a, "to": b})``; ``from_`` is netopt's spelling of it.
 
     Raises
     ------
     RuntimeError
         ``from >= to``, or a bound the dtype cannot hold (torch's messages).
     TypeError
-        A bound that is not an int.
+        A bound that is not an int; a call none of torch's overloads takes (``from``
+        without ``to``, a None ``from``, an unknown keyword: torch's message).
 
     Warns
     -----
@@ -311,24 +318,26 @@ def random_(self: Tensor, from_: Any = None, to: Any = None, *, generator: Any =
         integer there is representable, so draws round.
     """
     _writable(self, "random_")
+    low, high = random_bounds(from_, to, kwargs)
     dtype = self._data.dtype
     gen = _generator(generator, "random_")
-    if from_ is None and to is None:
-        if dtype.kind == "f":
-            high = 2 ** (np.finfo(dtype).nmant + 1)
-        else:
-            high = _dtype_bounds(dtype)[1]
-        return _fill(self, gen.integers(0, high, self._data.shape, endpoint=True))
-    if to is None:  # random_(to)
-        low, high = 0, _int_arg(from_, "to")
-    else:
-        low = 0 if from_ is None else _int_arg(from_, "from")
-        high = _int_arg(to, "to")
+    lowest, highest = _dtype_bounds(dtype)
+    top = 2 ** (np.finfo(dtype).nmant + 1) if dtype.kind == "f" else highest
+    if low is NOT_GIVEN:
+        return _fill(self, gen.integers(0, top, self._data.shape, endpoint=True))
+    if high is None:  # random_(from, None): [from, top]
+        if not lowest <= low <= highest:
+            raise RuntimeError(f"from is out of bounds for {_type(self, _CTYPE)}")
+        if dtype.kind == "f" and low >= top:  # torch's check (its message says >)
+            raise RuntimeError(
+                "random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' "
+                f"casted to dtype, but got from={low} > to_inc={top}"
+            )
+        high = top + 1
     if low >= high:
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
-    lowest, highest = _dtype_bounds(dtype)
     if low < lowest:
         raise RuntimeError(f"from is out of bounds for {_type(self, _CTYPE)}")
     if high - 1 > highest:
@@ -341,3 +350,5 @@ def random_(self: Tensor, from_: Any = None, to: Any = None, *, generator: Any =
 SAMPLERS = (normal_, uniform_, bernoulli_, exponential_, geometric_, log_normal_, cauchy_)
 for _fn in (*SAMPLERS, random_):
     setattr(Tensor, _fn.__name__, _fn)
+shown_defaults(uniform_, from_=0)
+shown_defaults(random_, from_=0, to=None)
