@@ -11,9 +11,10 @@ timed with the interleaved-rounds protocol of ``common.compare``; each cell is t
 system's time over netopt's (median of per-round ratios, so below 1 means netopt is slower).
 ``--busy`` starts one process that spins on a core for the whole run (started and stopped
 here, by its PID). ``netopt captured`` is netopt's step through
-``netopt.train.capture_step``. ``netopt numpy-opt`` is netopt with the fused optimizer
-loops switched off (``netopt.optim._fused.ENABLED = False``): the NumPy kernels, as
-before them.
+``netopt.train.capture_step``; ``netopt captured fused`` the same with the optimizer's
+``fused=True`` (numba's compiled update at every size). ``netopt numpy-opt`` is netopt
+with the fused optimizer loops switched off (``netopt.optim._fused.ENABLED = False``): the
+NumPy kernels, as before them.
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ def available_contenders(no_compile: bool, threads: int) -> list[str]:
     import peers_models
 
     names = ["netopt", "netopt captured", "netopt numpy-opt", "floor"]
+    from netopt.optim import _fused
+
+    if _fused.available():  # fused=True needs numba
+        names.insert(2, "netopt captured fused")
     if threads > 1:
         names[1:1] = ["netopt fit-policy", "netopt adaptive", "netopt 1-thread"]
     try:
