@@ -82,8 +82,11 @@ def tanh_grad(g: np.ndarray, y: np.ndarray, out=None, tmp=None) -> np.ndarray:
     return np.multiply(g, np.subtract(1, t, out=t), out=out)
 
 
-def relu(input: Tensor) -> Tensor:
-    r"""Rectified linear unit :math:`\max(0, x)` (eq. 6-34); derivative :math:`[x > 0]`."""
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    r"""Rectified linear unit :math:`\max(0, x)` (eq. 6-34); derivative :math:`[x > 0]`.
+
+    ``inplace`` is torch's; the result is computed out of place all the same (the input
+    keeps its values), as :class:`netopt.nn.ReLU` does."""
     x = input._data
     out = np.maximum(x, 0)
     return make_result(out, (input,), lambda g: (relu_grad(g, x),))
@@ -96,9 +99,9 @@ def relu_grad(g: np.ndarray, x: np.ndarray, out=None, mask=None) -> np.ndarray:
     return np.multiply(g, np.greater(x, 0, out=mask), out=out)
 
 
-def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     r"""Leaky ReLU (eq. 6-35): :math:`x` for :math:`x > 0`, else :math:`\gamma x` with
-    :math:`\gamma` = ``negative_slope``."""
+    :math:`\gamma` = ``negative_slope``; ``inplace`` as :func:`relu`."""
     out, pos = leaky_relu_array(input._data, negative_slope)
     return make_result(out, (input,), lambda g: (leaky_relu_grad(g, pos, negative_slope),))
 
@@ -119,9 +122,10 @@ def leaky_relu_grad(g: np.ndarray, pos: np.ndarray, negative_slope: float, out=N
     return t
 
 
-def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     r"""Exponential linear unit (eq. 6-36): :math:`x` for :math:`x > 0`, else
-    :math:`\alpha(e^x - 1)`; derivative 1 or :math:`\alpha e^x`."""
+    :math:`\alpha(e^x - 1)`; derivative 1 or :math:`\alpha e^x`; ``inplace`` as
+    :func:`relu`."""
     out, pos, ex = elu_array(input._data, alpha)
     return make_result(out, (input,), lambda g: (elu_grad(g, pos, ex, alpha),))
 
@@ -183,7 +187,7 @@ def softmax_array(x: np.ndarray, dim: int) -> np.ndarray:
     return e / np.sum(e, axis=dim, keepdims=True)
 
 
-def log_softmax(input: Tensor, dim: int) -> Tensor:
+def log_softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     r"""Logarithm of the softmax along ``dim`` via log-sum-exp.
 
     .. math::
@@ -191,7 +195,8 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
         \qquad \frac{\partial L}{\partial x} = g - \mathrm{softmax}(x) \textstyle\sum_j g_j
 
     Exact at the extremes: ``log_softmax([1000, 1]) == [0, -999]``; a ``-inf`` entry
-    gives ``-inf``, also in a row that is all ``-inf``.
+    gives ``-inf``, also in a row that is all ``-inf``. ``dtype`` (torch's): the input is
+    cast to it first (the gradient flows back through the cast).
 
     Examples
     --------
@@ -199,6 +204,8 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
     >>> log_softmax(netopt.tensor([1000.0, 1.0]), dim=0)
     tensor([   0., -999.])
     """
+    if dtype is not None:
+        input = input.to(dtype)
     out = log_softmax_array(input._data, dim)
 
     def backward(g: np.ndarray) -> tuple:
@@ -208,10 +215,12 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
     return make_result(out, (input,), backward)
 
 
-def softmax(input: Tensor, dim: int) -> Tensor:
+def softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     r"""Softmax :math:`y_i = e^{x_i}/\sum_j e^{x_j}` along ``dim``, as the exponential of
     :func:`log_softmax_array`; the Jacobian-vector product is
-    :math:`y \odot (g - \langle g, y\rangle)`."""
+    :math:`y \odot (g - \langle g, y\rangle)`; ``dtype`` as :func:`log_softmax`."""
+    if dtype is not None:
+        input = input.to(dtype)
     out = np.exp(log_softmax_array(input._data, dim))
 
     def backward(g: np.ndarray) -> tuple:
@@ -220,17 +229,21 @@ def softmax(input: Tensor, dim: int) -> Tensor:
     return make_result(out, (input,), backward)
 
 
-def softmax_method(input: Tensor, dim: Any = NOT_GIVEN, *, axis: Any = NOT_GIVEN) -> Tensor:
+def softmax_method(
+    input: Tensor, dim: Any = NOT_GIVEN, dtype: Any = None, *, axis: Any = NOT_GIVEN
+) -> Tensor:
     """``Tensor.softmax`` and ``netopt.softmax``: :func:`softmax` with torch's ``axis=``
     alias (:mod:`netopt.autograd.aliases`); ``nn.functional.softmax`` takes no alias, as
     torch's does not."""
-    return softmax(input, dim_of("softmax", dim, axis, required=True))
+    return softmax(input, dim_of("softmax", dim, axis, required=True), dtype=dtype)
 
 
-def log_softmax_method(input: Tensor, dim: Any = NOT_GIVEN, *, axis: Any = NOT_GIVEN):
+def log_softmax_method(
+    input: Tensor, dim: Any = NOT_GIVEN, dtype: Any = None, *, axis: Any = NOT_GIVEN
+) -> Tensor:
     """``Tensor.log_softmax`` and ``netopt.log_softmax``: :func:`log_softmax` with torch's
     ``axis=`` alias, as :func:`softmax_method`."""
-    return log_softmax(input, dim_of("log_softmax", dim, axis, required=True))
+    return log_softmax(input, dim_of("log_softmax", dim, axis, required=True), dtype=dtype)
 
 
 shown_defaults(softmax_method, dim=None, axis=None)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .aliases import NOT_GIVEN, dim_keepdim, dim_of, shown_defaults
-from .ops import sqrt
+from .ops import maximum, minimum, sqrt
 from .tensor import Tensor, make_result
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
@@ -40,9 +40,13 @@ def sum(
     *,
     axis: Any = NOT_GIVEN,
     keepdims: Any = NOT_GIVEN,
+    dtype: Any = None,
 ) -> Tensor:
-    r""":math:`\sum_i a_i` over ``dim``; each input receives the output's gradient."""
-    dim, keepdim = dim_keepdim("sum", dim, axis, keepdim, keepdims)
+    r""":math:`\sum_i a_i` over ``dim``; each input receives the output's gradient;
+    ``dtype`` (torch's) casts the input to it first."""
+    dim, keepdim = dim_keepdim("sum", dim, axis, keepdim, keepdims, dtype is not None)
+    if dtype is not None:
+        a = a.to(dtype)
     axes = _axes(dim, a._data.ndim)
     out = np.sum(a._data, axis=axes, keepdims=keepdim)
     if a._data.dtype == np.bool_:
@@ -57,9 +61,13 @@ def mean(
     *,
     axis: Any = NOT_GIVEN,
     keepdims: Any = NOT_GIVEN,
+    dtype: Any = None,
 ) -> Tensor:
-    r""":math:`\frac1n\sum_i a_i` over ``dim``; each input receives :math:`g/n`."""
-    dim, keepdim = dim_keepdim("mean", dim, axis, keepdim, keepdims)
+    r""":math:`\frac1n\sum_i a_i` over ``dim``; each input receives :math:`g/n`;
+    ``dtype`` (torch's) casts the input to it first."""
+    dim, keepdim = dim_keepdim("mean", dim, axis, keepdim, keepdims, dtype is not None)
+    if dtype is not None:
+        a = a.to(dtype)
     if a._data.dtype.kind != "f":
         raise RuntimeError(f"mean(): input dtype should be floating point, got {a._data.dtype}")
     axes = _axes(dim, a._data.ndim)
@@ -181,6 +189,30 @@ def _dim_extremum(a: Tensor, dim: int, keepdim: bool, arg: Any) -> MaxMin:
     return MaxMin(make_result(values, (a,), backward), Tensor(idx_out.astype(np.int64)))
 
 
+def _elementwise(
+    name: str, fn: Any, a: Tensor, dim: Any, keepdim: Any, axis: Any, keepdims: Any, other: Any
+) -> Tensor:
+    """torch's ``max(input, other)`` overload: ``fn(a, other)``, ``other`` given alone (by
+    position or keyword); anything more is the TypeError torch's parser gives there."""
+    if not any(v is NOT_GIVEN for v in (dim, keepdim, axis, keepdims)):  # netopt.max(a, b)
+        keepdim = NOT_GIVEN if keepdim is False else keepdim
+        axis = NOT_GIVEN if axis is None else axis
+        keepdims = NOT_GIVEN if keepdims is None else keepdims
+    named = (("dim", dim), ("keepdim", keepdim), ("axis", axis), ("keepdims", keepdims))
+    given = [k for k, v in (*named, ("other", other)) if v is not NOT_GIVEN]
+    if len(given) == 1:
+        return fn(a, dim if other is NOT_GIVEN else other)
+    if len(given) > 2:  # no overload of torch's takes three
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got {', '.join(given)}"
+        )
+    if isinstance(dim, Tensor):  # only (dim, keepdim) takes two
+        raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not Tensor")
+    if "dim" in given or "axis" in given:
+        raise TypeError(f"{name}() got an unexpected keyword argument 'other'")
+    raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+
+
 def max(
     a: Tensor,
     dim: Any = NOT_GIVEN,
@@ -188,8 +220,12 @@ def max(
     *,
     axis: Any = NOT_GIVEN,
     keepdims: Any = NOT_GIVEN,
+    other: Any = NOT_GIVEN,
 ) -> Any:
-    """Largest value; with ``dim``, a ``(values, indices)`` pair as in PyTorch."""
+    """Largest value; with ``dim``, a ``(values, indices)`` pair as in PyTorch; with a
+    tensor ``other`` (by position or keyword), :func:`~netopt.autograd.ops.maximum`."""
+    if other is not NOT_GIVEN or isinstance(dim, Tensor):
+        return _elementwise("max", maximum, a, dim, keepdim, axis, keepdims, other)
     dim, keepdim = dim_keepdim("max", dim, axis, keepdim, keepdims)
     if dim is None:
         return _full_extremum(a, np.max)
@@ -203,8 +239,12 @@ def min(
     *,
     axis: Any = NOT_GIVEN,
     keepdims: Any = NOT_GIVEN,
+    other: Any = NOT_GIVEN,
 ) -> Any:
-    """Smallest value; with ``dim``, a ``(values, indices)`` pair as in PyTorch."""
+    """Smallest value; with ``dim``, a ``(values, indices)`` pair as in PyTorch; with a
+    tensor ``other`` (by position or keyword), :func:`~netopt.autograd.ops.minimum`."""
+    if other is not NOT_GIVEN or isinstance(dim, Tensor):
+        return _elementwise("min", minimum, a, dim, keepdim, axis, keepdims, other)
     dim, keepdim = dim_keepdim("min", dim, axis, keepdim, keepdims)
     if dim is None:
         return _full_extremum(a, np.min)
@@ -248,4 +288,4 @@ def logsumexp(
 
 
 for _fn in (sum, mean, var, std, max, min, logsumexp):
-    shown_defaults(_fn, dim=None, keepdim=False, axis=None, keepdims=None)
+    shown_defaults(_fn, dim=None, keepdim=False, axis=None, keepdims=None, other=None)

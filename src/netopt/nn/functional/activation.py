@@ -87,14 +87,16 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def selu(input: Tensor) -> Tensor:
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
     r"""Scaled ELU: :math:`\lambda\,\mathrm{elu}(x, \alpha)` with PyTorch's constants
-    :math:`\alpha \approx 1.6733`, :math:`\lambda \approx 1.0507`."""
+    :math:`\alpha \approx 1.6733`, :math:`\lambda \approx 1.0507`; ``inplace`` is torch's,
+    computed out of place (as :func:`relu`)."""
     return elu(input, _SELU_ALPHA) * _SELU_SCALE
 
 
-def silu(input: Tensor) -> Tensor:
-    r"""Sigmoid-weighted linear unit (swish) :math:`x\,\sigma(x)`."""
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    r"""Sigmoid-weighted linear unit (swish) :math:`x\,\sigma(x)`; ``inplace`` as
+    :func:`selu`."""
     x = input._data
     s = sigmoid_array(x)
     return make_result(x * s, (input,), lambda g: (g * s * (1 + x * (1 - s)),))

@@ -39,14 +39,30 @@ def _channel_dropout(input, p, training, rng, spatial: int, name: str) -> Tensor
 
 
 def dropout1d(
-    input: Tensor, p: float = 0.5, training: bool = True, rng: np.random.Generator | None = None
+    input: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    rng: np.random.Generator | None = None,
+    *,
+    inplace: bool = False,
 ) -> Tensor:
-    """Zero whole channels of ``(N, C, L)`` or ``(C, L)`` with probability ``p`` (module doc)."""
-    return _channel_dropout(input, p, training, rng, 1, "dropout1d")
+    """Zero whole channels of ``(N, C, L)`` or ``(C, L)`` with probability ``p`` (module doc);
+    ``inplace`` as :func:`netopt.nn.functional.dropout`."""
+    return _channel_dropout(
+        input, p, training, None if isinstance(rng, bool) else rng, 1, "dropout1d"
+    )
 
 
 def dropout2d(
-    input: Tensor, p: float = 0.5, training: bool = True, rng: np.random.Generator | None = None
+    input: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    rng: np.random.Generator | None = None,
+    *,
+    inplace: bool = False,
 ) -> Tensor:
-    """Zero whole channels of ``(N, C, H, W)`` or ``(C, H, W)`` with probability ``p``."""
-    return _channel_dropout(input, p, training, rng, 2, "dropout2d")
+    """Zero whole channels of ``(N, C, H, W)`` or ``(C, H, W)`` with probability ``p``;
+    ``inplace`` as :func:`netopt.nn.functional.dropout`."""
+    return _channel_dropout(
+        input, p, training, None if isinstance(rng, bool) else rng, 2, "dropout2d"
+    )

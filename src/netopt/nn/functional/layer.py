@@ -80,6 +80,8 @@ def dropout(
     p: float = 0.5,
     training: bool = True,
     rng: np.random.Generator | None = None,
+    *,
+    inplace: bool = False,
 ) -> Tensor:
     r"""Inverted dropout: zero each element with probability ``p``, scale the rest by
     :math:`1/(1-p)` so the expectation is unchanged (chapter section 6.7, fig. 6.17).
@@ -87,8 +89,12 @@ def dropout(
     .. math:: y = \frac{m \odot x}{1 - p}, \qquad m_i \sim \mathrm{Bernoulli}(1 - p)
 
     Identity when ``training`` is False or ``p == 0``; all zeros when ``p == 1``.
-    The mask is drawn from ``rng`` (netopt's default generator when None).
+    The mask is drawn from ``rng`` (netopt's default generator when None). ``inplace`` is
+    torch's (a bool in ``rng``'s place is torch's positional ``inplace``); the result is
+    computed out of place all the same, as :func:`netopt.nn.functional.relu`.
     """
+    if isinstance(rng, bool):  # dropout(x, p, training, inplace), torch's order
+        rng = None
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
