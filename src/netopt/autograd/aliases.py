@@ -18,7 +18,9 @@ A name and its alias both given is torch's TypeError, whatever the values
 The message is torch's: "sum() got an unexpected keyword argument 'axis'" where torch's
 parser has a single plausible overload for the call, otherwise torch's opening "var()
 received an invalid combination of arguments" followed by the two names (torch goes on
-to list its overloads). One call shape stays lenient: ``netopt.sum``, ``mean``, ``max``,
+to list its overloads); where torch's function and method word it differently
+(``torch.mean(t, 0, axis=0)`` is the invalid combination, ``t.mean(0, axis=0)`` the
+unexpected keyword), ``netopt.mean`` & co. give the method's. One call shape stays lenient: ``netopt.sum``, ``mean``, ``max``,
 ``min``, ``argmax`` and ``argmin`` (:mod:`netopt`) forward all four of ``dim``,
 ``keepdim``, ``axis`` and ``keepdims`` to the method, so a call passing all four takes
 ``None``/``False`` as not given (only ``netopt.sum(t, dim=None, axis=0)``-like calls, or
@@ -48,9 +50,6 @@ NOT_GIVEN: Any = _NotGiven()
 #: its "invalid combination" message. Absent: torch has one signature (always the name).
 _ONE_OVERLOAD_UP_TO = {"sum": 3, "mean": 3, "max": 2, "min": 2}
 _ONE_OVERLOAD_UP_TO.update(dict.fromkeys(("var", "std", "any", "all", "squeeze"), 0))
-
-#: The values ``netopt.sum`` & co. forward for a parameter their caller did not write.
-_FORWARDED_DEFAULT = {"dim": None, "keepdim": False, "axis": None, "keepdims": None}
 
 
 def both_given(name: str, pairs: list[tuple[str, str]], n_args: int) -> TypeError:
