@@ -20,11 +20,13 @@ parser has a single plausible overload for the call, otherwise torch's opening "
 received an invalid combination of arguments" followed by the two names (torch goes on
 to list its overloads); where torch's function and method word it differently
 (``torch.mean(t, 0, axis=0)`` is the invalid combination, ``t.mean(0, axis=0)`` the
-unexpected keyword), ``netopt.mean`` & co. give the method's. One call shape stays lenient: ``netopt.sum``, ``mean``, ``max``,
-``min``, ``argmax`` and ``argmin`` (:mod:`netopt`) forward all four of ``dim``,
-``keepdim``, ``axis`` and ``keepdims`` to the method, so a call passing all four takes
-``None``/``False`` as not given (only ``netopt.sum(t, dim=None, axis=0)``-like calls, or
-the same four written out to a method, are accepted where torch refuses them).
+unexpected keyword), ``netopt.mean`` & co. give the method's.
+
+One call shape stays lenient: ``netopt.sum``, ``mean``, ``max``, ``min``, ``argmax`` and
+``argmin`` (:mod:`netopt`) forward all four of ``dim``, ``keepdim``, ``axis`` and
+``keepdims`` to the method, so a call passing all four takes ``None``/``False`` as not
+given (only ``netopt.sum(t, dim=None, axis=0)``-like calls, or the same four written out
+to a method, are accepted where torch refuses them).
 """
 
 from __future__ import annotations
