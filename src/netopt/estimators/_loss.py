@@ -180,10 +180,12 @@ def give_slots(net: Any) -> None:
     (:mod:`netopt.autograd.grad_slots`): where both the eager and the captured backward
     pass write its gradient, and where the captured objective adds the penalties.
 
-    A slot has its weight's memory layout (the transposed view of ``coefs_[i]``), so the
-    optimizer's element-wise update runs over arrays of one layout (a gradient in the
-    other order made Adam's update 3.6 times slower on digits); the gradient's values
-    are the same bits either way.
+    A slot has its weight's memory layout (Fortran order: ``coefs_[i]`` is its
+    transpose), so the optimizer's element-wise update runs over arrays of one layout (a
+    gradient in the other order made Adam's update 3.6 times slower on digits). The layout
+    also decides the gradient's bits: ``matmul`` into a C- or an F-ordered output runs
+    different BLAS kernels, whose sums can differ in the last bit (seen for the weight
+    gradient of a 64-to-100 layer on batches of 200).
     """
     for lin in linears(net):
         p = lin.weight
