@@ -11,14 +11,14 @@ call, with ``out=`` buffers: the activations those of :mod:`netopt.autograd.acti
 (``relu_grad``, ``tanh_grad``, ``sigmoid_array``, ``sigmoid_grad``,
 ``leaky_relu_array``/``_grad``, ``elu_array``/``_grad``), batch norm those of
 :mod:`netopt.nn.functional.normalization` (``batch_norm_stats_array``,
-``batch_norm_array``, ``batch_norm_backward_array``), the plain cross-entropy those of
-:mod:`netopt.nn.functional.loss` (``cross_entropy_plain_array``,
-``cross_entropy_plain_grad_array``), MSE those of
+``batch_norm_array``, ``batch_norm_backward_array``), MSE those of
 :mod:`netopt.nn.functional.loss_elementwise` (``mse_loss_array``,
 ``mse_loss_grad_array``). Where the eager math sits inside a graph closure
 (:func:`netopt.nn.functional.linear`, :func:`netopt.nn.functional.dropout`, the
-structural risk's penalty) the op performs the same NumPy operations in the same order
-and dtypes, with ``out=`` instead of fresh arrays.
+structural risk's penalty), and for the plain cross-entropy (whose kernels in
+:mod:`netopt.nn.functional.loss` check and index the targets in ways that cost more per
+call, see :class:`CrossEntropyOp`), the op performs the same NumPy arithmetic in the
+same order and dtypes, with ``out=`` instead of fresh arrays.
 ``tests/train/test_capture.py`` checks bit-identity with ``np.array_equal``.
 """
 
@@ -40,7 +40,6 @@ from ..autograd.activation import (
     tanh_grad,
 )
 from ..autograd.tensor import Tensor
-from ..nn.functional.loss import cross_entropy_plain_array, cross_entropy_plain_grad_array
 from ..nn.functional.loss_elementwise import mse_loss_array, mse_loss_grad_array
 from ..nn.functional.normalization import (
     batch_norm_array,
@@ -87,10 +86,11 @@ class ReluOp:
     def __init__(self, shape, dtype, inplace: bool) -> None:
         self.out = None if inplace else np.empty(shape, dtype)
         self.mask = np.empty(shape, bool)
+        self.zero = np.zeros((), dtype)  # eager's 0 in x's dtype, not converted per call
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         out = x if self.out is None else self.out
-        np.maximum(x, 0, out=out)
+        np.maximum(x, self.zero, out=out)
         self.y = out
         return out
 
@@ -198,35 +198,53 @@ class FlattenOp:
 
 class CrossEntropyOp:
     r"""Softmax cross-entropy with class indices, "mean" or "sum": the plain fused path
-    of :func:`netopt.nn.functional.cross_entropy` into buffers, by its kernels
-    :func:`~netopt.nn.functional.loss.cross_entropy_plain_array` and
-    :func:`~netopt.nn.functional.loss.cross_entropy_plain_grad_array`. When a batch leaves
-    the plain case (a negative index, an infinite or NaN row maximum, an index
-    :math:`\ge C`) the eager function itself computes the loss and the gradient of the
-    logits."""
+    of :func:`netopt.nn.functional.cross_entropy` into buffers, the NumPy operations of
+    its kernels :func:`~netopt.nn.functional.loss.cross_entropy_plain_array` and
+    :func:`~netopt.nn.functional.loss.cross_entropy_plain_grad_array` in the same order
+    and dtypes (the same bits), with two cheaper ways to the same results: the index
+    check is one reduction, the largest index read as unsigned (a negative one is then
+    above every class count), and the targets are reached through flat indices
+    ``n C + y_n`` (``take`` for the loss, one flat subtraction for the gradient) instead
+    of ``(rows, y)`` fancy indexing twice. When a batch leaves the plain case (an index
+    outside ``[0, C)``, an infinite or NaN row maximum) the eager function itself
+    computes the loss and the gradient of the logits, raising what it raises."""
 
-    def __init__(self, shape, dtype, reduction: str, call) -> None:
-        n = shape[0]
+    def __init__(self, shape, dtype, reduction: str, call, target_dtype) -> None:
+        n, self.classes = shape
         self.call = call  # the eager loss on (logits Tensor, target): the general path
-        self.rows = np.arange(n)
+        target_dtype = np.dtype(target_dtype)
+        size = target_dtype.itemsize  # the targets read as unsigned, then as signed
+        self.unsigned = np.dtype(target_dtype.byteorder.replace("|", "=") + f"u{size}")
+        self.signed = np.dtype(target_dtype.byteorder.replace("|", "=") + f"i{size}")
+        self.offsets = np.arange(n, dtype=np.intp) * self.classes
+        self.flat = np.empty(n, np.intp)
         self.m, self.total = np.empty((n, 1), dtype), np.empty((n, 1), dtype)
-        self.e, self.p, self.log = (
-            np.empty(shape, dtype),
-            np.empty(shape, dtype),
-            np.empty(n, dtype),
-        )
-        self.mean = reduction == "mean"
-        self.scale = np.ones((), dtype) / (float(n) if self.mean else 1.0)
+        self.e, self.p = np.empty(shape, dtype), np.empty(shape, dtype)
+        self.log = np.empty(n, dtype)
+        self.column, self.p_flat = self.total[:, 0], self.p.reshape(-1)
+        self.mean, self.n = reduction == "mean", float(n)
+        self.scale = np.ones((), dtype) / (self.n if self.mean else 1.0)
 
     def forward(self, z: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
-        """The loss (0-d array) and the gradient of the logits (a buffer)."""
-        plain = cross_entropy_plain_array(
-            z, y, self.mean, rows=self.rows, m=self.m, e=self.e, total=self.total, log=self.log
-        )
-        if plain is None:
+        """The loss (a NumPy scalar or 0-d array) and the gradient of the logits (a
+        buffer)."""
+        if not np.maximum.reduce(y.view(self.unsigned), axis=None) < self.classes:
+            return self._general(z, y)  # an index < 0 or >= C
+        m = np.maximum.reduce(z, axis=1, keepdims=True, out=self.m)
+        if not np.logical_and.reduce(np.isfinite(m), axis=None):  # an infinite or NaN maximum
             return self._general(z, y)
-        out, e, total, at = plain
-        return out, cross_entropy_plain_grad_array(e, total, self.scale, at, out=self.p)
+        e = np.subtract(z, m, out=self.e)
+        flat = np.add(self.offsets, y.view(self.signed), out=self.flat)
+        picked = e.take(flat)  # z_y - m
+        np.exp(e, out=e)
+        total = np.add.reduce(e, axis=1, keepdims=True, out=self.total)
+        log = np.log(self.column, out=self.log)
+        np.subtract(log, picked, out=log)
+        loss = np.add.reduce(log, axis=None)  # a scalar of z's dtype, as the quotient
+        p = np.divide(e, total, out=self.p)
+        self.p_flat[flat] -= 1
+        p *= self.scale
+        return loss / self.n if self.mean else loss, p
 
     def _general(self, z: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
         logits = Tensor(z.copy(), requires_grad=True)

@@ -2,7 +2,8 @@ r"""Building a captured step's plan: which layers, which buffers, which guard.
 
 :func:`walk` lists the layers of a model (nested ``Sequential`` containers of supported
 modules) or raises :class:`~netopt.train._capture_ops.Unsupported`; :func:`signature`
-is the guard, a tuple of everything the plan assumed; :func:`build` allocates the plan's
+is the guard, a tuple of everything the plan assumed (:class:`Guard` compares a call with
+one plan's without building it); :func:`build` allocates the plan's
 operations for one batch shape.
 
 A loss other than the built-in ones can take part by defining two methods on its class:
@@ -15,6 +16,8 @@ tuple of the settings the operation assumed (the guard replans when it changes).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import is_
+from types import FunctionType
 from typing import Any
 
 import numpy as np
@@ -46,6 +49,8 @@ LAYERS = (
     Linear, BatchNorm1d, ReLU, Tanh, Sigmoid, LeakyReLU, ELU, Identity, Flatten, Dropout,
     *conv.LAYERS,
 )  # fmt: skip
+#: Layer classes whose guard configuration (:func:`_config`) is not always empty.
+_CONFIGURED = (Linear, BatchNorm1d, BatchNorm2d, *conv.LAYERS, Dropout, LeakyReLU, ELU, Flatten)
 _HOOKS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
 
 
@@ -158,6 +163,81 @@ def signature(
     return tuple(key)
 
 
+def _param_record(m: Any, name: str) -> tuple:
+    """``(layer, name, parameter, storage, requires_grad, gradient slot)``: what
+    :func:`_param_key` keys, for :class:`Guard` (None for an absent parameter)."""
+    p = m._parameters.get(name)
+    if p is None:
+        return (m, name, None, None, None, None)
+    return (m, name, p, p._data, p.requires_grad, grad_slot(p))
+
+
+class Guard:
+    """:func:`signature`'s comparison for one plan, without building the tuple.
+
+    Made with the arguments the plan's signature was taken with, at the same moment;
+    ``holds(x, y, loss_fn, optimizer)`` is True exactly when :func:`signature` would
+    equal that signature now: it reads the same attributes and compares them the same
+    way (a value by ``==``, an object whose ``id`` the signature holds by ``is``), in
+    loops over records made once, stopping at the first difference. A replay calls it
+    instead of building, hashing and looking up the tuple (for a three-layer MLP, about
+    half of the guard's time).
+    """
+
+    def __init__(self, x, y, layers, containers, loss_fn, optimizer) -> None:
+        self.io = (x.shape, x.dtype, y.shape, y.dtype)
+        self.mode = (_grad_mode.enabled, _grad_mode.inference)
+        self.containers = tuple(
+            (c, "forward" in c.__dict__, tuple(c._modules.values())) for c in containers
+        )
+        self.layers = tuple((m, m.training, "forward" in m.__dict__) for m in layers)
+        linears = [m for m in layers if type(m) is Linear]
+        self.params = tuple(_param_record(m, n) for m in linears for n in ("weight", "bias"))
+        self.configs = tuple(
+            (m, _config(m)) for m in layers if type(m) is not Linear and type(m) in _CONFIGURED
+        )
+        self.loss_fn, self.loss_config = loss_fn, _loss_config(loss_fn)
+        self.fixed_loss = type(loss_fn) is FunctionType  # its configuration is always ()
+        self.groups = tuple(tuple(g["params"]) for g in optimizer.param_groups)
+
+    def holds(self, x: np.ndarray, y: np.ndarray, loss_fn: Any, optimizer: Any) -> bool:
+        """Would :func:`signature` of these arguments equal the plan's? (See the class.)"""
+        if (x.shape, x.dtype, y.shape, y.dtype) != self.io:
+            return False
+        if (_grad_mode.enabled, _grad_mode.inference) != self.mode:
+            return False
+        for c, forward, children in self.containers:
+            now = c._modules
+            if ("forward" in c.__dict__) != forward or len(now) != len(children):
+                return False
+            if not all(map(is_, now.values(), children)):
+                return False
+        for m, training, forward in self.layers:
+            if m.training != training or ("forward" in m.__dict__) != forward:
+                return False
+        for m, name, p, data, flag, slot in self.params:
+            if m._parameters.get(name) is not p:
+                return False
+            if p is not None and (
+                p._data is not data or p.requires_grad != flag or grad_slot(p) is not slot
+            ):
+                return False
+        for m, config in self.configs:
+            if _config(m) != config:
+                return False
+        if not (loss_fn is self.loss_fn and self.fixed_loss):
+            if _loss_config(loss_fn) != self.loss_config:
+                return False
+        groups = optimizer.param_groups
+        if len(groups) != len(self.groups):
+            return False
+        for group, params in zip(groups, self.groups):
+            now = group["params"]
+            if len(now) != len(params) or not all(map(is_, now, params)):
+                return False
+        return True
+
+
 def _batch_norm(m: Any, shape, dtype, need_gx: bool, target) -> ops.BatchNormOp:
     """The replayed BatchNorm1d, or Unsupported."""
     if len(shape) != 2 or shape[1] != m.num_features:
@@ -185,7 +265,7 @@ def _loss_op(loss_fn: Any, shape, dtype, y: np.ndarray):
                                   f"reduction {reduction!r}")  # fmt: skip
         if len(shape) != 2 or y.dtype.kind not in "iu" or y.shape != shape[:1] or not shape[0]:
             raise ops.Unsupported(f"cross-entropy of logits {shape} and targets {y.shape}")
-        return ops.CrossEntropyOp(shape, dtype, reduction, loss_fn)
+        return ops.CrossEntropyOp(shape, dtype, reduction, loss_fn, y.dtype)
     if loss_fn is F.mse_loss or type(loss_fn) is MSELoss:
         reduction = "mean" if loss_fn is F.mse_loss else loss_fn.reduction
         if reduction not in ("mean", "sum"):

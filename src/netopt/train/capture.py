@@ -128,6 +128,9 @@ class CapturedStep:
         if self._walk_error is not None:
             reason, children = self._walk_error
             return reason if children == self._children() else _REPLAN
+        current = self._current
+        if current is not None and current.guard.holds(xt._data, ya, self.loss_fn, self.optimizer):
+            return current.refused  # the last call's plan: no signature to build and look up
         sig = plan.signature(
             xt._data, ya, self._layers, self._containers, self.loss_fn, self.optimizer
         )
@@ -164,7 +167,8 @@ class CapturedStep:
         for param, target in p.targets:
             param._grad = target
         self.output = h
-        self._after_backward()
+        if self.record_grad_norms or self.clip_grad_norm is not None:
+            self._after_backward()
         self.optimizer.step()
         return float(loss)
 
@@ -185,19 +189,21 @@ class CapturedStep:
             self._plans.clear()
             self._layers, self._containers = [], list(_containers_of(self.model))
             self._walk_error = (str(exc), self._children())
+            self._current = None
             return str(exc)
         if [id(m) for m in layers] != [id(m) for m in self._layers]:
             self._plans.clear()  # another structure: the old plans cannot match again
         self._layers, self._containers = layers, containers
         sig = plan.signature(x, y, layers, containers, self.loss_fn, self.optimizer)
         made = _Plan()
+        made.guard = plan.Guard(x, y, layers, containers, self.loss_fn, self.optimizer)
         try:
             self._build(made, x, y)
         except Unsupported as exc:
             made.refused = str(exc)
         while len(self._plans) >= MAX_PLANS:
             self._plans.pop(next(iter(self._plans)))  # the oldest
-        self._plans[sig] = made
+        self._plans[sig] = self._current = made
         return made.refused
 
     def _build(self, made: _Plan, x: np.ndarray, y: np.ndarray) -> None:
@@ -230,9 +236,10 @@ _REPLAN = "first call in this configuration (shapes, modes, parameters or flags 
 
 class _Plan:
     """One configuration's replay: bound forward and backward methods, the loss, the
-    (parameter, gradient target) pairs; or why the configuration is not captured."""
+    (parameter, gradient target) pairs; or why the configuration is not captured; and
+    its guard (:class:`~netopt.train._capture_plan.Guard`)."""
 
-    __slots__ = ("after", "backward", "forward", "loss", "refused", "targets")
+    __slots__ = ("after", "backward", "forward", "guard", "loss", "refused", "targets")
 
     def __init__(self) -> None:
         self.forward: tuple = ()
@@ -241,6 +248,7 @@ class _Plan:
         self.targets: tuple = ()
         self.refused: str | None = None
         self.after: Any = None
+        self.guard: Any = None
 
 
 def _containers_of(model: Module):
