@@ -87,6 +87,8 @@ from .autograd import (
 from .autograd.activation import log_softmax_method as log_softmax
 from .autograd.activation import relu, sigmoid, tanh
 from .autograd.activation import softmax_method as softmax
+from .autograd.aliases import NOT_GIVEN as _NOT_GIVEN
+from .autograd.aliases import shown_defaults as _shown_defaults
 from .autograd.device import DTYPES as _DTYPES
 from .autograd.device import check_device as _check_device
 from .autograd.factories import empty, randperm
@@ -117,65 +119,74 @@ def __getattr__(name: str) -> Any:
 
 def sum(
     input: Tensor,
-    dim: Any = None,
-    keepdim: bool = False,
+    dim: Any = _NOT_GIVEN,
+    keepdim: Any = _NOT_GIVEN,
     *,
-    axis: Any = None,
-    keepdims: Any = None,
+    axis: Any = _NOT_GIVEN,
+    keepdims: Any = _NOT_GIVEN,
+    dtype: Any = None,
 ) -> Tensor:
-    """Sum over ``dim`` (all dimensions when None), as ``torch.sum``; ``axis``/``keepdims``
-    are torch's NumPy-style aliases (:mod:`netopt.autograd.aliases`), here and below."""
-    return input.sum(dim, keepdim, axis=axis, keepdims=keepdims)
+    """Sum over ``dim`` (all dimensions when None), as ``torch.sum``; ``dtype`` casts the
+    input first. ``axis``/``keepdims`` are torch's NumPy-style aliases, here and below: a
+    name and its alias both written raise torch's TypeError
+    (:mod:`netopt.autograd.aliases`)."""
+    return input.sum(dim, keepdim, axis=axis, keepdims=keepdims, dtype=dtype)
 
 
 def mean(
     input: Tensor,
-    dim: Any = None,
-    keepdim: bool = False,
+    dim: Any = _NOT_GIVEN,
+    keepdim: Any = _NOT_GIVEN,
     *,
-    axis: Any = None,
-    keepdims: Any = None,
+    axis: Any = _NOT_GIVEN,
+    keepdims: Any = _NOT_GIVEN,
+    dtype: Any = None,
 ) -> Tensor:
-    """Mean over ``dim`` (all dimensions when None), as ``torch.mean``."""
-    return input.mean(dim, keepdim, axis=axis, keepdims=keepdims)
+    """Mean over ``dim`` (all dimensions when None), as ``torch.mean``; ``dtype`` casts
+    the input first (so an integer tensor's mean needs a floating ``dtype``)."""
+    return input.mean(dim, keepdim, axis=axis, keepdims=keepdims, dtype=dtype)
 
 
 def max(
     input: Tensor,
-    dim: int | None = None,
-    keepdim: bool = False,
+    dim: Any = _NOT_GIVEN,
+    keepdim: Any = _NOT_GIVEN,
     *,
-    axis: int | None = None,
-    keepdims: Any = None,
+    axis: Any = _NOT_GIVEN,
+    keepdims: Any = _NOT_GIVEN,
+    other: Any = _NOT_GIVEN,
 ) -> Any:
-    """Largest value, or with ``dim`` a ``(values, indices)`` pair, as ``torch.max``.
+    """Largest value, or with ``dim`` a ``(values, indices)`` pair, or with a tensor
+    ``other`` (second argument or keyword) the element-wise maximum, as ``torch.max``.
 
     >>> values, indices = max(tensor([[1.0, 5.0], [7.0, 2.0]]), 1)
     >>> values, indices
     (tensor([5., 7.]), tensor([1, 0]))
     """
-    return input.max(dim, keepdim, axis=axis, keepdims=keepdims)
+    return input.max(dim, keepdim, axis=axis, keepdims=keepdims, other=other)
 
 
 def min(
     input: Tensor,
-    dim: int | None = None,
-    keepdim: bool = False,
+    dim: Any = _NOT_GIVEN,
+    keepdim: Any = _NOT_GIVEN,
     *,
-    axis: int | None = None,
-    keepdims: Any = None,
+    axis: Any = _NOT_GIVEN,
+    keepdims: Any = _NOT_GIVEN,
+    other: Any = _NOT_GIVEN,
 ) -> Any:
-    """Smallest value, or with ``dim`` a ``(values, indices)`` pair, as ``torch.min``."""
-    return input.min(dim, keepdim, axis=axis, keepdims=keepdims)
+    """Smallest value, or with ``dim`` a ``(values, indices)`` pair, or with a tensor
+    ``other`` the element-wise minimum, as ``torch.min``."""
+    return input.min(dim, keepdim, axis=axis, keepdims=keepdims, other=other)
 
 
 def argmax(
     input: Tensor,
-    dim: int | None = None,
-    keepdim: bool = False,
+    dim: Any = _NOT_GIVEN,
+    keepdim: Any = _NOT_GIVEN,
     *,
-    axis: int | None = None,
-    keepdims: Any = None,
+    axis: Any = _NOT_GIVEN,
+    keepdims: Any = _NOT_GIVEN,
 ) -> Tensor:
     """Index of the largest value (of the flattened tensor when ``dim`` is None), int64."""
     return input.argmax(dim, keepdim, axis=axis, keepdims=keepdims)
@@ -183,14 +194,19 @@ def argmax(
 
 def argmin(
     input: Tensor,
-    dim: int | None = None,
-    keepdim: bool = False,
+    dim: Any = _NOT_GIVEN,
+    keepdim: Any = _NOT_GIVEN,
     *,
-    axis: int | None = None,
-    keepdims: Any = None,
+    axis: Any = _NOT_GIVEN,
+    keepdims: Any = _NOT_GIVEN,
 ) -> Tensor:
     """Index of the smallest value (of the flattened tensor when ``dim`` is None), int64."""
     return input.argmin(dim, keepdim, axis=axis, keepdims=keepdims)
+
+
+for _fn in (sum, mean, max, min, argmax, argmin):
+    _shown_defaults(_fn, dim=None, keepdim=False, axis=None, keepdims=None, other=None)
+del _fn
 
 
 def save(obj: Any, f: Any, *, key: bytes | None = None) -> Any:

@@ -22,11 +22,9 @@ to list its overloads); where torch's function and method word it differently
 (``torch.mean(t, 0, axis=0)`` is the invalid combination, ``t.mean(0, axis=0)`` the
 unexpected keyword), ``netopt.mean`` & co. give the method's.
 
-One call shape stays lenient: ``netopt.sum``, ``mean``, ``max``, ``min``, ``argmax`` and
-``argmin`` (:mod:`netopt`) forward all four of ``dim``, ``keepdim``, ``axis`` and
-``keepdims`` to the method, so a call passing all four takes ``None``/``False`` as not
-given (only ``netopt.sum(t, dim=None, axis=0)``-like calls, or the same four written out
-to a method, are accepted where torch refuses them).
+The ``netopt.sum``, ``mean``, ``max``, ``min``, ``argmax`` and ``argmin`` functions
+(:mod:`netopt`) default to :data:`NOT_GIVEN` too and pass what they were given on to the
+method, so they accept and refuse the same calls.
 """
 
 from __future__ import annotations
@@ -99,13 +97,6 @@ def dim_keepdim(
     >>> dim_keepdim("sum", NOT_GIVEN, 0, NOT_GIVEN, True)
     (0, True)
     """
-    forwarded = axis is not NOT_GIVEN and keepdims is not NOT_GIVEN
-    if forwarded and dim is not NOT_GIVEN and keepdim is not NOT_GIVEN:
-        # netopt.sum & co. forward all four: their defaults count as not given
-        dim = NOT_GIVEN if dim is None else dim
-        keepdim = NOT_GIVEN if keepdim is False else keepdim
-        axis = NOT_GIVEN if axis is None else axis
-        keepdims = NOT_GIVEN if keepdims is None else keepdims
     if axis is not NOT_GIVEN:
         if dim is not NOT_GIVEN or (keepdim is not NOT_GIVEN and keepdims is not NOT_GIVEN):
             raise _both_given_reduction(name, dim, axis, keepdim, keepdims, n_other)

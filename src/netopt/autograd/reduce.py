@@ -194,10 +194,6 @@ def _elementwise(
 ) -> Tensor:
     """torch's ``max(input, other)`` overload: ``fn(a, other)``, ``other`` given alone (by
     position or keyword); anything more is the TypeError torch's parser gives there."""
-    if not any(v is NOT_GIVEN for v in (dim, keepdim, axis, keepdims)):  # netopt.max(a, b)
-        keepdim = NOT_GIVEN if keepdim is False else keepdim
-        axis = NOT_GIVEN if axis is None else axis
-        keepdims = NOT_GIVEN if keepdims is None else keepdims
     named = (("dim", dim), ("keepdim", keepdim), ("axis", axis), ("keepdims", keepdims))
     given = [k for k, v in (*named, ("other", other)) if v is not NOT_GIVEN]
     if len(given) == 1:
