@@ -8,6 +8,7 @@ when its parameters are views of another array (they cannot be moved).
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import netopt
 from netopt.autograd.grad_slots import grad_slot
@@ -152,3 +153,38 @@ def test_a_step_with_no_gradients_keeps_the_flat_buffers():
     assert opt_flat._flat[0] is not None
     for p, b in zip(opt_flat.param_groups[0]["params"], before, strict=True):
         np.testing.assert_array_equal(p.data, b)
+
+
+@pytest.mark.parametrize("copier", ["pickle", "deepcopy"])
+@pytest.mark.parametrize("set_to_none", [True, False])
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+                                  lambda ps: Adam(ps, lr=0.01)])  # fmt: skip
+def test_a_copied_model_and_optimizer_train_as_the_original(copier, set_to_none, make):
+    # A copy of a model and its optimizer (pickled together, or deep-copied) must keep
+    # training: the copy's parameters are no longer views of the original flat buffers.
+    import copy
+    import pickle
+
+    netopt.manual_seed(0)
+    model = netopt.nn.Sequential(netopt.nn.Linear(3, 4), netopt.nn.ReLU(), netopt.nn.Linear(4, 2))
+    opt = make(model.parameters())
+    x = netopt.tensor(np.random.default_rng(1).standard_normal((8, 3)))
+    y = netopt.tensor(np.arange(8) % 2)
+
+    def step(m, o):
+        o.zero_grad(set_to_none=set_to_none)
+        netopt.nn.functional.cross_entropy(m(x), y).backward()
+        o.step()
+
+    step(model, opt)
+    assert opt._flat[0] is not None
+    if copier == "pickle":
+        twin, twin_opt = pickle.loads(pickle.dumps((model, opt)))
+    else:
+        twin, twin_opt = copy.deepcopy((model, opt))
+    for _ in range(3):
+        step(model, opt)
+        step(twin, twin_opt)
+    for a, b in zip(model.parameters(), twin.parameters(), strict=True):
+        np.testing.assert_array_equal(a.data.numpy(), b.data.numpy())
+    assert twin_opt._flat[0] is not None  # the copy made its own flat buffers

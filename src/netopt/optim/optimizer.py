@@ -367,9 +367,12 @@ class Optimizer:
 
     def __getstate__(self) -> dict[str, Any]:
         # A scheduler wraps ``step`` on the instance (a closure, not picklable); torch's
-        # Optimizer.__getstate__ leaves it out as well.
+        # Optimizer.__getstate__ leaves it out as well. The flat buffers are left out too:
+        # a copy would hold them apart from the parameters' (copied) arrays, which are no
+        # longer their views, so the first step after a copy makes them afresh.
         state = self.__dict__.copy()
         state.pop("step", None)
+        state["_flat"] = {}
         return state
 
     def __repr__(self) -> str:
