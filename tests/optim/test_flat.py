@@ -188,3 +188,29 @@ def test_a_copied_model_and_optimizer_train_as_the_original(copier, set_to_none,
     for a, b in zip(model.parameters(), twin.parameters(), strict=True):
         np.testing.assert_array_equal(a.data.numpy(), b.data.numpy())
     assert twin_opt._flat[0] is not None  # the copy made its own flat buffers
+
+
+def test_flat_buffers_keep_each_parameters_memory_order(monkeypatch):
+    # OpenBLAS's bits depend on the operands' memory order, so moving a Fortran-ordered
+    # weight into C order would change the next forward; the flat path must train exactly
+    # as the per-parameter path does.
+    from netopt.optim import _flat
+
+    def train(max_elements):
+        monkeypatch.setattr(_flat, "MAX_ELEMENTS", max_elements)
+        layer = netopt.nn.Linear(32, 9, rng=np.random.default_rng(2))
+        layer.weight._data = np.asfortranarray(layer.weight._data)
+        opt = SGD(layer.parameters(), lr=0.1, momentum=0.9)
+        rng = np.random.default_rng(3)
+        for _ in range(4):
+            x = netopt.tensor(rng.standard_normal((25, 32), dtype=np.float32))
+            opt.zero_grad()
+            (layer(x) ** 2).sum().backward()
+            opt.step()
+        assert (opt._flat[0] is not None) == (max_elements > 0)
+        return [np.array(p.data) for p in layer.parameters()], layer.weight._data.flags
+
+    (flat, flags), (per_parameter, _) = train(1 << 16), train(0)
+    for a, b in zip(flat, per_parameter, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert flags.f_contiguous

@@ -58,10 +58,12 @@ class FlatGroup:
         if sum(p._data.size for p in params) > MAX_ELEMENTS:
             raise NotFlat(f"more than {MAX_ELEMENTS} elements: per-parameter calls are cheaper")
         self.params = list(params)
-        self.spans: list[tuple[int, int, tuple[int, ...]]] = []
+        self.spans: list[tuple[int, int, tuple[int, ...], str]] = []
         start = 0
         for p in params:
-            self.spans.append((start, start + p._data.size, p._data.shape))
+            # keep each array's memory order: matmul results depend on it (BLAS kernels)
+            order = "F" if p._data.flags.f_contiguous and not p._data.flags.c_contiguous else "C"
+            self.spans.append((start, start + p._data.size, p._data.shape, order))
             start += p._data.size
         self.param = np.empty(start, dtype=dtype)
         self.grad = np.zeros(start, dtype=dtype)
@@ -80,7 +82,7 @@ class FlatGroup:
         self.scatter_state(states)
 
     def _split(self, flat: np.ndarray) -> list[np.ndarray]:
-        return [flat[a:b].reshape(shape) for a, b, shape in self.spans]
+        return [flat[a:b].reshape(shape, order=order) for a, b, shape, order in self.spans]
 
     def _gather_state(self, states: MutableMapping[Any, dict]) -> dict[str, Any]:
         entries = [states.get(p) or {} for p in self.params]
@@ -91,9 +93,9 @@ class FlatGroup:
         for key in keys:
             values = [e[key] for e in entries]
             if isinstance(values[0], np.ndarray):
-                flat[key] = np.concatenate([np.ravel(v) for v in values]).astype(
-                    self.param.dtype, copy=False
-                )
+                flat[key] = np.concatenate(
+                    [np.ravel(v, order=span[3]) for v, span in zip(values, self.spans)]
+                ).astype(self.param.dtype, copy=False)
             elif all(v == values[0] for v in values):
                 flat[key] = values[0]
             else:
