@@ -197,11 +197,13 @@ def test_weights_layout_and_dtype(blobs, dtype):
     assert [c.shape for c in clf.coefs_] == [(5, 8), (8, 4), (4, 3)]
     assert [b.shape for b in clf.intercepts_] == [(8,), (4,), (3,)]
     assert {a.dtype for a in clf.coefs_ + clf.intercepts_} == {np.dtype(dtype)}
-    # the network trains these very arrays: its weights are views of coefs_ (torch's layout)
+    # the network trains these very arrays: coefs_ are views of its weights (torch's layout)
     for lin, coef, b in zip(
         [m for m in clf.model_ if isinstance(m, nn.Linear)], clf.coefs_, clf.intercepts_
     ):
-        assert lin.weight.data.numpy().base is coef and lin.bias.data.numpy() is b
+        w = lin.weight.data.numpy()
+        assert np.shares_memory(coef, w) and np.array_equal(coef.T, w)
+        assert coef.flags.c_contiguous and lin.bias.data.numpy() is b
     assert clf.n_iter_ == 3 == len(clf.loss_curve_) and clf.t_ == 3 * len(y)
     assert clf.n_layers_ == 4 and clf.n_outputs_ == 3 and clf.out_activation_ == "softmax"
     assert clf.best_loss_ == min(clf.loss_curve_) and clf.validation_scores_ is None

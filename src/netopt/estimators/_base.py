@@ -108,19 +108,21 @@ class BaseMLP(BaseEstimator):
                 self.best_validation_score_ = None
 
     def _attach(self, p: dict[str, Any] | None = None) -> Any:
-        """The netopt network over the current ``coefs_``/``intercepts_`` (built if needed).
+        """The netopt network holding the current ``coefs_``/``intercepts_`` (built if needed).
 
-        Weights set from outside (``est.coefs_[0] = ...``, unpickling) are adopted: each
-        array becomes a C-contiguous float array and the network's Linear layers are
-        re-pointed at it. A rebuilt network drops the optimizer state, which was keyed by
-        the old network's parameters.
+        ``coefs_[i]`` is the transposed view of the i-th Linear's weight array and
+        ``intercepts_[i]`` its bias array. Weights set from outside (``est.coefs_[0] =
+        ...``, unpickling) are copied into the network's arrays (a non-float array as
+        float64) and the lists re-pointed at those (:func:`._network.attach`). A rebuilt
+        network (other shapes, dtype or layers) drops the optimizer state, which was keyed
+        by the old network's parameters.
         """
         p = self._params() if p is None else p
         for arrays in (self.coefs_, self.intercepts_):
             for i, a in enumerate(arrays):
                 a = np.asarray(a)
-                if a.dtype.kind != "f" or not a.flags.c_contiguous:
-                    a = np.ascontiguousarray(a, dtype=a.dtype if a.dtype.kind == "f" else float)
+                if a.dtype.kind != "f":
+                    a = a.astype(float)
                 if arrays is self.intercepts_ and a.ndim != 1:
                     a = a.reshape(-1)
                 if a is not arrays[i]:
@@ -214,7 +216,7 @@ class BaseMLP(BaseEstimator):
 
     @property
     def model_(self) -> Any:
-        """The trained netopt network (its Linear weights are views of ``coefs_``)."""
+        """The trained netopt network (``coefs_`` are views of its Linear weights)."""
         check_is_fitted(self, "coefs_")
         return self._attach()
 

@@ -102,7 +102,8 @@ ATTRIBUTES = r"""loss_ : float
         Training samples seen, over all calls since the weights were initialized.
     coefs_ : list of ndarray
         ``coefs_[i]`` of shape ``(fan_in, fan_out)``: layer ``i``'s weights, scikit-learn's
-        layout (the transpose of torch's); the netopt network trains these arrays in place.
+        layout (the transpose of torch's): views of the netopt network's weights, which
+        training updates in place (an array assigned here is copied into the network).
     intercepts_ : list of ndarray
     n_features_in_ : int
     feature_names_in_ : ndarray of str

@@ -1,9 +1,13 @@
-r"""The estimators' parts by name: the network over ``coefs_``, its optimizer, its schedule.
+r"""The estimators' parts by name: the network behind ``coefs_``, its optimizer, its schedule.
 
-The estimators keep their weights as scikit-learn does, ``coefs_[i]`` of shape
-``(fan_in, fan_out)`` and ``intercepts_[i]``; the netopt network trains them in place: each
-:class:`~netopt.nn.Linear`'s ``weight`` is the view ``coefs_[i].T`` (torch's ``(out, in)``
-layout) and its ``bias`` is ``intercepts_[i]`` itself (:func:`attach`). The optimizer and the
+The estimators show their weights as scikit-learn does, ``coefs_[i]`` of shape
+``(fan_in, fan_out)`` and ``intercepts_[i]``; the arrays live in the netopt network: each
+:class:`~netopt.nn.Linear`'s ``weight`` owns its array (torch's ``(out, in)`` layout) and
+``coefs_[i]`` is its transposed view, ``intercepts_[i]`` its ``bias``'s array itself. Owning
+its arrays, a network's parameters can move into an optimizer's flat buffers
+(:mod:`netopt.optim._flat`, one update call for all of them); :func:`expose` then points
+``coefs_``/``intercepts_`` at the moved arrays, and :func:`attach` copies weights set from
+outside into the network's arrays (in place: the flat buffers stay). The optimizer and the
 schedule are named with strings (scikit-learn's habit, so a grid search can range over
 them); their keyword dicts are checked against the constructor, so a typo is an error.
 """
@@ -65,8 +69,8 @@ def init_layer(
 
 
 def build_network(
-    coefs: Sequence[np.ndarray],
-    intercepts: Sequence[np.ndarray],
+    coefs: list[np.ndarray],
+    intercepts: list[np.ndarray],
     *,
     activation: str,
     batch_norm: bool,
@@ -74,8 +78,8 @@ def build_network(
     dropout_rng: np.random.Generator,
 ) -> nn.Sequential:
     r"""``Linear -> [BatchNorm1d] -> activation -> [Dropout]`` per hidden layer, then a last
-    ``Linear`` to the outputs (logits, or values before the output activation), over the
-    given weights (see :func:`attach`).
+    ``Linear`` to the outputs (logits, or values before the output activation), holding
+    the given weights; the lists then show the network's arrays (see :func:`attach`).
 
     Examples
     --------
@@ -88,7 +92,10 @@ def build_network(
     layers: list[nn.Module] = []
     for i, coef in enumerate(coefs):
         fan_in, fan_out = coef.shape
-        layers.append(nn.Linear(fan_in, fan_out, dtype=coef.dtype))
+        linear = nn.Linear(fan_in, fan_out, dtype=coef.dtype)
+        # its own array in scikit-learn's memory order: coefs_[i] = weight.T is C-contiguous
+        linear.weight._data = np.empty((fan_out, fan_in), dtype=coef.dtype, order="F")
+        layers.append(linear)
         if i == len(coefs) - 1:
             break
         if batch_norm:
@@ -117,17 +124,69 @@ def fits(net: Any, coefs: Sequence[np.ndarray]) -> bool:
     )
 
 
-def attach(net: nn.Sequential, coefs: Sequence[np.ndarray], intercepts: Sequence[np.ndarray]):
-    r"""Make each Linear's ``weight`` the view ``coefs[i].T`` and its ``bias`` ``intercepts[i]``.
+def _views(view: np.ndarray, array: np.ndarray) -> bool:
+    """Whether ``view`` describes exactly ``array``'s elements (same memory, shape, strides)."""
+    return (
+        view.shape == array.shape
+        and view.strides == array.strides
+        and view.dtype == array.dtype
+        and view.__array_interface__["data"][0] == array.__array_interface__["data"][0]
+    )
 
-    The Parameter objects stay (an optimizer's state keyed by them stays valid); only their
-    arrays are re-pointed, where they are not already those arrays.
+
+def attach(net: nn.Sequential, coefs: list[np.ndarray], intercepts: list[np.ndarray]) -> None:
+    r"""Give the network the values of ``coefs``/``intercepts``, and make those lists show
+    the network's arrays (``coefs[i]`` the view ``weight.T``, ``intercepts[i]`` the bias).
+
+    A matrix that is not already that view (weights set from outside, unpickled, cast) is
+    copied into the weight's array in place, so the Parameter objects and their arrays stay
+    (an optimizer's state, and flat buffers that hold the arrays, stay valid); only a
+    read-only array (unpickled from a memory map) is replaced. A weight array is kept in
+    Fortran order, so that ``coefs[i]`` is C-contiguous (scikit-learn's layout).
+
+    Examples
+    --------
+    >>> coefs, intercepts = [np.ones((2, 3))], [np.zeros(3)]
+    >>> net = nn.Sequential(nn.Linear(2, 3, dtype=np.float64))
+    >>> attach(net, coefs, intercepts)
+    >>> net[0].weight._data.shape, coefs[0].base is net[0].weight._data
+    ((3, 2), True)
     """
-    for lin, coef, intercept in zip(linears(net), coefs, intercepts, strict=True):
-        if lin.weight._data.base is not coef:
-            lin.weight._data = coef.T
-        if lin.bias._data is not intercept:
-            lin.bias._data = intercept
+    for i, (lin, coef, intercept) in enumerate(zip(linears(net), coefs, intercepts, strict=True)):
+        weight, bias = lin.weight._data, lin.bias._data
+        if np.shape(intercept) != bias.shape:
+            raise ValueError(
+                f"intercepts_[{i}] has shape {np.shape(intercept)}; layer {i} has "
+                f"{bias.shape[0]} outputs, so it needs shape {bias.shape}"
+            )
+        if not (weight.flags.writeable and weight.flags.f_contiguous):  # e.g. a memory map
+            lin.weight._data = weight = np.empty(weight.shape, weight.dtype, order="F")
+        if not bias.flags.writeable:
+            lin.bias._data = bias = np.empty_like(bias)
+        if not _views(coef.T, weight):
+            weight[...] = coef.T
+            coefs[i] = weight.T
+        if intercept is not bias:
+            bias[...] = intercept
+            intercepts[i] = bias
+
+
+def expose(net: nn.Sequential, coefs: list[np.ndarray], intercepts: list[np.ndarray]) -> None:
+    """Point ``coefs``/``intercepts`` at the network's current arrays (after an optimizer
+    moved them into its flat buffers), keeping the network's values."""
+    for i, lin in enumerate(linears(net)):
+        if not _views(coefs[i].T, lin.weight._data):
+            coefs[i] = lin.weight._data.T
+        if intercepts[i] is not lin.bias._data:
+            intercepts[i] = lin.bias._data
+
+
+def own(net: nn.Module) -> None:
+    """Give every parameter of ``net`` whose array is a view (of an earlier optimizer's flat
+    buffer) a copy of its own, so that a new optimizer can move it into its buffers."""
+    for param in net.parameters():
+        if param._data.base is not None:
+            param._data = param._data.copy(order="K")
 
 
 def check_keywords(owner: str, what: str, cls: type, given: Mapping[str, Any]) -> None:

@@ -26,7 +26,7 @@ from ..optim.lbfgs import LBFGS
 from ..optim.lr_scheduler import ReduceLROnPlateau
 from ..train.capture import capture_step
 from ._loss import Objective, backward, give_slots
-from ._network import build_optimizer, build_scheduler, check_keywords
+from ._network import build_optimizer, build_scheduler, check_keywords, expose, own
 from ._params import ADAM_FAMILY
 
 #: scipy's L-BFGS-B default ``ftol`` (``factr=1e7`` times the float64 epsilon): LBFGS's
@@ -152,8 +152,12 @@ def _eager_step(net: Any, objective: Objective, optimizer: Any, clip: float | No
 
 
 def make_solver(est: Any, net: Any, p: dict[str, Any]) -> StochasticSolver:
-    """A fresh :class:`StochasticSolver` over the network's parameters."""
+    """A fresh :class:`StochasticSolver` over the network's parameters (taken out of an
+    earlier optimizer's flat buffers first, :func:`._network.own`, so that the new one's
+    first step can move them into its own)."""
     owner = type(est).__name__
+    own(net)
+    expose(net, est.coefs_, est.intercepts_)
     optimizer = build_optimizer(owner, net.parameters(), p)
     scheduler = build_scheduler(
         owner, p["schedule"], optimizer, p["schedule_params"], p["max_iter"]
@@ -210,16 +214,19 @@ def _epoch(est: Any, net: Any, data: tuple, order: np.ndarray, p: dict, size: in
     captured = getattr(step, "captured", None) is not None
     net.train()
     accumulated, seen = 0.0, 0
-    for start in range(0, n, size):
-        rows = order[start : start + size]
-        if p["batch_norm"] and len(rows) == 1 and n > 1:
-            continue
-        objective.sample_weight = w[rows]
-        loss = step(Tensor(dense(X[rows], dtype)), np.asarray(Y[rows], dtype=dtype))
-        solver.steps += 1
-        solver.replayed += captured and step.captured
-        accumulated += loss * len(rows)
-        seen += len(rows)
+    try:
+        for start in range(0, n, size):
+            rows = order[start : start + size]
+            if p["batch_norm"] and len(rows) == 1 and n > 1:
+                continue
+            objective.sample_weight = w[rows]
+            loss = step(Tensor(dense(X[rows], dtype)), np.asarray(Y[rows], dtype=dtype))
+            solver.steps += 1
+            solver.replayed += captured and step.captured
+            accumulated += loss * len(rows)
+            seen += len(rows)
+    finally:  # the optimizer's first step moves the arrays into its flat buffers
+        expose(net, est.coefs_, est.intercepts_)
     return accumulated / seen
 
 
