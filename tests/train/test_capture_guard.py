@@ -1,12 +1,12 @@
-"""Step capture's fast guard and its cross-entropy op.
+"""Step capture's guard and its cross-entropy op.
 
-A replay asks the last plan's :class:`~netopt.train._capture_plan.Guard` instead of
-building :func:`~netopt.train._capture_plan.signature`: ``holds`` must be True exactly
-when the signature equals the plan's, for every change the guard lists (each one below
-makes it False, and the step replans after an eager step). The replayed cross-entropy
-checks its targets with one reduction and indexes them through flat indices: its loss
-and gradient must be the eager kernels' bits, and a target outside ``[0, C)`` must raise
-what the eager loss raises.
+A call replays a plan while its :class:`~netopt.train._capture_plan.Guard` holds: every
+change the guard lists must make it False (and the step then runs eagerly and plans
+again, as eager), a change outside the list (values written in place, a learning rate,
+an equal loss object) must not. The replayed cross-entropy checks its targets with one
+reduction and indexes them through flat indices: its loss and gradient must be the
+eager kernels' bits, and a target outside ``[0, C)`` must raise what the eager loss
+raises.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from netopt import nn, optim
 from netopt.autograd.grad_slots import clear_grad_slot, grad_slot, set_grad_slot
 from netopt.nn import Parameter
 from netopt.nn.functional.loss import cross_entropy_plain_array, cross_entropy_plain_grad_array
-from netopt.train import _capture_ops, _capture_plan
-from netopt.train.capture import capture_step
+from netopt.train import _capture_ops
+from netopt.train.capture import MAX_PLANS, capture_step
 
 
 def _model():
@@ -50,14 +50,14 @@ def _replaying(loss_fn=None):
     return model, opt, step
 
 
-def _verdicts(step, x, y):
-    """``(Guard.holds, signature == the plan's signature)`` for a call on ``x``/``y``."""
-    plan = step._current
-    key = next(k for k, v in step._plans.items() if v is plan)
-    now = _capture_plan.signature(
-        x, y, step._layers, step._containers, step.loss_fn, step.optimizer
-    )
-    return plan.guard.holds(x, y, step.loss_fn, step.optimizer), now == key
+def _holds(step, x, y):
+    """Does the last plan's guard hold for a call on ``x``/``y``?"""
+    return step._current.guard.holds(x, y, step.loss_fn, step.optimizer)
+
+
+def _write_in_place(model):
+    with netopt.no_grad():
+        model[0].weight.mul_(0.5)
 
 
 def _swap_second_and_third(model):
@@ -69,8 +69,13 @@ def _set_slot(p):
     set_grad_slot(p, np.zeros_like(p._data))
 
 
-CHANGES = {
+KEPT = {  # the plan still holds after these
     "nothing": lambda m, o, s: None,
+    "values written in place": lambda m, o, s: _write_in_place(m),
+    "learning rate": lambda m, o, s: o.param_groups[0].update(lr=0.5),
+    "an equal loss object": lambda m, o, s: setattr(s, "loss_fn", nn.CrossEntropyLoss()),
+}
+CHANGES = {
     "eval mode": lambda m, o, s: m.eval(),
     "one layer's mode": lambda m, o, s: m[2].train(False),
     "forward on a layer": lambda m, o, s: setattr(m[1], "forward", m[1].forward),
@@ -96,13 +101,22 @@ CHANGES = {
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
-def test_guard_holds_exactly_when_the_signature_is_the_plans(change):
+def test_every_guarded_change_fails_the_guard(change):
     model, opt, step = _replaying()
     x, y = _batch()
+    assert _holds(step, x, y)
     CHANGES[change](model, opt, step)
-    holds, same = _verdicts(step, x, y)
-    assert holds == same
-    assert holds == (change == "nothing")
+    assert not _holds(step, x, y)
+
+
+@pytest.mark.parametrize("change", sorted(KEPT))
+def test_the_guard_holds_through_what_it_does_not_guard(change):
+    model, opt, step = _replaying()
+    x, y = _batch()
+    KEPT[change](model, opt, step)
+    assert _holds(step, x, y)
+    step(x, y)
+    assert step.captured and step.plans == 1
 
 
 @pytest.mark.parametrize(
@@ -117,17 +131,17 @@ def test_guard_holds_exactly_when_the_signature_is_the_plans(change):
 )
 def test_guard_follows_the_batch(x, y):
     *_, step = _replaying()
-    assert _verdicts(step, x, y) == (False, False)
+    assert not _holds(step, x, y)
 
 
 def test_guard_follows_grad_and_inference_mode():
     *_, step = _replaying()
     x, y = _batch()
     with netopt.no_grad():
-        assert _verdicts(step, x, y) == (False, False)
+        assert not _holds(step, x, y)
     with netopt.inference_mode():
-        assert _verdicts(step, x, y) == (False, False)
-    assert _verdicts(step, x, y) == (True, True)
+        assert not _holds(step, x, y)
+    assert _holds(step, x, y)
 
 
 @pytest.mark.parametrize("change", ["gradient slot replaced", "children reordered", "slope"])
@@ -208,3 +222,24 @@ def test_a_target_outside_the_classes_raises_as_eager(bad, dtype):
     kind, message = _eager_error(x, y)
     with pytest.raises(kind, match=re.escape(message)):
         step(x, y)
+
+
+def test_plans_per_configuration_the_oldest_dropped_beyond_max_plans():
+    m1, o1, _s1 = _replaying()
+    m2, _o2, step = _replaying()  # its plan: batches of 6
+    sizes = [2, 3, 4, 3, 5, 2, 6, 3]
+    flags = []
+    for i, n in enumerate(sizes):
+        x, y = _batch(batch=n, seed=10 + i)
+        o1.zero_grad()
+        loss = nn.CrossEntropyLoss()(m1(netopt.tensor(x)), y)
+        loss.backward()
+        o1.step()
+        assert step(x, y) == loss.item()
+        flags.append(step.captured)
+        assert len(step._plans) <= MAX_PLANS
+    # 6 2 3 4 kept; 3 replays; 5 drops 6; 2 replays; 6 drops 2; 3 replays
+    assert flags == [False, False, False, True, False, True, False, True]
+    assert step.plans == 1 + 5
+    for p, q in zip(m1.parameters(), m2.parameters(), strict=True):
+        assert np.array_equal(p._data, q._data)

@@ -1,10 +1,9 @@
 r"""Building a captured step's plan: which layers, which buffers, which guard.
 
 :func:`walk` lists the layers of a model (nested ``Sequential`` containers of supported
-modules) or raises :class:`~netopt.train._capture_ops.Unsupported`; :func:`signature`
-is the guard, a tuple of everything the plan assumed (:class:`Guard` compares a call with
-one plan's without building it); :func:`build` allocates the plan's
-operations for one batch shape.
+modules) or raises :class:`~netopt.train._capture_ops.Unsupported`; :class:`Guard`
+records everything a plan assumed and tells whether a call matches it; :func:`build`
+allocates the plan's operations for one batch shape.
 
 A loss other than the built-in ones can take part by defining two methods on its class:
 ``capture_op(shape, dtype, y)`` returns an operation with ``forward(z, y) -> (loss,
@@ -49,8 +48,8 @@ LAYERS = (
     Linear, BatchNorm1d, ReLU, Tanh, Sigmoid, LeakyReLU, ELU, Identity, Flatten, Dropout,
     *conv.LAYERS,
 )  # fmt: skip
-#: Layer classes whose guard configuration (:func:`_config`) is not always empty.
-_CONFIGURED = (Linear, BatchNorm1d, BatchNorm2d, *conv.LAYERS, Dropout, LeakyReLU, ELU, Flatten)
+#: Layer classes with a configuration in the guard (:func:`_config`) besides the mode.
+_CONFIGURED = (BatchNorm1d, BatchNorm2d, *conv.LAYERS, Dropout, LeakyReLU, ELU, Flatten)
 _HOOKS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
 
 
@@ -95,10 +94,10 @@ def _param_key(p: Any) -> tuple | None:
 
 
 def _config(m: Any) -> tuple:
-    """What the plan assumed of one layer (compared by value or identity)."""
+    """What the plan assumed of one layer of :data:`_CONFIGURED` (compared by value; the
+    ids of parameters, storage, slots and statistics arrays by value too: the plan keeps
+    those objects alive). A Linear's parameters are :class:`Guard`'s records."""
     t = type(m)
-    if t is Linear:
-        return (_param_key(m._parameters.get("weight")), _param_key(m._parameters.get("bias")))
     if t is BatchNorm1d or t is BatchNorm2d:
         b = m._buffers
         return (
@@ -114,9 +113,7 @@ def _config(m: Any) -> tuple:
         return (m.negative_slope,)
     if t is ELU:
         return (m.alpha,)
-    if t is Flatten:
-        return (m.start_dim, m.end_dim)
-    return ()
+    return (m.start_dim, m.end_dim)  # Flatten
 
 
 def _loss_config(loss_fn: Any) -> tuple:
@@ -136,33 +133,6 @@ def _loss_config(loss_fn: Any) -> tuple:
     return () if config is None else (id(loss_fn), config(loss_fn))
 
 
-def signature(
-    x: np.ndarray,
-    y: np.ndarray,
-    layers: Sequence[Any],
-    containers: Sequence[Any],
-    loss_fn: Any,
-    optimizer: Any,
-) -> tuple:
-    """The guard: grad mode, input and target shapes and dtypes, the containers' children,
-    every layer's mode, configuration, parameters, storage, flags and gradient slots, the
-    loss's configuration and the optimizer's parameters. A plan is replayed only while
-    this tuple is equal to the one it was built for (the plan keeps every object whose
-    ``id`` is in it alive, so an id cannot be reused meanwhile)."""
-    key: list[Any] = [_grad_mode.enabled, _grad_mode.inference, x.shape, x.dtype, y.shape, y.dtype]
-    for c in containers:
-        key.extend(map(id, c._modules.values()))
-        key.append("forward" in c.__dict__)
-    for m in layers:
-        key.append(m.training)
-        key.append("forward" in m.__dict__)
-        key.append(_config(m))
-    key.append(_loss_config(loss_fn))
-    for group in optimizer.param_groups:
-        key.extend(map(id, group["params"]))
-    return tuple(key)
-
-
 def _param_record(m: Any, name: str) -> tuple:
     """``(layer, name, parameter, storage, requires_grad, gradient slot)``: what
     :func:`_param_key` keys, for :class:`Guard` (None for an absent parameter)."""
@@ -173,15 +143,18 @@ def _param_record(m: Any, name: str) -> tuple:
 
 
 class Guard:
-    """:func:`signature`'s comparison for one plan, without building the tuple.
+    """The guard of one plan: what the plan assumed, recorded when it is made.
 
-    Made with the arguments the plan's signature was taken with, at the same moment;
-    ``holds(x, y, loss_fn, optimizer)`` is True exactly when :func:`signature` would
-    equal that signature now: it reads the same attributes and compares them the same
-    way (a value by ``==``, an object whose ``id`` the signature holds by ``is``), in
-    loops over records made once, stopping at the first difference. A replay calls it
-    instead of building, hashing and looking up the tuple (for a three-layer MLP, about
-    half of the guard's time).
+    ``holds(x, y, loss_fn, optimizer)`` is True while all of these are as recorded: grad
+    mode, the input's and target's shapes and dtypes, the containers' children and
+    ``forward`` on the instance, every layer's mode and ``forward`` on the instance, each
+    Linear's parameter objects, their storage, ``requires_grad`` and gradient slot, the
+    other layers' configuration (:func:`_config`: settings, parameters, statistics
+    arrays), the loss's configuration (:func:`_loss_config`) and the optimizer's
+    parameters. Values compare by ``==``, objects by identity (the guard and the plan
+    keep them alive). It reads them in loops over records made once and stops at the
+    first difference: no key is built, hashed or looked up per call (a key tuple took
+    about twice as long for a three-layer MLP).
     """
 
     def __init__(self, x, y, layers, containers, loss_fn, optimizer) -> None:
@@ -193,15 +166,13 @@ class Guard:
         self.layers = tuple((m, m.training, "forward" in m.__dict__) for m in layers)
         linears = [m for m in layers if type(m) is Linear]
         self.params = tuple(_param_record(m, n) for m in linears for n in ("weight", "bias"))
-        self.configs = tuple(
-            (m, _config(m)) for m in layers if type(m) is not Linear and type(m) in _CONFIGURED
-        )
+        self.configs = tuple((m, _config(m)) for m in layers if type(m) in _CONFIGURED)
         self.loss_fn, self.loss_config = loss_fn, _loss_config(loss_fn)
         self.fixed_loss = type(loss_fn) is FunctionType  # its configuration is always ()
         self.groups = tuple(tuple(g["params"]) for g in optimizer.param_groups)
 
     def holds(self, x: np.ndarray, y: np.ndarray, loss_fn: Any, optimizer: Any) -> bool:
-        """Would :func:`signature` of these arguments equal the plan's? (See the class.)"""
+        """Is everything the plan assumed as recorded, for a call on ``x``/``y``?"""
         if (x.shape, x.dtype, y.shape, y.dtype) != self.io:
             return False
         if (_grad_mode.enabled, _grad_mode.inference) != self.mode:

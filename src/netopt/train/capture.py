@@ -96,7 +96,7 @@ class CapturedStep:
         self._layers: list[Any] = []
         self._containers: list[Any] = []
         self._walk_error: tuple[str, tuple] | None = None  # (reason, container children)
-        self._plans: dict[tuple, _Plan] = {}  # signature -> plan (or why it is refused)
+        self._plans: list[_Plan] = []  # oldest first (each replays or says why it is refused)
         self._current: _Plan | None = None
 
     # ------------------------------------------------------------------ calling
@@ -128,17 +128,14 @@ class CapturedStep:
         if self._walk_error is not None:
             reason, children = self._walk_error
             return reason if children == self._children() else _REPLAN
-        current = self._current
-        if current is not None and current.guard.holds(xt._data, ya, self.loss_fn, self.optimizer):
-            return current.refused  # the last call's plan: no signature to build and look up
-        sig = plan.signature(
-            xt._data, ya, self._layers, self._containers, self.loss_fn, self.optimizer
-        )
-        found = self._plans.get(sig)
-        if found is None:
-            return _REPLAN
-        self._current = found
-        return found.refused
+        x, loss_fn, optimizer, current = xt._data, self.loss_fn, self.optimizer, self._current
+        if current is not None and current.guard.holds(x, ya, loss_fn, optimizer):
+            return current.refused  # the last call's plan, usually
+        for found in self._plans:
+            if found is not current and found.guard.holds(x, ya, loss_fn, optimizer):
+                self._current = found
+                return found.refused
+        return _REPLAN
 
     def _children(self) -> tuple:
         return tuple(id(m) for c in self._containers for m in c._modules.values())
@@ -194,16 +191,15 @@ class CapturedStep:
         if [id(m) for m in layers] != [id(m) for m in self._layers]:
             self._plans.clear()  # another structure: the old plans cannot match again
         self._layers, self._containers = layers, containers
-        sig = plan.signature(x, y, layers, containers, self.loss_fn, self.optimizer)
         made = _Plan()
         made.guard = plan.Guard(x, y, layers, containers, self.loss_fn, self.optimizer)
         try:
             self._build(made, x, y)
         except Unsupported as exc:
             made.refused = str(exc)
-        while len(self._plans) >= MAX_PLANS:
-            self._plans.pop(next(iter(self._plans)))  # the oldest
-        self._plans[sig] = self._current = made
+        kept = [p for p in self._plans if not p.guard.holds(x, y, self.loss_fn, self.optimizer)]
+        self._plans = [*kept[1 - MAX_PLANS :], made]  # one of this configuration is replaced
+        self._current = made
         return made.refused
 
     def _build(self, made: _Plan, x: np.ndarray, y: np.ndarray) -> None:
