@@ -8,6 +8,7 @@ from . import (
     shape,
     storage,  # noqa: F401  (Tensor.data and .grad as tensors sharing memory, __array__)
     tensor_api,  # noqa: F401  (device, type(), torch's repr and format on Tensor)
+    tensor_more,  # noqa: F401  (amax, prod, relu_, clamp_, add(alpha=), ...)
 )
 from .device import (
     DTYPES,
@@ -78,6 +79,7 @@ from .ops import (
     xlogy,
 )
 from .reduce import logsumexp, max, mean, min, std, sum, var
+from .reduce_more import amax, amin, nansum, prod
 from .shape import cat, flatten, gather, permute, reshape, squeeze, stack, transpose, unsqueeze
 from .tensor import Tensor, float32, float64, int64, unbroadcast
 
@@ -90,6 +92,8 @@ __all__ = [
     "abs",
     "accelerator",
     "addmm",
+    "amax",
+    "amin",
     "arange",
     "as_tensor",
     "backends",
@@ -131,6 +135,7 @@ __all__ = [
     "minimum",
     "mm",
     "mps",
+    "nansum",
     "no_grad",
     "normal",
     "once_differentiable",
@@ -138,6 +143,7 @@ __all__ = [
     "ones_like",
     "ops",
     "permute",
+    "prod",
     "rand",
     "rand_like",
     "randint",

@@ -80,10 +80,20 @@ def mul(a: Any, b: Any) -> Tensor:
     return make_result(out, (a, b), backward)
 
 
-def div(a: Any, b: Any) -> Tensor:
-    r"""Element-wise :math:`a / b`; :math:`\partial/\partial b = -a/b^2`."""
+def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
+    r"""Element-wise :math:`a / b`; :math:`\partial/\partial b = -a/b^2`; integers give
+    float32 (torch's default float).
+
+    ``rounding_mode`` is torch's: ``"trunc"`` rounds the quotient toward zero, ``"floor"``
+    down; both keep an integer dtype, and their gradient is 0 (a step function), as
+    torch's. Any other value raises torch's RuntimeError.
+    """
+    if rounding_mode is not None:
+        return _rounded_div(a, b, rounding_mode)
     ad, bd = _promote(as_array(a), as_array(b))
     out = ad / bd
+    if out.dtype == np.float64 and np.result_type(ad, bd).kind in "iub":
+        out = out.astype(np.float32)  # torch's true division of integers: the default float
     if out.__class__ is not np.ndarray:  # 0-d operands give a NumPy scalar; keep an array
         out = np.asarray(out)
 
@@ -96,19 +106,47 @@ def div(a: Any, b: Any) -> Tensor:
     return make_result(out, (a, b), backward)
 
 
+def _rounded_div(a: Any, b: Any, rounding_mode: str) -> Tensor:
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"{rounding_mode!r}"
+        )
+    ad, bd = _promote(as_array(a), as_array(b))
+    integer = np.result_type(ad, bd).kind in "iub"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if rounding_mode == "floor":  # Python's floor division, as torch's
+            out = np.floor_divide(ad, bd)
+        elif integer:  # C's integer division: toward zero
+            out = np.sign(ad) * np.sign(bd) * (np.abs(ad) // np.abs(bd))
+        else:
+            out = np.trunc(ad / bd)
+    out = np.asarray(out)
+
+    def backward(g: np.ndarray) -> tuple:
+        return (
+            np.zeros(_shape(a), g.dtype) if needs_grad(a) else None,
+            np.zeros(_shape(b), g.dtype) if needs_grad(b) else None,
+        )
+
+    return make_result(out, (a, b), backward)
+
+
 def neg(a: Tensor) -> Tensor:
     """Element-wise :math:`-a`."""
     return make_result(-a._data, (a,), lambda g: (-g,))
 
 
-def pow(a: Any, b: Any) -> Tensor:
-    r"""Element-wise :math:`a^b`.
+def pow(input: Any, exponent: Any) -> Tensor:
+    r"""Element-wise :math:`a^b` of ``input`` :math:`a` and ``exponent`` :math:`b`
+    (torch's names, also as keywords).
 
     .. math:: \partial/\partial a = b\,a^{b-1}, \qquad \partial/\partial b = a^b \ln a
 
     As in PyTorch, the gradient with respect to ``b`` is 0 where ``a == 0`` and
     ``b >= 0`` (instead of ``0 * -inf``).
     """
+    a, b = input, exponent
     ad, bd = _promote(as_array(a), as_array(b))
     out = ad**bd
     if out.__class__ is not np.ndarray:  # 0-d operands give a NumPy scalar; keep an array
@@ -129,11 +167,13 @@ def pow(a: Any, b: Any) -> Tensor:
     return make_result(out, (a, b), backward)
 
 
-def matmul(a: Any, b: Any) -> Tensor:
-    r"""Matrix product :math:`AB` with NumPy's batching and 1-d promotion rules.
+def matmul(input: Any, other: Any) -> Tensor:
+    r"""Matrix product :math:`AB` of ``input`` and ``other`` (torch's names, also as
+    keywords) with NumPy's batching and 1-d promotion rules.
 
     .. math:: \partial L/\partial A = G B^\top, \qquad \partial L/\partial B = A^\top G
     """
+    a, b = input, other
     ad, bd = as_array(a), as_array(b)
     out = ad @ bd
 
@@ -155,10 +195,10 @@ def matmul(a: Any, b: Any) -> Tensor:
     return make_result(out, (a, b), backward)
 
 
-def exp(a: Tensor) -> Tensor:
+def exp(input: Tensor) -> Tensor:
     r""":math:`e^a`; derivative :math:`e^a`."""
-    out = np.exp(a._data)
-    return make_result(out, (a,), lambda g: (g * out,))
+    out = np.exp(input._data)
+    return make_result(out, (input,), lambda g: (g * out,))
 
 
 def log(a: Tensor) -> Tensor:
@@ -180,9 +220,10 @@ def sqrt(a: Tensor) -> Tensor:
     return make_result(out, (a,), lambda g: (g / (2 * out),))
 
 
-def abs(a: Tensor) -> Tensor:
+def abs(input: Tensor) -> Tensor:
     r""":math:`|a|`; derivative :math:`\operatorname{sign}(a)` (0 at 0, as PyTorch)."""
-    return make_result(np.abs(a._data), (a,), lambda g: (g * np.sign(a._data),))
+    x = input._data
+    return make_result(np.abs(x), (input,), lambda g: (g * np.sign(x),))
 
 
 def sin(a: Tensor) -> Tensor:

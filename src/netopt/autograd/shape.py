@@ -49,14 +49,17 @@ def unsqueeze(a: Tensor, dim: Any = NOT_GIVEN, *, axis: Any = NOT_GIVEN) -> Tens
 
 
 def squeeze(a: Tensor, dim: Any = NOT_GIVEN, *, axis: Any = NOT_GIVEN) -> Tensor:
-    """Remove dimensions of length 1 (only ``dim``, or ``axis``, when given and of length 1)."""
+    """Remove dimensions of length 1: all of them, or only those of ``dim`` (or ``axis``:
+    :mod:`~netopt.autograd.aliases`; an int, or a tuple or list of ints as torch) that
+    have length 1."""
     dim = dim_of("squeeze", dim, axis)
+    shape = a._data.shape
     if dim is None:
-        new = tuple(n for n in a._data.shape if n != 1)
+        dims = range(len(shape))
     else:
-        d = dim % max(a._data.ndim, 1)
-        new = a._data.shape if a._data.shape[d] != 1 else a._data.shape[:d] + a._data.shape[d + 1 :]
-    return reshape(a, new)
+        dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+        dims = {d % max(len(shape), 1) for d in dims}
+    return reshape(a, tuple(n for i, n in enumerate(shape) if n != 1 or i not in dims))
 
 
 def permute(a: Tensor, *dims: Any) -> Tensor:
