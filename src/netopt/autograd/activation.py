@@ -150,6 +150,30 @@ def elu_grad(g: np.ndarray, pos: np.ndarray, ex: np.ndarray, alpha: float, out=N
     return t
 
 
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
+    r"""``input`` clipped into ``[min_val, max_val]``; derivative 1 strictly inside, 0 at
+    and beyond the bounds (torch's, where :func:`~netopt.autograd.ops.clamp` passes the
+    gradient at the bounds); the dtype is kept; ``inplace`` as :func:`relu`.
+
+    Raises
+    ------
+    ValueError
+        ``min_val`` above ``max_val`` (torch's message).
+    """
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    x = input._data
+    out = np.clip(x, min_val, max_val).astype(x.dtype, copy=False)
+    return make_result(out, (input,), lambda g: (g * ((x > min_val) & (x < max_val)),))
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    r""":math:`\min(\max(0, x), 6)`: :func:`hardtanh` on ``[0, 6]``, as torch computes it."""
+    return hardtanh(input, 0.0, 6.0)
+
+
 def log_softmax_array(x: np.ndarray, dim: int) -> np.ndarray:
     r"""Log-softmax of an array along ``dim`` by log-sum-exp (see :func:`log_softmax`).
 

@@ -3,9 +3,11 @@
 from .activation import (
     elu,
     gelu,
+    hardtanh,
     leaky_relu,
     log_softmax,
     relu,
+    relu6,
     selu,
     sigmoid,
     silu,
@@ -36,6 +38,7 @@ from .normalization import batch_norm, group_norm, layer_norm
 from .padding import pad
 from .pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from .robust_loss import huber_loss, smooth_l1_loss
+from .similarity import cosine_similarity, normalize
 from .sparse import embedding
 
 __all__ = [
@@ -50,6 +53,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "conv1d",
     "conv2d",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
     "dropout1d",
@@ -58,6 +62,7 @@ __all__ = [
     "embedding",
     "gelu",
     "group_norm",
+    "hardtanh",
     "huber_loss",
     "kl_div",
     "l1_loss",
@@ -71,9 +76,11 @@ __all__ = [
     "mse_loss",
     "multi_margin_loss",
     "nll_loss",
+    "normalize",
     "one_hot",
     "pad",
     "relu",
+    "relu6",
     "selu",
     "sigmoid",
     "silu",

@@ -1,6 +1,6 @@
 r"""Activation functions beyond the chapter's: softplus, gelu, selu and silu.
 
-sigmoid, tanh, relu, leaky_relu, elu, softmax and log_softmax live in
+sigmoid, tanh, relu, relu6, hardtanh, leaky_relu, elu, softmax and log_softmax live in
 :mod:`netopt.autograd.activation` (they are also ``Tensor`` methods) and are re-exported
 here. All four saturate on the left only (derivative -> 0 as x -> -inf), as ReLU and ELU do.
 """
@@ -13,9 +13,11 @@ import numpy as np
 
 from ...autograd.activation import (
     elu,
+    hardtanh,
     leaky_relu,
     log_softmax,
     relu,
+    relu6,
     sigmoid,
     sigmoid_array,
     softmax,
@@ -26,9 +28,11 @@ from ...autograd.tensor import Tensor, make_result
 __all__ = [
     "elu",
     "gelu",
+    "hardtanh",
     "leaky_relu",
     "log_softmax",
     "relu",
+    "relu6",
     "selu",
     "sigmoid",
     "silu",
