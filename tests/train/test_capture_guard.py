@@ -199,6 +199,25 @@ def test_cross_entropy_op_is_the_eager_kernels(reduction, dtype, target):
         assert np.array_equal(grad, want_grad)
 
 
+@pytest.mark.parametrize("bad", ["nan", "inf", "a row of -inf"])
+def test_cross_entropy_op_outside_the_plain_case_is_the_eager_loss(bad):
+    rng = np.random.default_rng(6)
+    z = rng.standard_normal((5, 4)).astype(np.float32)
+    y = _targets(np.int64, 5, 4, rng)
+    if bad == "a row of -inf":
+        z[3] = -np.inf
+    else:
+        z[3, 1] = float(bad)
+    op = _capture_ops.CrossEntropyOp(z.shape, z.dtype, "mean", F.cross_entropy, y.dtype)
+    with np.errstate(all="ignore"):  # the eager loss's own warnings on these values
+        loss, grad = op.forward(z, y)
+        logits = netopt.tensor(z.copy(), requires_grad=True)
+        want = F.cross_entropy(logits, y)
+        want.backward()
+    assert np.array_equal(loss, want._data, equal_nan=True)
+    assert np.array_equal(grad, logits.grad._data, equal_nan=True)
+
+
 def _eager_error(x, y):
     model = _model()
     with pytest.raises(Exception) as info:

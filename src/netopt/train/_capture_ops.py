@@ -201,22 +201,24 @@ class CrossEntropyOp:
     of :func:`netopt.nn.functional.cross_entropy` into buffers, the NumPy operations of
     its kernels :func:`~netopt.nn.functional.loss.cross_entropy_plain_array` and
     :func:`~netopt.nn.functional.loss.cross_entropy_plain_grad_array` in the same order
-    and dtypes (the same bits), with two cheaper ways to the same results: the index
-    check is one reduction, the largest index read as unsigned (a negative one is then
-    above every class count), and the targets are reached through flat indices
-    ``n C + y_n`` (``take`` for the loss, one flat subtraction for the gradient) instead
-    of ``(rows, y)`` fancy indexing twice. When a batch leaves the plain case (an index
-    outside ``[0, C)``, an infinite or NaN row maximum) the eager function itself
-    computes the loss and the gradient of the logits, raising what it raises."""
+    and dtypes (the same bits), with cheaper ways to the same results: the index check
+    is one reduction, the largest index read as unsigned (a negative one is then above
+    every class count), the finiteness of the row maxima a count, and the targets are
+    reached through flat indices ``n C + y_n`` (``take`` for the loss, one flat
+    subtraction for the gradient) instead of ``(rows, y)`` fancy indexing twice. When a
+    batch leaves the plain case (an index outside ``[0, C)``, an infinite or NaN row
+    maximum) the eager function itself computes the loss and the gradient of the logits,
+    raising what it raises."""
 
     def __init__(self, shape, dtype, reduction: str, call, target_dtype) -> None:
-        n, self.classes = shape
+        n, classes = shape
+        self.rows, self.classes = n, classes
         self.call = call  # the eager loss on (logits Tensor, target): the general path
         target_dtype = np.dtype(target_dtype)
         size = target_dtype.itemsize  # the targets read as unsigned, then as signed
         self.unsigned = np.dtype(target_dtype.byteorder.replace("|", "=") + f"u{size}")
         self.signed = np.dtype(target_dtype.byteorder.replace("|", "=") + f"i{size}")
-        self.offsets = np.arange(n, dtype=np.intp) * self.classes
+        self.offsets = np.arange(n, dtype=np.intp) * classes
         self.flat = np.empty(n, np.intp)
         self.m, self.total = np.empty((n, 1), dtype), np.empty((n, 1), dtype)
         self.e, self.p = np.empty(shape, dtype), np.empty(shape, dtype)
@@ -231,7 +233,7 @@ class CrossEntropyOp:
         if not np.maximum.reduce(y.view(self.unsigned), axis=None) < self.classes:
             return self._general(z, y)  # an index < 0 or >= C
         m = np.maximum.reduce(z, axis=1, keepdims=True, out=self.m)
-        if not np.logical_and.reduce(np.isfinite(m), axis=None):  # an infinite or NaN maximum
+        if np.count_nonzero(np.isfinite(m)) != self.rows:  # an infinite or NaN maximum
             return self._general(z, y)
         e = np.subtract(z, m, out=self.e)
         flat = np.add(self.offsets, y.view(self.signed), out=self.flat)
