@@ -71,6 +71,24 @@ def test_reductions_and_clamps_as_torch(call):
 
 
 @pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.amax(0, axis=0),
+        lambda t: t.amin(dim=None, axis=1),
+        lambda t: t.amax(0, keepdim=True, keepdims=True),
+        lambda t: t.prod(0, axis=0),
+        lambda t: t.nansum(0, axis=0),
+    ],
+)
+def test_a_name_and_its_alias_both_given_is_torchs_error(call):
+    with pytest.raises(TypeError) as want:
+        call(torch.tensor(X))
+    with pytest.raises(TypeError) as got:
+        call(netopt.tensor(X))
+    assert str(got.value) == str(want.value)
+
+
+@pytest.mark.parametrize(
     "data",
     [
         X,

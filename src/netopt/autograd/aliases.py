@@ -7,9 +7,10 @@ torch's argument parser lets every native function with a ``dim`` parameter take
 Its Python-level functions (``Tensor.norm``, ``torch.norm``, ``nn.functional.softmax``)
 do not: there the aliases are unexpected keywords. netopt accepts them where torch 2.13
 does, as Tensor methods and as ``netopt.*`` functions: the reductions ``sum``, ``mean``,
-``var``, ``std``, ``max``, ``min``, ``logsumexp``, ``argmax``, ``argmin``, ``any``,
-``all``, and ``softmax``, ``log_softmax``, ``cat``, ``stack``, ``squeeze``,
-``unsqueeze``, ``gather``; not ``norm`` nor ``nn.functional``'s softmax.
+``var``, ``std``, ``max``, ``min``, ``amax``, ``amin``, ``prod``, ``nansum``,
+``logsumexp``, ``argmax``, ``argmin``, ``any``, ``all``, and ``softmax``,
+``log_softmax``, ``cat``, ``stack``, ``squeeze``, ``unsqueeze``, ``gather``; not ``norm``
+nor ``nn.functional``'s softmax.
 
 A name and its alias both given is torch's TypeError, whatever the values
 (``t.sum(dim=None, axis=0)``, ``t.sum(None, axis=0)``, ``netopt.cat(ts, 0, axis=1)``,

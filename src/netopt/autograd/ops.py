@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor, as_array, make_result, needs_grad, unbroadcast
+from .tensor import Tensor, as_array, float64, make_result, needs_grad, unbroadcast
 
 
 def _shape(x: Any) -> tuple[int, ...]:
@@ -92,7 +92,7 @@ def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
         return _rounded_div(a, b, rounding_mode)
     ad, bd = _promote(as_array(a), as_array(b))
     out = ad / bd
-    if out.dtype == np.float64 and np.result_type(ad, bd).kind in "iub":
+    if out.dtype is float64 and np.result_type(ad, bd).kind in "iub":
         out = out.astype(np.float32)  # torch's true division of integers: the default float
     if out.__class__ is not np.ndarray:  # 0-d operands give a NumPy scalar; keep an array
         out = np.asarray(out)
