@@ -262,3 +262,29 @@ def test_plans_per_configuration_the_oldest_dropped_beyond_max_plans():
     assert step.plans == 1 + 5
     for p, q in zip(m1.parameters(), m2.parameters(), strict=True):
         assert np.array_equal(p._data, q._data)
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "strided", "list"])
+def test_an_array_input_replays_as_its_tensor_copy_and_stays_unchanged(layout):
+    # a C-contiguous array is read in place, any other input through tensor(x)'s copy
+    m1, o1, _s1 = _replaying()
+    m2, _o2, step = _replaying()
+    flags = []
+    for seed in range(2, 5):
+        x, y = _batch(seed=seed)
+        wide = np.repeat(x, 2, axis=1)
+        given = {"C": x.copy(), "F": np.asfortranarray(x), "strided": wide[:, ::2]}.get(
+            layout, x.tolist()
+        )
+        before = np.array(given)
+        o1.zero_grad()
+        loss = nn.CrossEntropyLoss()(m1(netopt.tensor(x)), y)
+        loss.backward()
+        o1.step()
+        assert step(given, y) == loss.item()
+        flags.append(step.captured)
+        assert np.array_equal(np.array(given), before)
+    assert flags == [True, True, True]
+    for p, q in zip(m1.parameters(), m2.parameters(), strict=True):
+        assert np.array_equal(p._data, q._data)
+        assert np.array_equal(p.grad._data, q.grad._data)

@@ -106,29 +106,35 @@ class CapturedStep:
         ``x`` and ``y`` are Tensors or arrays (as ``model(x)`` and ``loss_fn(out, y)``
         take them eagerly).
         """
-        xt = x if isinstance(x, Tensor) else tensor(x)
+        if isinstance(x, Tensor):
+            xt, xa = x, x._data
+        elif type(x) is np.ndarray and x.flags.c_contiguous and x.flags.aligned:
+            xt, xa = None, x  # the values and layout of tensor(x)'s copy, copied if eager
+        else:
+            xt = tensor(x)
+            xa = xt._data
         ya = y._data if isinstance(y, Tensor) else np.asarray(y)
-        reason = self._route(xt, ya)
+        reason = self._route(xa, xt is not None and xt.requires_grad, ya)
         if reason is None:
             self.captured, self.reason = True, None
-            return self._replay(self._current, xt._data, ya)
+            return self._replay(self._current, xa, ya)
         self.captured, self.reason = False, reason
-        loss = self._eager(xt, y)
+        loss = self._eager(tensor(x) if xt is None else xt, y)
         if reason is _REPLAN:
-            self.reason = self._plan_for(xt._data, ya) or reason
+            self.reason = self._plan_for(xa, ya) or reason
         return loss
 
-    def _route(self, xt: Tensor, ya: np.ndarray) -> str | None:
+    def _route(self, x: np.ndarray, requires_grad: bool, ya: np.ndarray) -> str | None:
         """None to replay ``_current``, else why this call runs eagerly (``_REPLAN``:
         plan after it)."""
         if not _grad_mode.enabled:
             return "grad mode is off (no_grad or inference_mode): eager"
-        if xt.requires_grad:
+        if requires_grad:
             return "the input requires grad: eager"
         if self._walk_error is not None:
             reason, children = self._walk_error
             return reason if children == self._children() else _REPLAN
-        x, loss_fn, optimizer, current = xt._data, self.loss_fn, self.optimizer, self._current
+        loss_fn, optimizer, current = self.loss_fn, self.optimizer, self._current
         if current is not None and current.guard.holds(x, ya, loss_fn, optimizer):
             return current.refused  # the last call's plan, usually
         for found in self._plans:
