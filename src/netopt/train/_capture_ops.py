@@ -8,14 +8,15 @@ the plan, never an array the caller can see).
 
 Bit-identity with the eager step: the ops call the array kernels the eager functions
 call, with ``out=`` buffers: the activations those of :mod:`netopt.autograd.activation`
-(``relu_grad``, ``tanh_grad``, ``sigmoid_array``, ``sigmoid_grad``,
+(``tanh_grad``, ``sigmoid_array``, ``sigmoid_grad``,
 ``leaky_relu_array``/``_grad``, ``elu_array``/``_grad``), batch norm those of
 :mod:`netopt.nn.functional.normalization` (``batch_norm_stats_array``,
 ``batch_norm_array``, ``batch_norm_backward_array``), MSE those of
 :mod:`netopt.nn.functional.loss_elementwise` (``mse_loss_array``,
 ``mse_loss_grad_array``). Where the eager math sits inside a graph closure
 (:func:`netopt.nn.functional.linear`, :func:`netopt.nn.functional.dropout`, the
-structural risk's penalty), and for the plain cross-entropy (whose kernels in
+structural risk's penalty), for ReLU (``relu_grad``'s two operations with a zero made
+once) and for the plain cross-entropy (whose kernels in
 :mod:`netopt.nn.functional.loss` check and index the targets in ways that cost more per
 call, see :class:`CrossEntropyOp`), the op performs the same NumPy arithmetic in the
 same order and dtypes, with ``out=`` instead of fresh arrays.
@@ -34,7 +35,6 @@ from ..autograd.activation import (
     elu_grad,
     leaky_relu_array,
     leaky_relu_grad,
-    relu_grad,
     sigmoid_array,
     sigmoid_grad,
     tanh_grad,
@@ -95,7 +95,8 @@ class ReluOp:
         return out
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        return relu_grad(g, self.y, out=g, mask=self.mask)
+        # relu_grad's two operations, with the zero made once
+        return np.multiply(g, np.greater(self.y, self.zero, out=self.mask), out=g)
 
 
 class TanhOp:
