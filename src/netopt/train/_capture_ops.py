@@ -216,11 +216,11 @@ class CrossEntropyOp:
         self.rows, self.classes = n, classes
         self.call = call  # the eager loss on (logits Tensor, target): the general path
         target_dtype = np.dtype(target_dtype)
-        size = target_dtype.itemsize  # the targets read as unsigned, then as signed
-        self.unsigned = np.dtype(target_dtype.byteorder.replace("|", "=") + f"u{size}")
-        self.signed = np.dtype(target_dtype.byteorder.replace("|", "=") + f"i{size}")
-        self.offsets = np.arange(n, dtype=np.intp) * classes
-        self.flat = np.empty(n, np.intp)
+        order = target_dtype.byteorder.replace("|", "=")  # the targets read as unsigned
+        self.unsigned = np.dtype(f"{order}u{target_dtype.itemsize}")
+        self.offsets = np.arange(n, dtype=np.uintp) * classes
+        self.flat = np.empty(n, np.intp)  # written as unsigned: the same values, < n C
+        self.flat_unsigned = self.flat.view(np.uintp)
         self.m, self.total = np.empty((n, 1), dtype), np.empty((n, 1), dtype)
         self.e, self.p = np.empty(shape, dtype), np.empty(shape, dtype)
         self.log = np.empty(n, dtype)
@@ -231,13 +231,15 @@ class CrossEntropyOp:
     def forward(self, z: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
         """The loss (a NumPy scalar or 0-d array) and the gradient of the logits (a
         buffer)."""
-        if not np.maximum.reduce(y.view(self.unsigned), axis=None) < self.classes:
+        yu = y.view(self.unsigned)
+        if not np.maximum.reduce(yu, axis=None) < self.classes:
             return self._general(z, y)  # an index < 0 or >= C
         m = np.maximum.reduce(z, axis=1, keepdims=True, out=self.m)
         if np.count_nonzero(np.isfinite(m)) != self.rows:  # an infinite or NaN maximum
             return self._general(z, y)
         e = np.subtract(z, m, out=self.e)
-        flat = np.add(self.offsets, y.view(self.signed), out=self.flat)
+        np.add(self.offsets, yu, out=self.flat_unsigned)
+        flat = self.flat
         picked = e.take(flat)  # z_y - m
         np.exp(e, out=e)
         total = np.add.reduce(e, axis=1, keepdims=True, out=self.total)
