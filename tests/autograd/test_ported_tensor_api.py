@@ -263,3 +263,28 @@ def test_inplace_errors_as_torch():
     with pytest.raises(RuntimeError) as got:
         netopt.tensor(X).clamp_()
     assert str(got.value) == str(want.value)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.sum(2),
+        lambda t: t.sum((0, -3)),
+        lambda t: t.mean(-3),
+        lambda t: t.amax(5),
+        lambda t: t.prod(2),
+        lambda t: t.nansum(-3),
+        lambda t: t.squeeze(2),
+        lambda t: t.squeeze((0, 2)),
+        lambda t: t[0, 0].sum(1),
+        lambda t: t.sum((0, 0)),
+        lambda t: t.sum((1, -1)),
+    ],
+)
+def test_a_dim_out_of_range_or_repeated_is_torchs_error(call):
+    """Before, netopt took a dim modulo the rank (``t.sum(2)`` of a matrix summed dim 0)."""
+    with pytest.raises((IndexError, RuntimeError)) as want:
+        call(torch.tensor(X[:2, :3]))
+    with pytest.raises(want.type) as got:
+        call(netopt.tensor(X[:2, :3]))
+    assert str(got.value) == str(want.value)

@@ -7,12 +7,12 @@ reduced dimensions with length 1, as in PyTorch. Each also takes NumPy's spellin
 
 from __future__ import annotations
 
-import builtins
 from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
+from ._dims import wrap_dims
 from .aliases import NOT_GIVEN, dim_keepdim, dim_of, shown_defaults
 from .ops import maximum, minimum, sqrt
 from .tensor import Tensor, make_result
@@ -24,7 +24,8 @@ def _axes(dim: Any, ndim: int) -> tuple[int, ...]:
     if dim is None:
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    return tuple(sorted(d % builtins.max(ndim, 1) for d in dims)) if ndim else ()
+    axes = wrap_dims(dims, ndim)  # IndexError out of range, as torch
+    return axes if ndim else ()
 
 
 def _expand(g: np.ndarray, axes: tuple[int, ...], keepdim: bool, shape: tuple) -> np.ndarray:

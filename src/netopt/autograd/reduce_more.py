@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ._dims import wrap_dim
 from .aliases import NOT_GIVEN, dim_keepdim, shown_defaults
 from .reduce import _axes, _expand
 from .tensor import Tensor, make_result
@@ -100,7 +101,7 @@ def prod(
         if keepdim:
             out = out.reshape((1,) * x.ndim)
     else:
-        dim = dim % max(x.ndim, 1) if x.ndim else 0
+        dim = wrap_dim(dim, x.ndim)  # IndexError out of range, as torch
         out = np.asarray(np.prod(x, axis=dim if x.ndim else None, keepdims=keepdim))
 
     def backward(g: np.ndarray) -> tuple:

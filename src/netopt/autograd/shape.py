@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ._dims import wrap_dims
 from .aliases import NOT_GIVEN, dim_of, shown_defaults
 from .ops import add
 from .tensor import Tensor, as_array, make_result, needs_grad
@@ -58,7 +59,7 @@ def squeeze(a: Tensor, dim: Any = NOT_GIVEN, *, axis: Any = NOT_GIVEN) -> Tensor
         dims = range(len(shape))
     else:
         dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-        dims = {d % max(len(shape), 1) for d in dims}
+        dims = wrap_dims(dims, len(shape))  # IndexError out of range, as torch
     return reshape(a, tuple(n for i, n in enumerate(shape) if n != 1 or i not in dims))
 
 
