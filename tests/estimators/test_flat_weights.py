@@ -84,3 +84,32 @@ def test_intercepts_of_the_wrong_shape_are_refused(data):
     est.intercepts_[0] = np.zeros(6)
     with pytest.raises(ValueError, match=r"intercepts_\[0\] has shape \(6,\); layer 0 has 7"):
         est.predict(X)
+
+
+def test_a_warm_start_fit_trains_the_same_arrays(data):
+    # scikit-learn updates coefs_/intercepts_ in place, so arrays a user holds stay current
+    # across a second warm-start fit (its new optimizer adopts the earlier flat buffer)
+    X, y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = MLPClassifier(hidden_layer_sizes=(9,), max_iter=3, random_state=0,
+                            warm_start=True, batch_size=25).fit(X, y)  # fmt: skip
+        coefs, intercepts = list(est.coefs_), list(est.intercepts_)
+        before = [c.copy() for c in coefs]
+        est.fit(X, y)
+    assert all(a is b for a, b in zip(coefs, est.coefs_, strict=True))
+    assert all(a is b for a, b in zip(intercepts, est.intercepts_, strict=True))
+    assert not any(np.array_equal(a, b) for a, b in zip(before, coefs, strict=True))
+    assert est._optimizer.optimizer._flat[0] is not None  # one update call, in that buffer
+    _check_views(est)
+
+
+def test_intercepts_keep_their_dtype_when_coefs_are_set_in_another(data):
+    X, y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = MLPClassifier(hidden_layer_sizes=(9,), max_iter=2, random_state=0).fit(X, y)
+    kept = est.intercepts_[1].copy()
+    est.coefs_[1] = est.coefs_[1].astype(np.float32)
+    est.predict(X)
+    assert est.intercepts_[1].dtype == kept.dtype and np.array_equal(est.intercepts_[1], kept)

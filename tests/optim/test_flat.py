@@ -20,8 +20,8 @@ def _params(rng: np.random.Generator, as_views: bool) -> list[Parameter]:
     w = rng.standard_normal((4, 3)).astype(np.float32)
     b = rng.standard_normal(4).astype(np.float32)
     if as_views:  # views of a larger array: the optimizer must leave them in place
-        backing = np.concatenate([w.ravel(), b])
-        w, b = backing[:12].reshape(4, 3), backing[12:]
+        backing = np.concatenate([w.ravel(), b, np.zeros(1, np.float32)])
+        w, b = backing[:12].reshape(4, 3), backing[12:16]
     return [Parameter(w), Parameter(b)]
 
 
@@ -214,3 +214,77 @@ def test_flat_buffers_keep_each_parameters_memory_order(monkeypatch):
     for a, b in zip(flat, per_parameter, strict=True):
         np.testing.assert_array_equal(a, b)
     assert flags.f_contiguous
+
+
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+def test_unpickled_parameters_move_into_flat_buffers_again(protocol):
+    # NumPy unpickles a view as a view of the pickle's bytes (protocols 2-4) or buffer (5);
+    # the parameters must own their arrays again, or the group stays per-parameter for good
+    import pickle
+
+    layer = netopt.nn.Linear(30, 20, rng=np.random.default_rng(4))
+    opt = Adam(layer.parameters(), lr=0.01)
+    x = netopt.tensor(np.random.default_rng(5).standard_normal((4, 30)))
+    layer(x).sum().backward()
+    opt.step()
+    twin, twin_opt = pickle.loads(pickle.dumps((layer, opt), protocol=protocol))
+    for model, o in ((layer, opt), (twin, twin_opt)):
+        o.zero_grad()
+        model(x).sum().backward()
+        o.step()
+    assert twin_opt._flat[0] is not None
+    for a, b in zip(layer.parameters(), twin.parameters(), strict=True):
+        np.testing.assert_array_equal(a.data.numpy(), b.data.numpy())
+
+
+def test_an_exact_flat_buffer_is_adopted_in_place():
+    # Parameters that already are consecutive spans of one 1-D array (as an earlier
+    # optimizer leaves them) are updated there: arrays a user holds stay current.
+    rng = np.random.default_rng(0)
+    backing = rng.standard_normal(16).astype(np.float32)
+    w, b = backing[:12].reshape(4, 3), backing[12:]
+    params = [Parameter(w), Parameter(b)]
+    x = netopt.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+    opt = SGD(params, lr=0.1, momentum=0.9)
+    before = backing.copy()
+    for _ in range(2):
+        opt.zero_grad()
+        _loss(params, x).backward()
+        opt.step()
+    assert opt._flat[0] is not None and opt._flat[0].param is backing
+    assert params[0].data.numpy() is w and not np.array_equal(backing, before)
+    # the same updates as on parameters of their own
+    own = [Parameter(before[:12].reshape(4, 3).copy()), Parameter(before[12:].copy())]
+    ref = SGD(own, lr=0.1, momentum=0.9)
+    for _ in range(2):
+        ref.zero_grad()
+        _loss(own, x).backward()
+        ref.step()
+    np.testing.assert_array_equal(backing, np.concatenate([p.data.numpy().ravel() for p in own]))
+
+
+@pytest.mark.parametrize("set_to_none", [True, False])
+def test_a_shallow_copy_shares_the_flat_buffers(set_to_none):
+    # copy.copy(optimizer) shares parameters and state (as torch's); steps taken by the
+    # copy and the original in turn must equal the original's steps alone
+    import copy
+
+    def run(with_copy):
+        rng = np.random.default_rng(0)
+        params = _params(rng, as_views=False)
+        x = netopt.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+        opt = Adam(params, lr=0.05)
+        other = None
+        for i in range(6):
+            if with_copy and i == 2:
+                other = copy.copy(opt)
+            o = other if other is not None and i % 2 else opt
+            o.zero_grad(set_to_none=set_to_none)
+            _loss(params, x).backward()
+            o.step()
+        return [np.array(p.data) for p in params], opt
+
+    (alone, _), (shared, opt) = run(False), run(True)
+    for a, b in zip(alone, shared, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert all(s["step"] == 6.0 for s in opt.state.values())

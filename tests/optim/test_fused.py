@@ -78,12 +78,12 @@ CASES = [
 ]
 
 
-def _run(kernel, hp, dtype, steps=4, shape=(7, 33), seed=0):
+def _run(kernel, hp, dtype, steps=4, shape=(7, 33), seed=0, orders="CC"):
     rng = np.random.default_rng(seed)
-    param = rng.standard_normal(shape).astype(dtype)
+    param = np.asarray(rng.standard_normal(shape).astype(dtype), order=orders[0])
     state = {}
     for _ in range(steps):
-        grad = rng.standard_normal(shape).astype(dtype)
+        grad = np.asarray(rng.standard_normal(shape).astype(dtype), order=orders[1])
         grad.flat[:3] = (0.0, -0.0, 1e-30)  # zeros of both signs and a subnormal square
         kernel(param, grad, state, **hp)
     return param, state
@@ -108,6 +108,16 @@ def test_fused_equals_numpy_kernel(kernel, hp, dtype, every_size):
     fused = _fused.fused(kernel)
     assert fused is not kernel
     _assert_same(_run(kernel, hp, dtype), _run(fused, hp, dtype))
+
+
+@pytest.mark.parametrize("orders", ["FF", "FC", "CF"])
+@pytest.mark.parametrize(("kernel", "hp"), CASES)
+def test_fortran_ordered_arrays_give_the_same_bits(kernel, hp, orders, every_size):
+    # all Fortran-ordered: the loop runs over memory order; mixed layouts fall back
+    _assert_same(
+        _run(kernel, hp, np.float32, orders=orders),
+        _run(_fused.fused(kernel), hp, np.float32, orders=orders),
+    )
 
 
 @pytest.mark.parametrize("kernel", list(CONFIGS), ids=lambda k: k.__name__)

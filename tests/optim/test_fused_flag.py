@@ -117,3 +117,26 @@ def test_fused_true_without_numba_names_the_missing_package(monkeypatch):
         optim.Adagrad([nn.Parameter(np.ones(2))], fused=True)
     with pytest.raises(RuntimeError, match="needs numba"):
         _fused.choose(_fused.fused(adagrad), True)
+
+
+def test_fortran_ordered_weights_run_the_compiled_loop(loops, monkeypatch):
+    # the estimators keep weights in Fortran order; the update is element-wise, so the
+    # loop runs over memory order with the same bits (per-parameter calls here, as for
+    # groups over the flat buffers' limit)
+    from netopt.optim import _flat
+
+    monkeypatch.setattr(_flat, "MAX_ELEMENTS", 0)
+
+    def train(fused):
+        w = nn.Parameter(np.asfortranarray(np.random.default_rng(0).standard_normal((7, 5))))
+        opt = optim.Adam([w], lr=0.1, fused=fused)
+        for step in range(3):
+            w.grad = np.asfortranarray(np.random.default_rng(step).standard_normal((7, 5)))
+            opt.step()
+        assert w.data.numpy().flags.f_contiguous
+        return w.data.numpy().copy()
+
+    numpy = train(False)
+    assert loops.calls.get("adam_loop", 0) == 0
+    np.testing.assert_array_equal(train(True), numpy)
+    assert loops.calls["adam_loop"] == 3

@@ -212,8 +212,22 @@ def _getstate(self: Tensor) -> Any:
 def _setstate(self: Tensor, state: Any) -> None:
     attrs, slots = state
     for name, value in {**(attrs or {}), **(slots or {})}.items():
+        if name == "_data" and _pickle_view(value):
+            value = value.copy(order="K")  # an array of its own, as before it was pickled
         object.__setattr__(self, name, value)
     self._gref = None
+
+
+def _pickle_view(a: Any) -> bool:
+    """Whether ``a`` is an array unpickled as a view of the pickle's bytes (protocols 2-4)
+    or buffer (protocol 5): owning its memory, it can move into an optimizer's flat
+    buffers again (:mod:`netopt.optim._flat` refuses views, which other arrays may share)."""
+    if not isinstance(a, np.ndarray) or a.base is None:
+        return False
+    base = a.base
+    return isinstance(base, bytes) or (
+        isinstance(base, np.ndarray) and isinstance(base.base, memoryview)
+    )
 
 
 Tensor.data = property(_get_data, _set_data)

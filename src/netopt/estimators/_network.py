@@ -141,7 +141,8 @@ def attach(net: nn.Sequential, coefs: list[np.ndarray], intercepts: list[np.ndar
     A matrix that is not already that view (weights set from outside, unpickled, cast) is
     copied into the weight's array in place, so the Parameter objects and their arrays stay
     (an optimizer's state, and flat buffers that hold the arrays, stay valid); only a
-    read-only array (unpickled from a memory map) is replaced. A weight array is kept in
+    read-only array (unpickled from a memory map), or a bias whose new values have another
+    dtype (kept in theirs, as before), is replaced. A weight array is kept in
     Fortran order, so that ``coefs[i]`` is C-contiguous (scikit-learn's layout).
 
     Examples
@@ -161,8 +162,8 @@ def attach(net: nn.Sequential, coefs: list[np.ndarray], intercepts: list[np.ndar
             )
         if not (weight.flags.writeable and weight.flags.f_contiguous):  # e.g. a memory map
             lin.weight._data = weight = np.empty(weight.shape, weight.dtype, order="F")
-        if not bias.flags.writeable:
-            lin.bias._data = bias = np.empty_like(bias)
+        if not bias.flags.writeable or intercept.dtype != bias.dtype:  # keep the values' dtype
+            lin.bias._data = bias = np.empty(bias.shape, intercept.dtype)
         if not _views(coef.T, weight):
             weight[...] = coef.T
             coefs[i] = weight.T
@@ -179,14 +180,6 @@ def expose(net: nn.Sequential, coefs: list[np.ndarray], intercepts: list[np.ndar
             coefs[i] = lin.weight._data.T
         if intercepts[i] is not lin.bias._data:
             intercepts[i] = lin.bias._data
-
-
-def own(net: nn.Module) -> None:
-    """Give every parameter of ``net`` whose array is a view (of an earlier optimizer's flat
-    buffer) a copy of its own, so that a new optimizer can move it into its buffers."""
-    for param in net.parameters():
-        if param._data.base is not None:
-            param._data = param._data.copy(order="K")
 
 
 def check_keywords(owner: str, what: str, cls: type, given: Mapping[str, Any]) -> None:

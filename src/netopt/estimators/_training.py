@@ -26,7 +26,7 @@ from ..optim.lbfgs import LBFGS
 from ..optim.lr_scheduler import ReduceLROnPlateau
 from ..train.capture import capture_step
 from ._loss import Objective, backward, give_slots
-from ._network import build_optimizer, build_scheduler, check_keywords, expose, own
+from ._network import build_optimizer, build_scheduler, check_keywords, expose
 from ._params import ADAM_FAMILY
 
 #: scipy's L-BFGS-B default ``ftol`` (``factr=1e7`` times the float64 epsilon): LBFGS's
@@ -152,11 +152,10 @@ def _eager_step(net: Any, objective: Objective, optimizer: Any, clip: float | No
 
 
 def make_solver(est: Any, net: Any, p: dict[str, Any]) -> StochasticSolver:
-    """A fresh :class:`StochasticSolver` over the network's parameters (taken out of an
-    earlier optimizer's flat buffers first, :func:`._network.own`, so that the new one's
-    first step can move them into its own)."""
+    """A fresh :class:`StochasticSolver` over the network's parameters (whose arrays may
+    be an earlier optimizer's flat buffers: the new optimizer adopts those, so ``coefs_``
+    stays the arrays training updates)."""
     owner = type(est).__name__
-    own(net)
     expose(net, est.coefs_, est.intercepts_)
     optimizer = build_optimizer(owner, net.parameters(), p)
     scheduler = build_scheduler(

@@ -43,8 +43,9 @@ class FlatGroup:
     NotFlat
         If a parameter is not a :class:`~netopt.nn.Parameter`, the dtypes differ or are
         not floating point, a parameter's array is a view of another array (moving it
-        would cut it off from that array), the group is larger than :data:`MAX_ELEMENTS`,
-        or the existing state is not uniform.
+        would cut it off from that array) other than the flat buffer an earlier optimizer
+        made for exactly these parameters (that one is adopted as it is), the group is
+        larger than :data:`MAX_ELEMENTS`, or the existing state is not uniform.
     """
 
     def __init__(self, params: Sequence[Any], states: MutableMapping[Any, dict]) -> None:
@@ -53,8 +54,6 @@ class FlatGroup:
         dtype = params[0]._data.dtype
         if dtype.kind != "f" or any(p._data.dtype != dtype for p in params):
             raise NotFlat("parameters of one floating dtype only")
-        if any(p._data.base is not None for p in params):
-            raise NotFlat("a parameter is a view of another array")
         if sum(p._data.size for p in params) > MAX_ELEMENTS:
             raise NotFlat(f"more than {MAX_ELEMENTS} elements: per-parameter calls are cheaper")
         self.params = list(params)
@@ -65,14 +64,20 @@ class FlatGroup:
             order = "F" if p._data.flags.f_contiguous and not p._data.flags.c_contiguous else "C"
             self.spans.append((start, start + p._data.size, p._data.shape, order))
             start += p._data.size
-        self.param = np.empty(start, dtype=dtype)
+        adopted = self._already_flat()
+        if adopted is None and any(p._data.base is not None for p in params):
+            raise NotFlat("a parameter is a view of another array")
+        self.param = np.empty(start, dtype=dtype) if adopted is None else adopted
         self.grad = np.zeros(start, dtype=dtype)
         self.state: dict[str, Any] = self._gather_state(states)
         self.views: list[np.ndarray] = []
         self.slots: list[np.ndarray] = self._split(self.grad)
         for p, view, slot in zip(params, self._split(self.param), self.slots):
-            view[...] = p._data
-            p._data = view
+            if adopted is None:
+                view[...] = p._data
+                p._data = view
+            else:
+                view = p._data  # the same array objects: views a user holds stay current
             set_grad_slot(p, slot)
             if p._grad is not None:
                 slot[...] = p._grad
@@ -80,6 +85,25 @@ class FlatGroup:
             self.views.append(view)
         self._shared: dict[str, np.ndarray] = {}
         self.scatter_state(states)
+
+    def _already_flat(self) -> np.ndarray | None:
+        """The 1-D array whose consecutive spans the parameters' arrays already are (in
+        order and layout: buffers an earlier optimizer made), adopted as is; else None."""
+        base = self.params[0]._data.base
+        if not (isinstance(base, np.ndarray) and base.ndim == 1 and base.flags.c_contiguous):
+            return None
+        if not base.flags.writeable or base.size != self.spans[-1][1]:
+            return None
+        address = base.__array_interface__["data"][0]
+        for p, (a, _, shape, order) in zip(self.params, self.spans):
+            d = p._data
+            if d.base is not base or d.dtype != base.dtype or d.shape != shape:
+                return None
+            if d.__array_interface__["data"][0] != address + a * base.itemsize:
+                return None
+            if not (d.flags.c_contiguous if order == "C" else d.flags.f_contiguous):
+                return None
+        return base
 
     def _split(self, flat: np.ndarray) -> list[np.ndarray]:
         return [flat[a:b].reshape(shape, order=order) for a, b, shape, order in self.spans]

@@ -14,8 +14,8 @@ unchanged:
 
 - numba is installed (``pip install netopt[fast]``) and :data:`ENABLED` is true;
 - ``param`` has at least :data:`MIN_ELEMENTS` elements;
-- ``param``, ``grad`` and every state array are C-contiguous, of one shape and of one dtype,
-  float32 or float64;
+- ``param``, ``grad`` and every state array are all C-contiguous or all Fortran-contiguous,
+  of one shape and of one dtype, float32 or float64;
 - every hyperparameter is a plain Python ``int``, ``float`` or ``bool`` (a NumPy scalar
   could change NumPy's result dtype, which the loops do not reproduce).
 
@@ -70,21 +70,33 @@ def _kernels() -> Any:
 
 
 def _flat(param: np.ndarray, grad: Any, arrays: list, every_size: bool) -> list[np.ndarray] | None:
-    """1-D views of ``param``, ``grad`` and ``arrays``, or None when the call does not qualify."""
+    """1-D views of ``param``, ``grad`` and ``arrays`` in one memory order (all C- or all
+    Fortran-contiguous: the update is element-wise, so element ``i`` of every view must be
+    the same entry), or None when the call does not qualify."""
     dtype, shape = param.dtype, param.shape
     if dtype not in _FLOATS or not isinstance(grad, np.ndarray):
         return None
     if not every_size and param.size < MIN_ELEMENTS:
         return None
+    fortran = not param.flags.c_contiguous  # then Fortran order, if any: checked below
     out = []
     for a in (param, grad, *arrays):
         flags = a.flags
-        if a.dtype != dtype or a.shape != shape or not flags.c_contiguous:
+        if a.dtype != dtype or a.shape != shape:
+            return None
+        if not (flags.f_contiguous if fortran else flags.c_contiguous):
             return None
         if a is not grad and not flags.writeable:  # NumPy's own error, not numba's
             return None
-        out.append(a if a.ndim == 1 else a.reshape(-1))  # a flat group's arrays are 1-D
+        out.append(_ravel(a, param))
     return out
+
+
+def _ravel(a: np.ndarray, param: np.ndarray) -> np.ndarray:
+    """The 1-D view of ``a`` (laid out as ``param``) in memory order."""
+    if a.ndim == 1:  # a flat group's arrays
+        return a
+    return a.reshape(-1) if param.flags.c_contiguous else a.T.reshape(-1)
 
 
 def _plain(*values: object) -> bool:
@@ -111,7 +123,7 @@ def _sgd(kernel: Callable[..., Any], every_size: bool) -> Callable[..., Any]:
             buf = np.empty_like(param)
             state["momentum_buffer"] = buf
         f = param.dtype.type
-        b = _EMPTY[param.dtype] if buf is None else flat[2] if len(flat) > 2 else buf.reshape(-1)
+        b = _EMPTY[param.dtype] if buf is None else flat[2] if len(flat) > 2 else _ravel(buf, param)
         _kernels().sgd_loop(flat[0], flat[1], b, f(lr), f(momentum), f(1 - dampening),
                             f(weight_decay), weight_decay != 0, bool(maximize), momentum != 0,
                             first, dampening == 0, bool(nesterov))  # fmt: skip
@@ -138,7 +150,7 @@ def _adam(kernel: Callable[..., Any], every_size: bool) -> Callable[..., Any]:
                 state["exp_avg_sq"] = np.zeros_like(param)
             if amsgrad and "max_exp_avg_sq" not in state:
                 state["max_exp_avg_sq"] = np.zeros_like(param)
-            flat[2:] = [state[k].reshape(-1) for k in keys]
+            flat[2:] = [_ravel(state[k], param) for k in keys]
         state["step"] += 1
         step = state["step"]
         f = param.dtype.type
@@ -178,10 +190,10 @@ def _rmsprop(kernel: Callable[..., Any], every_size: bool) -> Callable[..., Any]
         state["step"] += 1
         f = param.dtype.type
         empty = flat[0][:0]
-        ga = state["grad_avg"].reshape(-1) if centered else empty
-        buf = state["momentum_buffer"].reshape(-1) if momentum > 0 else empty
+        ga = _ravel(state["grad_avg"], param) if centered else empty
+        buf = _ravel(state["momentum_buffer"], param) if momentum > 0 else empty
         w_small, w1 = _lerp_weight(1 - alpha, f)
-        _kernels().rmsprop_loop(flat[0], flat[1], state["square_avg"].reshape(-1), ga, buf,
+        _kernels().rmsprop_loop(flat[0], flat[1], _ravel(state["square_avg"], param), ga, buf,
                                 f(alpha), f(1 - alpha), f(weight_decay), weight_decay != 0,
                                 bool(maximize), bool(centered), w_small, w1, f(eps),
                                 momentum > 0, f(momentum), f(lr), f(-lr))  # fmt: skip
@@ -206,7 +218,7 @@ def _adagrad(kernel: Callable[..., Any], every_size: bool) -> Callable[..., Any]
         state["step"] += 1
         clr = lr / (1 + (state["step"] - 1) * lr_decay)
         f = param.dtype.type
-        _kernels().adagrad_loop(flat[0], flat[1], state["sum"].reshape(-1), f(weight_decay),
+        _kernels().adagrad_loop(flat[0], flat[1], _ravel(state["sum"], param), f(weight_decay),
                                 weight_decay != 0, bool(maximize), f(eps), f(-clr))  # fmt: skip
         return state
 

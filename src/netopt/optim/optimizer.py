@@ -375,6 +375,13 @@ class Optimizer:
         state["_flat"] = {}
         return state
 
+    def __copy__(self) -> Optimizer:
+        """A shallow copy: it shares the parameters, their state and the flat buffers."""
+        copied = type(self).__new__(type(self))
+        copied.__dict__.update(self.__getstate__())
+        copied._flat = self._flat
+        return copied
+
     def __repr__(self) -> str:
         text = type(self).__name__ + " ("
         for i, group in enumerate(self.param_groups):
