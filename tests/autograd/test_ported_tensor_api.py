@@ -134,6 +134,13 @@ def test_prod_dtypes_and_refusals_as_torch():
         lambda lib, t: t.sub(t.exp(), alpha=3),
         lambda lib, t: t.add(1.5, alpha=2),
         lambda lib, t: t.subtract(t * t, alpha=2),
+        lambda lib, t: lib.add(t, t[0], alpha=3),
+        lambda lib, t: lib.add(input=t, other=t.exp(), alpha=-2),
+        lambda lib, t: lib.sub(t, 2.0, alpha=0.5),
+        lambda lib, t: lib.sub(t[1], t),
+        lambda lib, t: lib.mul(t, t[:, :1]),
+        lambda lib, t: lib.div(t, t.exp()),
+        lambda lib, t: lib.div(t, 0.75, rounding_mode="floor"),
     ],
 )
 def test_add_and_sub_with_alpha_as_torch(call):

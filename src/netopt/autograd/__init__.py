@@ -67,12 +67,14 @@ from .ops import (
     abs,
     clamp,
     cos,
+    div,
     exp,
     log,
     log1p,
     matmul,
     maximum,
     minimum,
+    mul,
     sin,
     sqrt,
     where,
@@ -82,6 +84,7 @@ from .reduce import logsumexp, max, mean, min, std, sum, var
 from .reduce_more import amax, amin, nansum, prod
 from .shape import cat, flatten, gather, permute, reshape, squeeze, stack, transpose, unsqueeze
 from .tensor import Tensor, float32, float64, int64, unbroadcast
+from .tensor_more import add, sub
 
 __all__ = [
     "DTYPES",
@@ -91,6 +94,7 @@ __all__ = [
     "Tensor",
     "abs",
     "accelerator",
+    "add",
     "addmm",
     "amax",
     "amin",
@@ -104,6 +108,7 @@ __all__ = [
     "cosh",
     "cuda",
     "device",
+    "div",
     "dot",
     "einsum",
     "enable_grad",
@@ -135,6 +140,7 @@ __all__ = [
     "minimum",
     "mm",
     "mps",
+    "mul",
     "nansum",
     "no_grad",
     "normal",
@@ -162,6 +168,7 @@ __all__ = [
     "squeeze",
     "stack",
     "std",
+    "sub",
     "sum",
     "tan",
     "tensor",

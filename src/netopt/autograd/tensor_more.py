@@ -1,7 +1,7 @@
 """Tensor methods ported code reaches for beyond :mod:`._methods`: ``amax``, ``amin``,
 ``prod``, ``nansum`` (:mod:`.reduce_more`), ``clamp_min``/``clamp_max``, ``add``/``sub``
-with ``alpha=``, and the in-place ``relu_``, ``exp_``, ``clamp_``, ``clamp_min_``,
-``clamp_max_``.
+with ``alpha=`` (also as the functions :func:`add`/:func:`sub`, ``netopt.add``), and the
+in-place ``relu_``, ``exp_``, ``clamp_``, ``clamp_min_``, ``clamp_max_``.
 
 The in-place methods follow torch's autograd rules: outside a graph (grad mode off, or a
 tensor that does not require grad) they overwrite the storage, so views see the change;
@@ -24,14 +24,14 @@ from .tensor import Tensor
 from .version import mark_modified
 
 
-def _scaled(op: Any, name: str) -> Any:
-    def method(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
-        return op(self, other if alpha == 1 else other * alpha)
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``input + alpha * other`` (``torch.add``; ``alpha`` keyword-only, default 1)."""
+    return ops.add(input, other if alpha == 1 else other * alpha)
 
-    method.__name__ = name
-    sign = "+" if name == "add" else "-"
-    method.__doc__ = f"``self {sign} alpha * other`` (``alpha`` torch's keyword, default 1)."
-    return method
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``input - alpha * other`` (``torch.sub``; ``alpha`` keyword-only, default 1)."""
+    return ops.sub(input, other if alpha == 1 else other * alpha)
 
 
 def _clamp_min(self: Tensor, min: Any) -> Tensor:
@@ -98,8 +98,8 @@ Tensor.amax = reduce_more.amax
 Tensor.amin = reduce_more.amin
 Tensor.prod = reduce_more.prod
 Tensor.nansum = reduce_more.nansum
-Tensor.add = _scaled(ops.add, "add")
-Tensor.sub = Tensor.subtract = _scaled(ops.sub, "sub")
+Tensor.add = add
+Tensor.sub = Tensor.subtract = sub
 Tensor.clamp_min = _clamp_min
 Tensor.clamp_max = _clamp_max
 Tensor.relu_ = _inplace_unary(activation.relu, "relu_")
