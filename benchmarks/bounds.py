@@ -110,6 +110,9 @@ def main(argv=None) -> int:
     import peers_models
 
     import netopt  # noqa: F401
+    from netopt.optim import _fused
+
+    fused_available = _fused.available()
 
     common.set_threads(args.threads)
     common.set_clock(args.clock)
@@ -123,12 +126,13 @@ def main(argv=None) -> int:
         per_call = {"jax pipelined": peers_models.PIPELINE, "jax products": peers_models.PIPELINE}
         fns = {
             "captured": peers_models.netopt_step(w, captured=True)[0],
-            "fused": peers_models.netopt_step(w, captured=True, opt_fused=True)[0],
             "floor": peers_models.floor_step(w)[0],
             "products": products_step(w),
             "jax products": products_step(w, jax_version=True),
             "jax pipelined": peers_models.jax_step(w, pipelined=True)[0],
         }
+        if fused_available:  # fused=True needs numba (the fast extra)
+            fns["fused"] = peers_models.netopt_step(w, captured=True, opt_fused=True)[0]
         for fn in fns.values():
             fn()  # compile outside the timed blocks
         common.progress(f"{w.name}: timing")
@@ -139,11 +143,13 @@ def main(argv=None) -> int:
             return ratios[(a, b)] * per_call.get(b, 1) / per_call.get(a, 1)
 
         rows.append([
-            w.name, ms(t["captured"]), ms(t["fused"]), ms(t["floor"]), ms(t["products"]),
+            w.name, ms(t["captured"]), ms(t["fused"]) if fused_available else "-",
+            ms(t["floor"]), ms(t["products"]),
             ms(t["jax products"]), ms(t["jax pipelined"]),
             ratio(r("products", "captured")), ratio(r("jax products", "products")),
             ratio(r("jax pipelined", "products")), ratio(r("jax pipelined", "floor")),
-            ratio(r("jax pipelined", "captured")), ratio(r("jax pipelined", "fused")),
+            ratio(r("jax pipelined", "captured")),
+            ratio(r("jax pipelined", "fused")) if fused_available else "-",
         ])  # fmt: skip
     say("")
     say(table([
