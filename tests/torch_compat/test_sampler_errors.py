@@ -235,6 +235,8 @@ REFUSED = [
     ("random_", (None, 5), {}),
     ("random_", (None, None), {}),
     ("random_", (3, 7), {"to": 9}),
+    ("random_", (2,), {"from": 1, "to": 5}),  # "got multiple values for argument 'from'"
+    ("random_", (2, 5), {"from": 1}),
     ("uniform_", (2,), {"from": 2}),
     ("uniform_", (), {"frm": 2}),
 ]

@@ -52,6 +52,8 @@ def random_bounds(from_: Any, to: Any, kwargs: dict) -> tuple[Any, Any]:
             named["to"] = to
         else:
             args.append(to)
+    if "from" in kwargs and from_ is not NOT_GIVEN and to is not NOT_GIVEN:
+        raise TypeError("random_() got multiple values for argument 'from'")
     if set(kwargs) - {"from"} or ("from" in kwargs and (args or "to" not in named)):
         raise _no_random_overload(args, named)
     if "from" in kwargs:

@@ -94,9 +94,9 @@ def _matmul(c: dict) -> str:
 
 
 def _extremum(c: dict) -> str:
-    ad, bd, pick_a = np.asarray(c["ad"]), np.asarray(c["bd"]), c["pick_a"]
-    differ = np.broadcast_to(ad != bd, np.shape(pick_a))
-    is_max = np.array_equal(pick_a[differ], np.broadcast_to(ad > bd, differ.shape)[differ])
+    ad, bd, a_loses = np.asarray(c["ad"]), np.asarray(c["bd"]), c["a_loses"]
+    differ = np.broadcast_to(ad != bd, np.shape(a_loses))
+    is_max = np.array_equal(a_loses[differ], np.broadcast_to(ad < bd, differ.shape)[differ])
     return "MaximumBackward0" if is_max else "MinimumBackward0"
 
 

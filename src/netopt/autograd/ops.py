@@ -258,15 +258,16 @@ def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tens
     return make_result(out, (a,), backward)
 
 
-def _extremum(a: Any, b: Any, pick_a: np.ndarray, out: np.ndarray) -> Tensor:
+def _extremum(a: Any, b: Any, a_loses: np.ndarray, b_loses: np.ndarray, out: np.ndarray):
     ad, bd = as_array(a), as_array(b)
 
     def backward(g: np.ndarray) -> tuple:
-        # PyTorch splits the gradient equally between tied operands.
-        wa = np.where(ad == bd, 0.5, pick_a.astype(g.dtype))
+        # PyTorch's rule: ties split the gradient half and half; an operand gets none only
+        # where it compares strictly worse, so both get all of it where either is NaN.
+        share = np.where(ad == bd, g / 2, g)
         return (
-            unbroadcast(g * wa, _shape(a)) if needs_grad(a) else None,
-            unbroadcast(g * (1 - wa), _shape(b)) if needs_grad(b) else None,
+            unbroadcast(np.where(a_loses, 0, share), _shape(a)) if needs_grad(a) else None,
+            unbroadcast(np.where(b_loses, 0, share), _shape(b)) if needs_grad(b) else None,
         )
 
     return make_result(out, (a, b), backward)
@@ -275,13 +276,13 @@ def _extremum(a: Any, b: Any, pick_a: np.ndarray, out: np.ndarray) -> Tensor:
 def maximum(a: Any, b: Any) -> Tensor:
     """Element-wise maximum; ties share the gradient half and half (PyTorch)."""
     ad, bd = as_array(a), as_array(b)
-    return _extremum(a, b, ad > bd, np.maximum(ad, bd))
+    return _extremum(a, b, ad < bd, ad > bd, np.maximum(ad, bd))
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Element-wise minimum; ties share the gradient half and half (PyTorch)."""
     ad, bd = as_array(a), as_array(b)
-    return _extremum(a, b, ad < bd, np.minimum(ad, bd))
+    return _extremum(a, b, ad > bd, ad < bd, np.minimum(ad, bd))
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
