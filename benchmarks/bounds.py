@@ -8,6 +8,8 @@ For every workload of ``peers_models`` this times, in interleaved rounds (``comm
 - ``captured``: netopt's step through ``netopt.train.capture_step`` (as in ``peers.py``);
 - ``fused``: the same with the optimizer's ``fused=True`` (numba's compiled update at every
   size; the default compiles only updates of 65,536 elements or more);
+- ``fit`` (two threads or more): the captured step inside ``fit``'s threading policy (one
+  BLAS thread when every product is small), which is what ``fit`` runs;
 - ``floor``: the hand-written NumPy step (``peers_models.Floor``: the same arithmetic in the
   fewest NumPy calls, no autograd, no checks);
 - ``products``: only the floor step's matrix products (forward ``h @ W.T``, backward
@@ -133,6 +135,8 @@ def main(argv=None) -> int:
         }
         if fused_available:  # fused=True needs numba (the fast extra)
             fns["fused"] = peers_models.netopt_step(w, captured=True, opt_fused=True)[0]
+        if args.threads > 1:  # what fit runs: the captured step inside its thread policy
+            fns["fit"] = peers_models.netopt_step(w, captured=True, policy=True)[0]
         for fn in fns.values():
             fn()  # compile outside the timed blocks
         common.progress(f"{w.name}: timing")
@@ -150,13 +154,14 @@ def main(argv=None) -> int:
             ratio(r("jax pipelined", "products")), ratio(r("jax pipelined", "floor")),
             ratio(r("jax pipelined", "captured")),
             ratio(r("jax pipelined", "fused")) if fused_available else "-",
+            ratio(r("jax pipelined", "fit")) if "fit" in fns else "-",
         ])  # fmt: skip
     say("")
     say(table([
         "workload", "captured ms", "fused ms", "floor ms", "products ms", "jax products ms",
         "jax pipelined ms", "products / captured", "jax products / products",
         "jax pipelined / products", "jax pipelined / floor", "jax pipelined / captured",
-        "jax pipelined / fused",
+        "jax pipelined / fused", "jax pipelined / fit",
     ], rows))  # fmt: skip
     say(
         "\nms: median per step (per epoch for digits). Ratios: medians of per-round ratios. "

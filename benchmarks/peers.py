@@ -61,13 +61,15 @@ def stop_busy(proc: subprocess.Popen) -> None:
 def available_contenders(no_compile: bool, threads: int) -> list[str]:
     import peers_models
 
-    names = ["netopt", "netopt captured", "netopt numpy-opt", "floor"]
     from netopt.optim import _fused
 
+    names = ["netopt", "netopt captured", "netopt numpy-opt", "floor"]
     if _fused.available():  # fused=True needs numba
         names.insert(2, "netopt captured fused")
     if threads > 1:
-        names[1:1] = ["netopt fit-policy", "netopt adaptive", "netopt 1-thread"]
+        names[1:1] = ["netopt fit-policy", "netopt adaptive", "netopt 1-thread", "netopt fit"]
+        if _fused.available():
+            names.insert(5, "netopt fit fused")
     try:
         import sklearn.datasets  # noqa: F401  (digits; its OpenBLAS loaded before the limit)
     except ImportError:

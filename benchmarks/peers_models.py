@@ -11,7 +11,9 @@ workload), ``params()`` returns the parameters as NumPy arrays (for the agreemen
 - ``netopt captured``: the same model, loss and optimizer through
   ``netopt.train.capture_step`` (replayed as NumPy calls into buffers after the first
   call of each batch shape; bit-identical to ``netopt``); ``netopt captured fused``: the
-  same with the optimizer's ``fused=True`` (the compiled update at every size, numba).
+  same with the optimizer's ``fused=True`` (the compiled update at every size, numba);
+  ``netopt fit`` / ``netopt fit fused``: the captured step inside ``fit``'s threading policy,
+  which is what ``fit`` runs.
 - ``netopt numpy-opt``: the same without the fused optimizer loops (the NumPy kernels);
   ``netopt fit-policy``: the same inside ``fit``'s BLAS threading policy (one thread when
   every product is small, set before and restored after each call); ``netopt adaptive``:
@@ -360,6 +362,8 @@ BUILDERS = {
     "netopt": (netopt_step, 1),
     "netopt captured": (lambda w: netopt_step(w, captured=True), 1),
     "netopt captured fused": (lambda w: netopt_step(w, captured=True, opt_fused=True), 1),
+    "netopt fit": (lambda w: netopt_step(w, captured=True, policy=True), 1),
+    "netopt fit fused": (lambda w: netopt_step(w, captured=True, policy=True, opt_fused=True), 1),
     "netopt numpy-opt": (lambda w: netopt_step(w, fused=False), 1),
     "netopt fit-policy": (lambda w: netopt_step(w, policy=True), 1),
     "netopt adaptive": (lambda w: netopt_step(w, policy="adaptive"), 1),
