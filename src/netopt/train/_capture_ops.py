@@ -216,6 +216,11 @@ class CrossEntropyOp:
         self.rows, self.classes = n, classes
         self.call = call  # the eager loss on (logits Tensor, target): the general path
         target_dtype = np.dtype(target_dtype)
+        # a narrow signed type whose negative values read as unsigned could fall below C
+        # (int8 -100 is 156): widened to int64 first
+        self.widen = target_dtype.kind == "i" and classes > 2 ** (8 * target_dtype.itemsize - 1)
+        if self.widen:
+            target_dtype = np.dtype(np.int64)
         order = target_dtype.byteorder.replace("|", "=")  # the targets read as unsigned
         self.unsigned = np.dtype(f"{order}u{target_dtype.itemsize}")
         self.offsets = np.arange(n, dtype=np.uintp) * classes
@@ -231,7 +236,7 @@ class CrossEntropyOp:
     def forward(self, z: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
         """The loss (a NumPy scalar or 0-d array) and the gradient of the logits (a
         buffer)."""
-        yu = y.view(self.unsigned)
+        yu = (y.astype(np.int64) if self.widen else y).view(self.unsigned)
         if not np.maximum.reduce(yu, axis=None) < self.classes:
             return self._general(z, y)  # an index < 0 or >= C
         m = np.maximum.reduce(z, axis=1, keepdims=True, out=self.m)

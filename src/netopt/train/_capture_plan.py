@@ -130,7 +130,9 @@ def _loss_config(loss_fn: Any) -> tuple:
     if type(loss_fn) is MSELoss:
         return (loss_fn.reduction, "forward" in loss_fn.__dict__)
     config = getattr(type(loss_fn), "capture_config", None)
-    return () if config is None else (id(loss_fn), config(loss_fn))
+    # a function (F.cross_entropy, or another one swapped in): its identity; the guard
+    # keeps the object, so the id cannot be reused while the plan lives
+    return (id(loss_fn),) if config is None else (id(loss_fn), config(loss_fn))
 
 
 def _param_record(m: Any, name: str) -> tuple:

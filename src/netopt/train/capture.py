@@ -158,10 +158,16 @@ class CapturedStep:
         return float(loss.item())
 
     def _replay(self, p: _Plan, x: np.ndarray, y: np.ndarray) -> float:
+        for buffer in p.written:  # the step's own output (or a gradient) fed back as input:
+            if np.may_share_memory(x, buffer):  # the replay would overwrite it mid-step
+                x = x.copy()
+                break
         self.optimizer.zero_grad()
         h = x
         for forward in p.forward:
             h = forward(h)
+        if p.output is not h:  # the plan's output buffer, known after its first replay
+            p.output, p.written = h, (*p.written, h)
         loss, g = p.loss.forward(h, y)
         for backward in p.backward:
             g = backward(g)
@@ -226,6 +232,8 @@ class CapturedStep:
         made.forward = tuple(op.forward for op in ops)
         made.backward = tuple(op.backward for op in reversed(ops[first:]))
         made.loss, made.targets = loss, tuple(targets)
+        bases = {id(b): b for b in (t if t.base is None else t.base for _, t in targets)}
+        made.written = tuple(bases.values())
         made.after = getattr(loss, "backward", None)  # a structural risk's penalty
         self.plans += 1
 
@@ -241,7 +249,8 @@ class _Plan:
     (parameter, gradient target) pairs; or why the configuration is not captured; and
     its guard (:class:`~netopt.train._capture_plan.Guard`)."""
 
-    __slots__ = ("after", "backward", "forward", "guard", "loss", "refused", "targets")
+    __slots__ = ("after", "backward", "forward", "guard", "loss", "output", "refused",
+                 "targets", "written")  # fmt: skip
 
     def __init__(self) -> None:
         self.forward: tuple = ()
@@ -251,6 +260,8 @@ class _Plan:
         self.refused: str | None = None
         self.after: Any = None
         self.guard: Any = None
+        self.output: Any = None  # the output buffer (after the first replay)
+        self.written: tuple = ()  # arrays a replay writes that a caller can hold
 
 
 def _containers_of(model: Module):
