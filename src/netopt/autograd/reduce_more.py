@@ -60,8 +60,11 @@ amin = _extreme("amin", np.min)
 
 def _others_product(x: np.ndarray, axis: int) -> np.ndarray:
     """For every element, the product of the other elements along ``axis`` (exact with
-    zeros: the exclusive running products from the left and from the right)."""
-    ones = np.ones_like(np.take(x, [0], axis=axis))
+    zeros: the exclusive running products from the left and from the right); 1 for a
+    0-d ``x`` (nothing else in its slice), empty for an empty one."""
+    if x.ndim == 0:
+        return np.ones_like(x)
+    ones = np.ones((*x.shape[:axis], 1, *x.shape[axis + 1 :]), x.dtype)
     left = np.cumprod(np.concatenate([ones, x], axis=axis), axis=axis)
     flipped = np.flip(x, axis=axis)
     right = np.flip(np.cumprod(np.concatenate([ones, flipped], axis=axis), axis=axis), axis)
