@@ -34,3 +34,38 @@ def test_prod_gradient_of_0d_and_empty_tensors_as_torch(data, call):
     assert got.shape == tuple(want.shape)
     assert got.dtype == want.dtype
     np.testing.assert_array_equal(got, want)
+
+
+def _outcome(lib, call):
+    """``(dtype name, values)`` of ``call(lib)``, or ``(error type, message)``."""
+    try:
+        r = call(lib)
+    except Exception as e:  # the error is the outcome compared
+        return type(e).__name__, str(e)
+    return str(r.dtype).removeprefix("torch."), r.tolist()
+
+
+I8 = np.array([-7, 7, -6, 5, 0], np.int8)
+
+
+@pytest.mark.parametrize("mode", ["trunc", "floor"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, m: lib.tensor(I8).div(2, rounding_mode=m),
+        lambda lib, m: lib.tensor(I8).div(-4, rounding_mode=m),
+        lambda lib, m: lib.tensor(I8.astype(np.int32)).div(3, rounding_mode=m),
+        lambda lib, m: lib.tensor(I8).div(lib.tensor(I8[::-1] + 1), rounding_mode=m),
+        lambda lib, m: lib.tensor(I8 > 0).div(2, rounding_mode=m),
+        lambda lib, m: lib.tensor(I8 > 0).div(lib.tensor(I8 < 0), rounding_mode=m),
+        lambda lib, m: lib.tensor([1, -2]).div(0, rounding_mode=m),
+        lambda lib, m: lib.tensor(I8).div(lib.tensor(I8), rounding_mode=m),
+        lambda lib, m: lib.tensor([1.5, -2.5]).div(0, rounding_mode=m),
+    ],
+)
+def test_div_rounding_mode_on_integer_and_bool_tensors_as_torch(call, mode):
+    got, want = (
+        _outcome(netopt, lambda lib: call(lib, mode)),
+        _outcome(torch, lambda lib: call(lib, mode)),
+    )
+    assert got == want

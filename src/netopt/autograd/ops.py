@@ -85,8 +85,9 @@ def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
     float32 (torch's default float).
 
     ``rounding_mode`` is torch's: ``"trunc"`` rounds the quotient toward zero, ``"floor"``
-    down; both keep an integer dtype, and their gradient is 0 (a step function), as
-    torch's. Any other value raises torch's RuntimeError.
+    down; both keep an integer dtype (bool with a Python int gives int64), and their
+    gradient is 0 (a step function), as torch's. Integer division by zero raises torch's
+    RuntimeError, as does any other ``rounding_mode``.
     """
     if rounding_mode is not None:
         return _rounded_div(a, b, rounding_mode)
@@ -113,15 +114,22 @@ def _rounded_div(a: Any, b: Any, rounding_mode: str) -> Tensor:
             f"{rounding_mode!r}"
         )
     ad, bd = _promote(as_array(a), as_array(b))
-    integer = np.result_type(ad, bd).kind in "iub"
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if rounding_mode == "floor":  # Python's floor division, as torch's
-            out = np.floor_divide(ad, bd)
-        elif integer:  # C's integer division: toward zero
-            out = np.sign(ad) * np.sign(bd) * (np.abs(ad) // np.abs(bd))
-        else:
-            out = np.trunc(ad / bd)
-    out = np.asarray(out)
+    kind = np.result_type(ad, bd).kind  # Python scalars weak: int8 // 2 stays int8
+    if kind == "b":
+        raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
+    if kind in "iu":
+        if np.any(np.equal(bd, 0)):
+            raise RuntimeError("ZeroDivisionError")
+        with np.errstate(over="ignore"):  # int8 -128 // -1 wraps, as torch's
+            out = np.asarray(np.floor_divide(ad, bd))
+        if rounding_mode == "trunc":  # toward zero: one up where inexact and negative
+            out += (np.remainder(ad, bd) != 0) & (np.less(ad, 0) != np.less(bd, 0))
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if rounding_mode == "floor":  # Python's floor division, as torch's
+                out = np.asarray(np.floor_divide(ad, bd))
+            else:
+                out = np.asarray(np.trunc(ad / bd))
 
     def backward(g: np.ndarray) -> tuple:
         return (
