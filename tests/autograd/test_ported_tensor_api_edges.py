@@ -69,3 +69,55 @@ def test_div_rounding_mode_on_integer_and_bool_tensors_as_torch(call, mode):
         _outcome(torch, lambda lib: call(lib, mode)),
     )
     assert got == want
+
+
+T3 = np.arange(4.0).reshape(1, 2, 2)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, t: t.flatten(0, 5),
+        lambda lib, t: t.flatten(4),
+        lambda lib, t: t.flatten(2, 1),
+        lambda lib, t: t.flatten(-1, 2),
+        lambda lib, t: t.flatten(-2),
+        lambda lib, t: lib.flatten(t, -4),
+        lambda lib, t: lib.flatten(t, 1, -4),
+        lambda lib, t: t[0, 0, 0].flatten(-1, 0),
+        lambda lib, t: t[0, 0, 0].flatten(1),
+        lambda lib, t: lib.nn.Flatten(1, 7)(t),
+        lambda lib, t: lib.nn.Flatten(2, 1)(t),
+        lambda lib, t: lib.nn.Flatten()(t[0, 0, 0]),
+        lambda lib, t: lib.nn.Unflatten(3, (2, 1))(t),
+        lambda lib, t: lib.nn.Unflatten(-4, (2, 1))(t),
+        lambda lib, t: lib.nn.Unflatten(-1, (2, 1))(t),
+        lambda lib, t: lib.nn.Unflatten(-1, (3, 1))(t),
+        lambda lib, t: t.permute(0, 1, 5),
+        lambda lib, t: t.permute(0, 1, -4),
+        lambda lib, t: t.permute(2, 0, -2),
+        lambda lib, t: t.permute(0, 1, 1),
+        lambda lib, t: t.permute(0, 1, -2),
+        lambda lib, t: t.permute(0, 1),
+        lambda lib, t: t.permute((0, 1, 2, 3)),
+        lambda lib, t: t[0, 0, 0].permute(0),
+    ],
+)
+def test_dims_out_of_range_in_flatten_and_permute_are_torchs_errors(call):
+    def outcome(lib):
+        try:
+            r = call(lib, lib.tensor(T3))
+        except Exception as e:  # the error is the outcome compared
+            return type(e).__name__, str(e).split("\n")[0]
+        return tuple(r.shape), r.tolist()
+
+    assert outcome(netopt) == outcome(torch)
+
+
+def test_permute_with_negative_dims_differentiates_as_torch():
+    w = np.arange(24.0).reshape(4, 3, 2)
+    grads = [
+        _grad(lib, np.ones((2, 3, 4)), lambda t, lib=lib: t.permute(-1, 1, -3) * lib.tensor(w))
+        for lib in (netopt, torch)
+    ]
+    np.testing.assert_array_equal(grads[0], grads[1])

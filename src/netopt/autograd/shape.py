@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._dims import wrap_dims
+from ._dims import wrap_dim, wrap_dims
 from .aliases import NOT_GIVEN, dim_of, shown_defaults
 from .ops import add
 from .tensor import Tensor, as_array, make_result, needs_grad
@@ -33,12 +33,14 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    """Merge dimensions ``start_dim..end_dim`` into one (``torch.flatten``)."""
+    """Merge dimensions ``start_dim..end_dim`` into one (``torch.flatten``); a dim out of
+    range is torch's IndexError, ``start_dim`` after ``end_dim`` its RuntimeError."""
     shape = a._data.shape
+    start, end = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if not shape:
         return reshape(a, (1,))
-    start = start_dim % len(shape)
-    end = end_dim % len(shape)
     merged = int(np.prod(shape[start : end + 1]))
     return reshape(a, (*shape[:start], merged, *shape[end + 1 :]))
 
@@ -64,11 +66,22 @@ def squeeze(a: Tensor, dim: Any = NOT_GIVEN, *, axis: Any = NOT_GIVEN) -> Tensor
 
 
 def permute(a: Tensor, *dims: Any) -> Tensor:
-    """Reorder dimensions; the backward applies the inverse permutation."""
+    """Reorder dimensions; the backward applies the inverse permutation. As torch: a dim
+    out of range is an IndexError; a wrong count or a repeated dim a RuntimeError."""
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
+    ndim = a._data.ndim
+    if len(dims) != ndim:
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match "
+            "the length of the desired ordering of dimensions i.e. input.dim() = "
+            f"{ndim} is not equal to len(dims) = {len(dims)}"
+        )
+    dims = tuple(wrap_dim(d, ndim) for d in dims)
+    if len(set(dims)) != ndim:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
     out = np.transpose(a._data, dims)
-    inverse = np.argsort([d % a._data.ndim for d in dims])
+    inverse = np.argsort(dims)
     return _view(make_result(out, (a,), lambda g: (np.transpose(g, inverse),)), a)
 
 

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from .._validate import is_int
+from ..autograd._dims import wrap_dim
 from ..autograd.shape import reshape
 from ..autograd.tensor import Tensor
 from .module import Module
@@ -32,7 +33,11 @@ class Unflatten(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         shape = input.shape
-        dim = self.dim % len(shape) if shape else 0
+        if not shape:
+            raise RuntimeError(
+                f"unflatten: Dimension specified as {self.dim} but tensor has no dimensions"
+            )
+        dim = wrap_dim(self.dim, len(shape))  # IndexError out of range, as torch
         sizes = self.unflattened_size
         known = math.prod(s for s in sizes if s != -1)
         if (-1 not in sizes and known != shape[dim]) or (
@@ -40,7 +45,7 @@ class Unflatten(Module):
         ):
             raise RuntimeError(
                 f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
-                f"{self.dim} ({shape[dim]}) in the input tensor"
+                f"{dim} ({shape[dim]}) in the input tensor"
             )
         return reshape(input, (*shape[:dim], *sizes, *shape[dim + 1 :]))
 
