@@ -121,3 +121,38 @@ def test_permute_with_negative_dims_differentiates_as_torch():
         for lib in (netopt, torch)
     ]
     np.testing.assert_array_equal(grads[0], grads[1])
+
+
+# 64 values (whole vectors of torch's CPU kernels in float32 and float64): torch's
+# hardtanh backward gives a NaN input 0 in its vectorized loop but passes the gradient in
+# its scalar tail, so only whole vectors are compared
+NAN_X = np.tile(np.array([0.5, np.nan, -2.0, 0.0, 6.0, 7.0, -1.0, 1.0]), 8)
+# negative, infinite and NaN upstream gradients where the derivative is 0: torch gives +0
+NAN_G = np.tile(np.array([-1.5, -2.0, -np.inf, np.nan, 3.0, -4.0, np.inf, -0.0]), 8)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, F, t: F.relu(t),
+        lambda lib, F, t: t.relu(),
+        lambda lib, F, t: (t * 1).relu_(),
+        lambda lib, F, t: lib.nn.ReLU()(t),
+        lambda lib, F, t: F.hardtanh(t),
+        lambda lib, F, t: F.hardtanh(t, -0.5, 6.0),
+        lambda lib, F, t: F.relu6(t),
+        lambda lib, F, t: lib.nn.ReLU6()(t),
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_like_gradients_at_nan_and_bounds_are_torchs_bit_for_bit(call, dtype):
+    grads = []
+    for lib in (netopt, torch):
+        F = netopt.nn.functional if lib is netopt else torch.nn.functional
+        t = lib.tensor(NAN_X.astype(dtype), requires_grad=True)
+        call(lib, F, t).backward(lib.tensor(NAN_G.astype(dtype)))
+        grads.append(t.grad.numpy())
+    got, want = grads
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))  # +0, not -0

@@ -4,7 +4,7 @@ beside its local derivative; ``Tensor.relu`` and friends, ``netopt.relu`` and fr
 
 - sigmoid (eq. 6-31): :math:`\sigma(x) = 1/(1+e^{-x})`, derivative :math:`\sigma(1-\sigma) \le 1/4`;
 - tanh (eq. 6-33): :math:`2\sigma(2x) - 1`, derivative :math:`1 - \tanh^2 x \le 1`;
-- relu (eq. 6-34): :math:`\max(0, x)`, derivative :math:`[x > 0]`;
+- relu (eq. 6-34): :math:`\max(0, x)`, derivative :math:`[x > 0]` (1 at a NaN, as torch);
 - leaky_relu (eq. 6-35): :math:`x` if :math:`x > 0` else :math:`\gamma x`; derivative 1 or
   :math:`\gamma`;
 - elu (eq. 6-36): :math:`x` if :math:`x > 0` else :math:`\alpha(e^x - 1)`; derivative 1 or
@@ -83,20 +83,43 @@ def tanh_grad(g: np.ndarray, y: np.ndarray, out=None, tmp=None) -> np.ndarray:
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    r"""Rectified linear unit :math:`\max(0, x)` (eq. 6-34); derivative :math:`[x > 0]`.
+    r"""Rectified linear unit :math:`\max(0, x)` (eq. 6-34); derivative :math:`[x > 0]`, and
+    1 at a NaN (torch's rule, :func:`relu_grad`).
 
     ``inplace`` is torch's; the result is computed out of place all the same (the input
     keeps its values), as :class:`netopt.nn.ReLU` does."""
     x = input._data
     out = np.maximum(x, 0)
-    return make_result(out, (input,), lambda g: (relu_grad(g, x),))
+    return make_result(out, (input,), lambda g: (relu_grad(g, out),))
 
 
-def relu_grad(g: np.ndarray, x: np.ndarray, out=None, mask=None) -> np.ndarray:
-    r"""ReLU's backward ``g * [x > 0]``; ``x`` may be the input or the output (positive at
-    the same places). ``out`` and ``mask`` (bool) receive the result and :math:`[x > 0]`
-    when given."""
-    return np.multiply(g, np.greater(x, 0, out=mask), out=out)
+def relu_grad(g: np.ndarray, y: np.ndarray, out=None, mask=None) -> np.ndarray:
+    r"""ReLU's backward by torch's rule: ``g`` where not :math:`y \le 0`, else +0, so a NaN
+    input passes ``g`` and an infinite ``g`` where :math:`y \le 0` gives 0.
+
+    ``y`` is ReLU's output (:math:`\ge 0` or NaN), so "not :math:`y \le 0`" is
+    :math:`y \ne 0`; the gradient's bits are multiplied by that mask as integers of the
+    same width (exactly ``g`` or +0, where a float product would give -0 or NaN). Two
+    NumPy calls; ``mask`` (bool) receives :math:`[y \ne 0]` and ``out`` the result when
+    given (``out`` may be ``g``, as in the step capture).
+    """
+    bits = _BITS[g.dtype.itemsize]
+    if out is None and mask is None:  # the graph's call: no out= keywords to parse
+        return np.multiply(g.view(bits), np.not_equal(y, 0)).view(g.dtype)
+    keep = np.not_equal(y, 0, out=mask)
+    if out is None:
+        return np.multiply(g.view(bits), keep).view(g.dtype)
+    np.multiply(g.view(bits), keep, out=out.view(bits))
+    return out
+
+
+#: The signed integer of each float width, for masking a gradient's bits.
+_BITS = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def _pass_where(g: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``g`` where ``keep``, else +0: the bits times the mask as integers, in a new array."""
+    return np.multiply(g.view(_BITS[g.dtype.itemsize]), keep).view(g.dtype)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -153,8 +176,8 @@ def elu_grad(g: np.ndarray, pos: np.ndarray, ex: np.ndarray, alpha: float, out=N
 def hardtanh(
     input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
 ) -> Tensor:
-    r"""``input`` clipped into ``[min_val, max_val]``; derivative 1 strictly inside, 0 at
-    and beyond the bounds (torch's, where :func:`~netopt.autograd.ops.clamp` passes the
+    r"""``input`` clipped into ``[min_val, max_val]``; derivative 1 strictly inside, +0 at
+    and beyond the bounds and at a NaN (torch's, where :func:`~netopt.autograd.ops.clamp` passes the
     gradient at the bounds); the dtype is kept; ``inplace`` as :func:`relu`.
 
     Raises
@@ -166,7 +189,9 @@ def hardtanh(
         raise ValueError("min_val cannot be greater than max_val")
     x = input._data
     out = np.clip(x, min_val, max_val).astype(x.dtype, copy=False)
-    return make_result(out, (input,), lambda g: (g * ((x > min_val) & (x < max_val)),))
+    # g strictly inside, else +0 (not g * 0: -0 or NaN); a NaN input gets 0, as torch's
+    # vectorized kernel gives (its scalar tail loop passes g there: torch is not consistent)
+    return make_result(out, (input,), lambda g: (_pass_where(g, (x > min_val) & (x < max_val)),))
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:

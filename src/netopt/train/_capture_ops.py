@@ -81,12 +81,14 @@ class LinearOp:
 
 class ReluOp:
     r"""ReLU (:func:`netopt.autograd.activation.relu`): in place on a Linear's output;
-    backward ``g * [y > 0]`` (:math:`y > 0` exactly where the input is)."""
+    backward ``g`` where :math:`y \ne 0`, else +0 (torch's "not :math:`y \le 0`": a NaN
+    passes ``g``), by :func:`~netopt.autograd.activation.relu_grad`'s integer mask."""
 
     def __init__(self, shape, dtype, inplace: bool) -> None:
         self.out = None if inplace else np.empty(shape, dtype)
         self.mask = np.empty(shape, bool)
         self.zero = np.zeros((), dtype)  # eager's 0 in x's dtype, not converted per call
+        self.bits = np.dtype(f"i{self.zero.itemsize}")  # relu_grad's integer view of g
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         out = x if self.out is None else self.out
@@ -95,8 +97,11 @@ class ReluOp:
         return out
 
     def backward(self, g: np.ndarray) -> np.ndarray:
-        # relu_grad's two operations, with the zero made once
-        return np.multiply(g, np.greater(self.y, self.zero, out=self.mask), out=g)
+        # relu_grad's two operations (out=g), with the zero made once
+        np.not_equal(self.y, self.zero, out=self.mask)
+        bits = g.view(self.bits)
+        np.multiply(bits, self.mask, out=bits)
+        return g
 
 
 class TanhOp:

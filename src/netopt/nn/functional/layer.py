@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import random as _random
+from ...autograd.activation import relu_grad
 from ...autograd.grad_slots import gradient_out
 from ...autograd.tensor import Tensor, make_result, needs_grad
 
@@ -34,15 +35,16 @@ def linear_relu(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Te
 
     .. math::
         y = \max(0,\; x W^\top + b), \qquad
-        G' = G \odot [y > 0], \qquad
+        G' = G \odot [y \ne 0], \qquad
         \frac{\partial L}{\partial x} = G' W, \quad
         \frac{\partial L}{\partial W} = G'^\top x, \quad
         \frac{\partial L}{\partial b} = \textstyle\sum_n G'_n
 
-    The same numbers as the two functions applied in turn (:math:`y > 0` exactly where
-    the affine output is, and ReLU's derivative at 0 is 0 in both), with one node and
-    one output array instead of two. :class:`netopt.nn.Sequential` uses it for every
-    ``Linear`` directly followed by a ``ReLU``.
+    The same numbers as the two functions applied in turn (ReLU's backward
+    :func:`~netopt.autograd.activation.relu_grad`: +0 where :math:`y = 0`, ``G``
+    elsewhere, at a NaN too), with one node and one output array instead of two.
+    :class:`netopt.nn.Sequential` uses it for every ``Linear`` directly followed by a
+    ``ReLU``.
     """
     return _affine(input, weight, bias, relu=True)
 
@@ -62,7 +64,7 @@ def _affine(input: Tensor, weight: Tensor, bias: Tensor | None, relu: bool) -> T
 
     def backward(g: np.ndarray) -> tuple:
         if relu:
-            g = g * (out > 0)
+            g = relu_grad(g, out)  # torch's rule: g where not out <= 0 (a NaN passes), else +0
         g2 = g.reshape(-1, g.shape[-1])
         gx = (g @ w) if needs_grad(input) else None
         gw = gb = None
