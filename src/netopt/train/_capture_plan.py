@@ -42,6 +42,7 @@ from ..nn import (
 from ..nn import functional as F
 from ..regularization import StructuralRisk
 from . import _capture_conv as conv
+from . import _capture_losses as losses
 from . import _capture_ops as ops
 
 LAYERS = (
@@ -129,6 +130,8 @@ def _loss_config(loss_fn: Any) -> tuple:
         )  # fmt: skip
     if type(loss_fn) is MSELoss:
         return (loss_fn.reduction, "forward" in loss_fn.__dict__)
+    if type(loss_fn) in losses.CLASSES:  # BCEWithLogits, L1, SmoothL1, Huber: their settings
+        return losses.config(loss_fn)
     config = getattr(type(loss_fn), "capture_config", None)
     # a function (F.cross_entropy, or another one swapped in): its identity; the guard
     # keeps the object, so the id cannot be reused while the plan lives
@@ -228,6 +231,8 @@ def _batch_norm(m: Any, shape, dtype, need_gx: bool, target) -> ops.BatchNormOp:
 
 def _loss_op(loss_fn: Any, shape, dtype, y: np.ndarray):
     """The replayed loss, or Unsupported."""
+    if type(loss_fn) in (CrossEntropyLoss, MSELoss) and "forward" in loss_fn.__dict__:
+        raise ops.Unsupported(f"{type(loss_fn).__name__} has its own forward on the instance")
     if loss_fn is F.cross_entropy or type(loss_fn) is CrossEntropyLoss:
         mod = loss_fn if type(loss_fn) is CrossEntropyLoss else None
         reduction = "mean" if mod is None else mod.reduction
@@ -246,6 +251,9 @@ def _loss_op(loss_fn: Any, shape, dtype, y: np.ndarray):
         if y.shape != tuple(shape) or y.dtype != dtype:
             raise ops.Unsupported(f"MSE of {shape} {dtype} against {y.shape} {y.dtype}")
         return ops.MSEOp(shape, dtype, reduction)
+    op = losses.make_op(loss_fn, shape, dtype, y)  # BCEWithLogits, L1, SmoothL1, Huber
+    if op is not None:
+        return op
     make = getattr(type(loss_fn), "capture_op", None)
     if make is not None:  # a loss that replays itself (protocol: module docstring)
         return make(loss_fn, shape, dtype, y)

@@ -15,8 +15,12 @@ in place as eagerly), ``BatchNorm2d``, ``Conv1d`` and ``Conv2d`` (zero padding; 
 ``Tanh``, ``Sigmoid``, ``LeakyReLU``, ``ELU``, ``Identity``, ``Flatten`` and ``Dropout``
 (exactly these classes; the convolution-net ops are in
 :mod:`netopt.train._capture_conv`), with a ``CrossEntropyLoss`` (class
-indices, "mean" or "sum", no weights or smoothing) or ``MSELoss`` ("mean" or "sum"), or
-the functions ``F.cross_entropy``/``F.mse_loss``, alone or inside a
+indices, "mean" or "sum", no weights or smoothing), ``MSELoss``, ``BCEWithLogitsLoss`` (no
+``weight`` or ``pos_weight``), ``L1Loss``, ``SmoothL1Loss`` or ``HuberLoss`` ("mean" or
+"sum", a target of the output's shape and dtype; :mod:`netopt.train._capture_losses`), or
+their functions (``F.cross_entropy``, ``F.mse_loss``,
+``F.binary_cross_entropy_with_logits``, ``F.l1_loss``, ``F.smooth_l1_loss``,
+``F.huber_loss``), alone or inside a
 :class:`~netopt.regularization.StructuralRisk` (L1/L2) of the same model, or a loss
 whose class replays itself (the protocol in :mod:`netopt.train._capture_plan`; the
 estimators' objective uses it). Anything else

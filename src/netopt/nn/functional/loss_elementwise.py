@@ -77,24 +77,43 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 def _fused_pointwise(input, target, reduction, value, slope) -> Tensor:
     """The loss ``value(d)`` of ``d = input - target``, reduced, as one node whose local
-    gradient is ``slope(d)`` (``-slope(d)`` for the target); results in ``d``'s dtype."""
-    d = input._data - as_array(target)
-    pointwise = value(d)
+    gradient is ``slope(d)`` (``-slope(d)`` for the target); results in ``d``'s dtype.
+    The math is on :func:`pointwise_loss_array` and :func:`pointwise_loss_grad_array`
+    (step capture replays the same kernels)."""
+    out, d = pointwise_loss_array(input._data, as_array(target), reduction, value)
     n = d.size
-    if reduction == "none":
-        out = pointwise.astype(d.dtype, copy=False)
-    else:
-        total = pointwise.sum()
-        out = np.asarray(total / n if reduction == "mean" else total, dtype=d.dtype)
 
     def backward(g: np.ndarray) -> tuple:
-        local = (slope(d) * (g / n if reduction == "mean" else g)).astype(d.dtype, copy=False)
+        local = pointwise_loss_grad_array(d, slope, g / n if reduction == "mean" else g)
         return (
             local if needs_grad(input) else None,
             -local if needs_grad(target) else None,
         )
 
     return make_result(out, (input, target), backward)
+
+
+def pointwise_loss_array(
+    input: np.ndarray, target: Any, reduction: str, value: Any, *, d: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""The forward of an element-wise loss of :math:`d = x - y` (``l1_loss``,
+    ``huber_loss``, ``smooth_l1_loss``): ``value(d)`` (``"none"``), its sum, or the sum
+    divided by :math:`n` = ``d.size`` (``"mean"``), in ``d``'s dtype. Returns ``(loss,
+    d)``; ``d`` is an optional buffer (shape of ``input``), the results the same bits.
+    """
+    d = np.subtract(input, target, out=d)
+    pointwise = value(d)
+    if reduction == "none":
+        return pointwise.astype(d.dtype, copy=False), d
+    total = pointwise.sum()
+    return np.asarray(total / d.size if reduction == "mean" else total, dtype=d.dtype), d
+
+
+def pointwise_loss_grad_array(d: np.ndarray, slope: Any, scale: Any) -> np.ndarray:
+    r"""The gradient of :func:`pointwise_loss_array`'s loss with respect to the input:
+    ``slope(d)`` times ``scale`` (the incoming gradient, divided by :math:`n` for the
+    mean), in ``d``'s dtype."""
+    return (slope(d) * scale).astype(d.dtype, copy=False)
 
 
 #: PyTorch's floor under :math:`x(1-x)` in the gradient of ``binary_cross_entropy``: 1e-12,
@@ -169,10 +188,9 @@ def binary_cross_entropy_with_logits(
     check_reduction(reduction)
     check_same_shape(input, target, "binary_cross_entropy_with_logits")
     z, y = input._data, as_array(target)
-    softplus_neg = np.log1p(np.exp(-np.abs(z))) + np.maximum(-z, 0)
     pw = None if pos_weight is None else as_array(pos_weight)
-    lw = 1 if pw is None else 1 + (pw - 1) * y
-    loss = (1 - y) * z + lw * softplus_neg
+    lw = None if pw is None else 1 + (pw - 1) * y
+    loss, softplus_neg = bce_with_logits_array(z, y, lw)
     if weight is not None:
         loss = loss * as_array(weight)
     loss = np.asarray(loss, dtype=z.dtype)
@@ -181,13 +199,49 @@ def binary_cross_entropy_with_logits(
         scale = g if weight is None else g * as_array(weight)
         gz = gy = None
         if needs_grad(input):
-            gz = scale * ((1 - y) + lw * (sigmoid_array(z) - 1))
+            gz = bce_with_logits_grad_array(z, y, scale, lw)
         if needs_grad(target):
             gy = scale * (-z + (0 if pw is None else (pw - 1) * softplus_neg))
         return gz, gy
 
     node = make_result(loss, (input, target), backward)
     return reduce(node, reduction)
+
+
+def bce_with_logits_array(
+    z: np.ndarray,
+    y: Any,
+    lw: Any = None,
+    *,
+    out: np.ndarray | None = None,
+    sp: np.ndarray | None = None,
+    tmp: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""The element-wise loss of :func:`binary_cross_entropy_with_logits` before its
+    ``weight``: :math:`(1 - y) z + l_w s` with :math:`s = \ln(1 + e^{-|z|}) + \max(-z, 0)`
+    and ``lw`` :math:`l_w = 1 + (p_w - 1) y` (None: no ``pos_weight``, the factor
+    1 left out). Returns ``(loss, s)``; ``out``, ``sp`` (for :math:`s`) and ``tmp``
+    (shape and dtype of the result) are optional buffers, the results the same bits.
+    """
+    log = np.log1p(np.exp(np.negative(np.abs(z, out=sp), out=sp), out=sp), out=sp)
+    sp = np.add(log, np.maximum(np.negative(z, out=tmp), 0, out=tmp), out=sp)
+    loss = np.multiply(np.subtract(1, y, out=out), z, out=out)
+    return np.add(loss, sp if lw is None else lw * sp, out=out), sp
+
+
+def bce_with_logits_grad_array(
+    z: np.ndarray, y: Any, scale: Any, lw: Any = None, *, out: np.ndarray | None = None
+) -> np.ndarray:
+    r"""The gradient of :func:`bce_with_logits_array`'s loss with respect to the logits,
+    ``scale`` :math:`\cdot ((1 - y) + l_w (\sigma(z) - 1))` (``scale`` the incoming
+    gradient, times the ``weight`` if any); into ``out`` when given.
+    """
+    s = sigmoid_array(z)
+    s = np.subtract(s, 1, out=s)  # sigmoid_array returns a new array
+    if lw is not None:
+        s = lw * s
+    g = np.add(np.subtract(1, y, out=out), s, out=out)
+    return np.multiply(scale, g, out=out)
 
 
 def kl_div(

@@ -23,14 +23,28 @@ def _piecewise(
     are the same at ``delta = beta = 1``; torch names them apart)."""
 
     def value(d: np.ndarray) -> np.ndarray:
-        a = np.abs(d)
-        return np.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta)) * scale
+        return piecewise_array(d, delta, scale)
 
     def slope(d: np.ndarray) -> np.ndarray:
-        return np.where(np.abs(d) < delta, d, delta * np.sign(d)) * scale
+        return piecewise_grad_array(d, delta, scale)
 
     slope.__qualname__ = f"{op}.slope"
     return _fused_pointwise(input, target, reduction, value, slope)
+
+
+def piecewise_array(d: np.ndarray, delta: float, scale: float) -> np.ndarray:
+    r"""``scale`` times Huber's element-wise loss of the differences ``d``:
+    :math:`\tfrac12 d^2` where :math:`|d| < \delta`, else :math:`\delta(|d| -
+    \tfrac12\delta)` (the ``value`` of :func:`huber_loss` and :func:`smooth_l1_loss`; step
+    capture replays it)."""
+    a = np.abs(d)
+    return np.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta)) * scale
+
+
+def piecewise_grad_array(d: np.ndarray, delta: float, scale: float) -> np.ndarray:
+    r"""The derivative of :func:`piecewise_array` in ``d``: ``scale`` times :math:`d`
+    where :math:`|d| < \delta`, else :math:`\delta \operatorname{sign}(d)`."""
+    return np.where(np.abs(d) < delta, d, delta * np.sign(d)) * scale
 
 
 def huber_loss(
