@@ -85,3 +85,22 @@ def test_a_loss_function_swapped_on_the_step_is_not_replayed_as_the_old_one():
         assert step(x, y) == _eager_step(twin, twin_opt, loss_fn, x, y)[1]
         assert _same(model, twin)
     assert not step.captured  # the smoothed loss is not captured: eager every call
+
+
+def test_a_target_that_requires_grad_gets_its_gradient_eagerly():
+    rng = np.random.default_rng(3)
+    model = nn.Sequential(nn.Linear(3, 2, rng=rng))
+    twin, opt, twin_opt = _twins(model)
+    step = capture_step(model, nn.MSELoss(), opt)
+    x = rng.standard_normal((5, 3)).astype(np.float32)
+    y = rng.standard_normal((5, 2)).astype(np.float32)
+    for _ in range(3):
+        target = netopt.tensor(y, requires_grad=True)
+        twin_target = netopt.tensor(y, requires_grad=True)
+        twin_opt.zero_grad()
+        nn.MSELoss()(twin(netopt.tensor(x)), twin_target).backward()
+        twin_opt.step()
+        step(x, target)
+        assert not step.captured and "target requires grad" in step.reason
+        np.testing.assert_array_equal(target.grad.numpy(), twin_target.grad.numpy())
+        assert _same(model, twin)

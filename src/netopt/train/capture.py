@@ -118,7 +118,10 @@ class CapturedStep:
             xt = tensor(x)
             xa = xt._data
         ya = y._data if isinstance(y, Tensor) else np.asarray(y)
-        reason = self._route(xa, xt is not None and xt.requires_grad, ya)
+        grad_wanted = (xt is not None and xt.requires_grad) or (
+            isinstance(y, Tensor) and y.requires_grad
+        )
+        reason = self._route(xa, grad_wanted, ya)
         if reason is None:
             self.captured, self.reason = True, None
             return self._replay(self._current, xa, ya)
@@ -134,7 +137,7 @@ class CapturedStep:
         if not _grad_mode.enabled:
             return "grad mode is off (no_grad or inference_mode): eager"
         if requires_grad:
-            return "the input requires grad: eager"
+            return "the input or the target requires grad: eager"
         if self._walk_error is not None:
             reason, children = self._walk_error
             return reason if children == self._children() else _REPLAN
