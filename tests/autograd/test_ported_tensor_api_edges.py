@@ -156,3 +156,41 @@ def test_relu_like_gradients_at_nan_and_bounds_are_torchs_bit_for_bit(call, dtyp
     assert got.dtype == want.dtype
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(np.signbit(got), np.signbit(want))  # +0, not -0
+
+
+INTS = np.array([-3, 0, 2, 7, 123456789])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, t: t * 1.5,
+        lambda lib, t: 1.5 * t,
+        lambda lib, t: t + 0.25,
+        lambda lib, t: 2.5 - t,
+        lambda lib, t: t / 2.0,
+        lambda lib, t: 3.0 / (t + 4),
+        lambda lib, t: (t + 4) ** 1.5,
+        lambda lib, t: 1.5 ** t.clamp(0, 7),
+        lambda lib, t: t.div(2.5, rounding_mode="floor"),
+        lambda lib, t: t.div(-2.5, rounding_mode="trunc"),
+        lambda lib, t: t.clamp_min(0.5),
+        lambda lib, t: t.clamp(-1.5, 3),
+        lambda lib, t: t.clamp(0, 3),
+        lambda lib, t: lib.sub(t, 1.5),
+        lambda lib, t: lib.add(t, 1.5, alpha=2),
+        lambda lib, t: lib.add(t, t, alpha=2.5),
+        lambda lib, t: lib.sub(t, 1, alpha=2.5),
+        lambda lib, t: t.add(t, alpha=True),
+        lambda lib, t: (t > 0) * 1.5,
+        lambda lib, t: (t > 0) + 0.5,
+        lambda lib, t: lib.add(t > 0, t < 0, alpha=2.5),
+        lambda lib, t: lib.add(t > 0, t < 0, alpha=True),
+        lambda lib, t: t.to(lib.int8) * 1.5,
+        lambda lib, t: t * 2,
+    ],
+)
+def test_integer_and_bool_tensors_with_a_python_float_as_torch(call):
+    got = _outcome(netopt, lambda lib: call(lib, lib.tensor(INTS)))
+    want = _outcome(torch, lambda lib: call(lib, lib.tensor(INTS)))
+    assert got == want

@@ -20,10 +20,18 @@ def _shape(x: Any) -> tuple[int, ...]:
 
 
 def _promote(ad: Any, bd: Any) -> tuple[Any, Any]:
-    """torch's rule where NumPy's differs: a float array combined with an integer or bool
-    array keeps the float dtype (NumPy would give float64 for float32 with int64)."""
+    """torch's rules where NumPy's differ: a float array combined with an integer or bool
+    array keeps the float dtype (NumPy would give float64 for float32 with int64), and an
+    integer or bool array with a Python float gives float32 (NumPy: float64)."""
     ka, kb = getattr(ad, "dtype", None), getattr(bd, "dtype", None)
-    if ka is None or kb is None or ka is kb:
+    if ka is None or kb is None:
+        # an integer or bool tensor with a Python float: torch's default float, float32
+        if bd.__class__ is float and ka is not None and ka.kind in "iub":
+            return ad.astype(np.float32), bd
+        if ad.__class__ is float and kb is not None and kb.kind in "iub":
+            return ad, bd.astype(np.float32)
+        return ad, bd
+    if ka is kb:
         return ad, bd
     if ka.kind == "f" and kb.kind in "iub":
         return ad, bd.astype(ka)
@@ -253,6 +261,8 @@ def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tens
     if min is None and max is None:
         raise ValueError("At least one of 'min' or 'max' must not be None")
     x = a._data
+    if x.dtype.kind in "iub" and (min.__class__ is float or max.__class__ is float):
+        x = x.astype(np.float32)  # torch's default float, as _promote
     out = np.clip(x, min, max)
 
     def backward(g: np.ndarray) -> tuple:

@@ -24,13 +24,33 @@ from .tensor import Tensor
 from .version import mark_modified
 
 
+def _check_alpha(input: Any, other: Any, alpha: Any) -> None:
+    """torch's refusals: a float ``alpha`` with an integer or bool result, a bool ``alpha``
+    with a result that is not bool (RuntimeError, torch's messages)."""
+    floating, boolean = isinstance(alpha, float), isinstance(alpha, (bool, np.bool_))
+    if not (floating or boolean):
+        return
+    operands = (x._data if isinstance(x, Tensor) else x for x in (input, other))
+    kind = np.result_type(*operands).kind
+    if floating and kind in "iub":
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+    if boolean and kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+
+
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    """``input + alpha * other`` (``torch.add``; ``alpha`` keyword-only, default 1)."""
+    """``input + alpha * other`` (``torch.add``; ``alpha`` keyword-only, default 1; a float
+    ``alpha`` with integer tensors is torch's RuntimeError)."""
+    _check_alpha(input, other, alpha)
     return ops.add(input, other if alpha == 1 else other * alpha)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    """``input - alpha * other`` (``torch.sub``; ``alpha`` keyword-only, default 1)."""
+    """``input - alpha * other`` (``torch.sub``; ``alpha`` keyword-only, default 1; a float
+    ``alpha`` with integer tensors is torch's RuntimeError)."""
+    _check_alpha(input, other, alpha)
     return ops.sub(input, other if alpha == 1 else other * alpha)
 
 
