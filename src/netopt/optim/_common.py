@@ -71,3 +71,14 @@ def lerp(start: np.ndarray, end: np.ndarray, weight: float) -> None:
     else:
         diff *= 1 - weight
         np.subtract(end, diff, out=start)
+
+
+def adam_state(param: np.ndarray, state: dict, amsgrad: bool) -> None:
+    """Adam's state before its first step (``step`` 0 and zero moments), and the running
+    maximum when ``amsgrad`` asks for it; entries already there are kept."""
+    if "exp_avg" not in state:
+        state["step"] = 0.0
+        state["exp_avg"] = np.zeros_like(param)
+        state["exp_avg_sq"] = np.zeros_like(param)
+    if amsgrad and "max_exp_avg_sq" not in state:
+        state["max_exp_avg_sq"] = np.zeros_like(param)

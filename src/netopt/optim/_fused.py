@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from ._common import adam_state
+
 #: Set to False to always run the NumPy kernels (for comparisons and benchmarks).
 ENABLED = True
 
@@ -144,12 +146,7 @@ def _adam(kernel: Callable[..., Any], every_size: bool) -> Callable[..., Any]:
                           weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
                           decoupled_weight_decay=decoupled_weight_decay)  # fmt: skip
         if len(arrays) < len(keys):  # the first step: make the state, as the NumPy kernel
-            if "exp_avg" not in state:
-                state["step"] = 0.0
-                state["exp_avg"] = np.zeros_like(param)
-                state["exp_avg_sq"] = np.zeros_like(param)
-            if amsgrad and "max_exp_avg_sq" not in state:
-                state["max_exp_avg_sq"] = np.zeros_like(param)
+            adam_state(param, state, amsgrad)
             flat[2:] = [_ravel(state[k], param) for k in keys]
         state["step"] += 1
         step = state["step"]

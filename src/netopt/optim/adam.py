@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ._common import _nonnegative, direction, lerp
+from ._common import _nonnegative, adam_state, direction, lerp
 from ._fused import fused
 from ._torch_flags import check_torch_flags
 from .optimizer import Optimizer
@@ -94,12 +94,7 @@ def adam(
     >>> theta            # the first step moves every coordinate by lr
     array([0.9, 0.9])
     """
-    if "exp_avg" not in state:
-        state["step"] = 0.0
-        state["exp_avg"] = np.zeros_like(param)
-        state["exp_avg_sq"] = np.zeros_like(param)
-    if amsgrad and "max_exp_avg_sq" not in state:
-        state["max_exp_avg_sq"] = np.zeros_like(param)
+    adam_state(param, state, amsgrad)
     state["step"] += 1
     step = state["step"]
     if weight_decay != 0 and decoupled_weight_decay:
