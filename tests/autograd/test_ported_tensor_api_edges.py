@@ -181,6 +181,7 @@ INTS = np.array([-3, 0, 2, 7, 123456789])
         lambda lib, t: lib.add(t, 1.5, alpha=2),
         lambda lib, t: lib.add(t, t, alpha=2.5),
         lambda lib, t: lib.sub(t, 1, alpha=2.5),
+        lambda lib, t: lib.add(t, t, alpha=np.float32(2.5)),  # a NumPy float is a float
         lambda lib, t: t.add(t, alpha=True),
         lambda lib, t: (t > 0) * 1.5,
         lambda lib, t: (t > 0) + 0.5,

@@ -104,3 +104,21 @@ def test_a_target_that_requires_grad_gets_its_gradient_eagerly():
         assert not step.captured and "target requires grad" in step.reason
         np.testing.assert_array_equal(target.grad.numpy(), twin_target.grad.numpy())
         assert _same(model, twin)
+
+
+@pytest.mark.parametrize("loss_fn", [nn.MSELoss(), nn.L1Loss(), nn.HuberLoss()])
+def test_the_steps_own_output_as_the_target(loss_fn):
+    # step(x, step.output): the forward pass would overwrite the target it then reads
+    rng = np.random.default_rng(4)
+    model = nn.Sequential(nn.Linear(3, 2, rng=rng), nn.Tanh(), nn.Linear(2, 2, rng=rng))
+    twin, opt, twin_opt = _twins(model)
+    step = capture_step(model, loss_fn, opt)
+    x = rng.standard_normal((5, 3)).astype(np.float32)
+    ye = yc = rng.standard_normal((5, 2)).astype(np.float32)
+    for _ in range(5):
+        out, loss = _eager_step(twin, twin_opt, loss_fn, x, ye)
+        assert step(x, yc) == loss
+        ye, yc = out + 1, step.output
+        yc += 1  # the output buffer itself, shifted: the next call's target
+        assert _same(model, twin)
+    assert step.captured

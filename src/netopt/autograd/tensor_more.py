@@ -27,7 +27,8 @@ from .version import mark_modified
 def _check_alpha(input: Any, other: Any, alpha: Any) -> None:
     """torch's refusals: a float ``alpha`` with an integer or bool result, a bool ``alpha``
     with a result that is not bool (RuntimeError, torch's messages)."""
-    floating, boolean = isinstance(alpha, float), isinstance(alpha, (bool, np.bool_))
+    floating = isinstance(alpha, (float, np.floating))
+    boolean = isinstance(alpha, (bool, np.bool_))
     if not (floating or boolean):
         return
     operands = (x._data if isinstance(x, Tensor) else x for x in (input, other))

@@ -165,10 +165,7 @@ class CapturedStep:
         return float(loss.item())
 
     def _replay(self, p: _Plan, x: np.ndarray, y: np.ndarray) -> float:
-        for buffer in p.written:  # the step's own output (or a gradient) fed back as input:
-            if np.may_share_memory(x, buffer):  # the replay would overwrite it mid-step
-                x = x.copy()
-                break
+        x, y = _apart(x, p.written), _apart(y, p.written)
         self.optimizer.zero_grad()
         h = x
         for forward in p.forward:
@@ -249,6 +246,15 @@ class CapturedStep:
 MAX_PLANS = 4
 
 _REPLAN = "first call in this configuration (shapes, modes, parameters or flags changed)"
+
+
+def _apart(a: np.ndarray, written: tuple) -> np.ndarray:
+    """``a``, or a copy when it overlaps an array the replay writes (the step's own output
+    or a gradient fed back as an input or a target: overwritten mid-step otherwise)."""
+    for buffer in written:
+        if np.may_share_memory(a, buffer):
+            return a.copy()
+    return a
 
 
 class _Plan:
