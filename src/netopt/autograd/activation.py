@@ -103,12 +103,10 @@ def relu_grad(g: np.ndarray, y: np.ndarray, out=None, mask=None) -> np.ndarray:
     NumPy calls; ``mask`` (bool) receives :math:`[y \ne 0]` and ``out`` the result when
     given (``out`` may be ``g``, as in the step capture).
     """
-    bits = _BITS[g.dtype.itemsize]
-    if out is None and mask is None:  # the graph's call: no out= keywords to parse
-        return np.multiply(g.view(bits), np.not_equal(y, 0)).view(g.dtype)
-    keep = np.not_equal(y, 0, out=mask)
+    keep = np.not_equal(y, 0) if mask is None else np.not_equal(y, 0, out=mask)
     if out is None:
-        return np.multiply(g.view(bits), keep).view(g.dtype)
+        return _pass_where(g, keep)
+    bits = _BITS[g.dtype.itemsize]
     np.multiply(g.view(bits), keep, out=out.view(bits))
     return out
 

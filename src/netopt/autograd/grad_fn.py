@@ -94,10 +94,7 @@ def _matmul(c: dict) -> str:
 
 
 def _extremum(c: dict) -> str:
-    ad, bd, a_loses = np.asarray(c["ad"]), np.asarray(c["bd"]), c["a_loses"]
-    differ = np.broadcast_to(ad != bd, np.shape(a_loses))
-    is_max = np.array_equal(a_loses[differ], np.broadcast_to(ad < bd, differ.shape)[differ])
-    return "MaximumBackward0" if is_max else "MinimumBackward0"
+    return "MaximumBackward0" if c["worse"] is np.less else "MinimumBackward0"
 
 
 def _reduction(kind: str) -> Callable[[dict], str]:

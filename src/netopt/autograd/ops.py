@@ -276,7 +276,9 @@ def clamp(a: Tensor, min: float | None = None, max: float | None = None) -> Tens
     return make_result(out, (a,), backward)
 
 
-def _extremum(a: Any, b: Any, a_loses: np.ndarray, b_loses: np.ndarray, out: np.ndarray):
+def _extremum(a: Any, b: Any, pick: np.ufunc, worse: np.ufunc) -> Tensor:
+    """``pick(a, b)`` element-wise (``np.maximum`` or ``np.minimum``); ``worse`` is the
+    comparison by which an operand loses (``np.less`` for the maximum)."""
     ad, bd = as_array(a), as_array(b)
 
     def backward(g: np.ndarray) -> tuple:
@@ -284,23 +286,21 @@ def _extremum(a: Any, b: Any, a_loses: np.ndarray, b_loses: np.ndarray, out: np.
         # where it compares strictly worse, so both get all of it where either is NaN.
         share = np.where(ad == bd, g / 2, g)
         return (
-            unbroadcast(np.where(a_loses, 0, share), _shape(a)) if needs_grad(a) else None,
-            unbroadcast(np.where(b_loses, 0, share), _shape(b)) if needs_grad(b) else None,
+            unbroadcast(np.where(worse(ad, bd), 0, share), _shape(a)) if needs_grad(a) else None,
+            unbroadcast(np.where(worse(bd, ad), 0, share), _shape(b)) if needs_grad(b) else None,
         )
 
-    return make_result(out, (a, b), backward)
+    return make_result(pick(ad, bd), (a, b), backward)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
     """Element-wise maximum; ties share the gradient half and half (PyTorch)."""
-    ad, bd = as_array(a), as_array(b)
-    return _extremum(a, b, ad < bd, ad > bd, np.maximum(ad, bd))
+    return _extremum(a, b, np.maximum, np.less)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Element-wise minimum; ties share the gradient half and half (PyTorch)."""
-    ad, bd = as_array(a), as_array(b)
-    return _extremum(a, b, ad > bd, ad < bd, np.minimum(ad, bd))
+    return _extremum(a, b, np.minimum, np.greater)
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:

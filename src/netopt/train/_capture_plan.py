@@ -173,7 +173,7 @@ class Guard:
         self.params = tuple(_param_record(m, n) for m in linears for n in ("weight", "bias"))
         self.configs = tuple((m, _config(m)) for m in layers if type(m) in _CONFIGURED)
         self.loss_fn, self.loss_config = loss_fn, _loss_config(loss_fn)
-        self.fixed_loss = type(loss_fn) is FunctionType  # its configuration is always ()
+        self.fixed_loss = type(loss_fn) is FunctionType  # its configuration: its identity
         self.groups = tuple(tuple(g["params"]) for g in optimizer.param_groups)
 
     def holds(self, x: np.ndarray, y: np.ndarray, loss_fn: Any, optimizer: Any) -> bool:
